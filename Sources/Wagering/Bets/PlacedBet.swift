@@ -1,0 +1,38 @@
+/// A bet as accepted: what the ticket shows and what settlement needs. Carried whole in the
+/// journal's `bet.placed` record, so the bet can be rebuilt from the journal alone.
+public struct PlacedBet: Hashable, Sendable, Codable {
+    public var ticketID: TicketID
+    public var terminalID: TerminalID
+    /// The terminal's idempotency key: with the terminal id, the bet's one identity end to end.
+    public var idempotencyKey: String
+    /// SHA-256 of the slip as requested, to tell an honest retry from a reused key.
+    public var requestDigest: String
+    public var kind: BetKind
+    public var legs: [PlacedLeg]
+    public var stakePerLine: Money
+    public var totalStake: Money
+    /// The return if every leg wins, rounded down to the minor unit.
+    public var potentialReturn: Money
+    public var oddsChangePolicy: OddsChangePolicy
+    public var placedAtMillis: Int64
+    public var securityDigest: SecurityDigest
+
+    public var lines: [[Int]] {
+        switch kind {
+        case .single: [[0]]
+        case .accumulator: [Array(legs.indices)]
+        case .system(let system): system.lines(selectionCount: legs.count)
+        }
+    }
+}
+
+/// One leg as struck: the price and version the bet was accepted at, and what the customer saw.
+public struct PlacedLeg: Hashable, Sendable, Codable {
+    public var selectionID: SelectionID
+    public var marketID: MarketID
+    public var eventID: EventID
+    public var odds: Odds
+    public var priceVersion: UInt64
+    public var seenOdds: Odds
+    public var seenPriceVersion: UInt64
+}

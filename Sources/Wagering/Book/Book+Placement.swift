@@ -1,0 +1,162 @@
+/// A request to place a bet, as a terminal sent it.
+public struct BetRequest: Hashable, Sendable {
+    public var terminalID: TerminalID
+    public var idempotencyKey: String
+    public var slip: BetSlip
+    /// SHA-256 of the request body, so a retry with the same key but another slip is caught.
+    public var requestDigest: String
+
+    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: String) {
+        self.terminalID = terminalID
+        self.idempotencyKey = idempotencyKey
+        self.slip = slip
+        self.requestDigest = requestDigest
+    }
+}
+
+extension Book {
+    /// Checks a bet against the board, the odds-change policy and every limit, then takes it.
+    /// `ticketID`, `securityDigest` and `nowMillis` come from the caller (the journal assigns the
+    /// serial; randomness and time are injected).
+    public mutating func place(_ request: BetRequest, ticketID: TicketID, securityDigest: SecurityDigest,
+                               nowMillis: Int64) throws(BookRefusal) -> Applied {
+        let bet = try price(request, ticketID: ticketID, securityDigest: securityDigest, nowMillis: nowMillis)
+        let contribution: ExposureContribution
+        do { contribution = try ExposureContribution(bet: bet) } catch { throw .amountOutOfRange("line return of \(ticketID)") }
+        try checkRisk(bet, contribution)
+        insertOpen(bet, contribution)
+        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)],
+                       markets: Set(bet.legs.map(\.marketID)))
+    }
+
+    /// Validates the slip against the board and strikes prices; changes nothing.
+    func price(_ request: BetRequest, ticketID: TicketID, securityDigest: SecurityDigest,
+               nowMillis: Int64) throws(BookRefusal) -> PlacedBet {
+        let slip = request.slip
+        do { try slip.validateShape() } catch { throw .slip(error) }
+        guard slip.stakePerLine.currency == currency else {
+            throw .currencyMismatch(expected: currency, got: slip.stakePerLine.currency)
+        }
+        var legs: [PlacedLeg] = []
+        var moved: [MovedPrice] = []
+        for leg in slip.legs {
+            guard let market = board.market(containing: leg.selectionID),
+                  let selection = market.selection(leg.selectionID)
+            else { throw .unknownSelection(leg.selectionID) }
+            guard market.status == .open else { throw .marketNotOpen(market.id, market.status) }
+            guard selection.status == .active else { throw .selectionWithdrawn(selection.id) }
+            let struck = leg.seenPriceVersion == selection.priceVersion && leg.seenOdds == selection.odds
+                ? selection.odds
+                : slip.oddsChangePolicy.strike(seen: leg.seenOdds, current: selection.odds)
+            guard let struck else {
+                moved.append(MovedPrice(selectionID: selection.id, seenOdds: leg.seenOdds, seenPriceVersion: leg.seenPriceVersion,
+                                        currentOdds: selection.odds, currentPriceVersion: selection.priceVersion))
+                continue
+            }
+            legs.append(PlacedLeg(selectionID: selection.id, marketID: market.id, eventID: market.event.id,
+                                  odds: struck, priceVersion: selection.priceVersion,
+                                  seenOdds: leg.seenOdds, seenPriceVersion: leg.seenPriceVersion))
+        }
+        guard moved.isEmpty else { throw .oddsChanged(moved) }
+        if slip.kind != .single { try checkSameEventLegs(legs) }
+
+        let lines = slip.lines()
+        let stake = slip.stakePerLine
+        let totalStake: Money
+        do { totalStake = try stake.multiplied(by: Int64(lines.count)) } catch { throw .amountOutOfRange("total stake") }
+        let potential: Int64
+        do {
+            potential = try Returns.total(stakePerLine: stake.minorUnits, lines: lines, factors: legs.map { LegFactor($0.odds) })
+        } catch { throw .amountOutOfRange("potential return") }
+        return PlacedBet(ticketID: ticketID, terminalID: request.terminalID, idempotencyKey: request.idempotencyKey,
+                         requestDigest: request.requestDigest, kind: slip.kind, legs: legs, stakePerLine: stake,
+                         totalStake: totalStake, potentialReturn: Money(minorUnits: potential, currency: currency),
+                         oddsChangePolicy: slip.oddsChangePolicy, placedAtMillis: nowMillis, securityDigest: securityDigest)
+    }
+
+    private func checkSameEventLegs(_ legs: [PlacedLeg]) throws(BookRefusal) {
+        var seenEvents = Set<EventID>()
+        for leg in legs where !seenEvents.insert(leg.eventID).inserted {
+            let sharing = legs.filter { $0.eventID == leg.eventID }
+            let allowed = sharing.allSatisfy { board.market($0.marketID)?.allowsSameEventMultiples == true }
+            if !allowed { throw .slip(.sameEventLegs(leg.eventID)) }
+        }
+    }
+
+    /// Stake, payout, liability and terminal limits, in that order; changes nothing.
+    func checkRisk(_ bet: PlacedBet, _ contribution: ExposureContribution) throws(BookRefusal) {
+        let terminal = limits.terminal(bet.terminalID)
+        try require(bet.stakePerLine.minorUnits >= limits.minStakePerLine, .minStakePerLine,
+                    limit: limits.minStakePerLine, attempted: bet.stakePerLine.minorUnits)
+        try requireAtMost(bet.totalStake.minorUnits, limits.maxStakePerBet, .maxStakePerBet)
+        try requireAtMost(bet.totalStake.minorUnits, terminal.maxStakePerBet, .terminalMaxStakePerBet)
+        try requireAtMost(bet.potentialReturn.minorUnits, limits.maxPayoutPerBet, .maxPayoutPerBet)
+
+        for (selection, added) in contribution.winReturn {
+            let stakeAdded = contribution.lineStake[selection, default: 0]
+            let after = exposure.selectionLiability(selection).addingReportingOverflow(added - stakeAdded)
+            try requireAtMost(after.overflow ? .max : after.partialValue, limits.maxLiabilityPerSelection,
+                              .maxLiabilityPerSelection, subject: selection.rawValue)
+        }
+        for marketID in Set(bet.legs.map(\.marketID)) {
+            guard let market = board.market(marketID) else { continue }
+            var worst = Int64.min
+            for selection in market.selections {
+                let (sum, overflow) = exposure.winReturn[selection.id, default: 0]
+                    .addingReportingOverflow(contribution.winReturn[selection.id, default: 0])
+                worst = max(worst, overflow ? .max : sum)
+            }
+            let kept = exposure.singleStake[marketID, default: 0] + contribution.singleStake[marketID, default: 0]
+            try requireAtMost(worst == .max ? .max : worst - kept, limits.maxLiabilityPerMarket,
+                              .maxLiabilityPerMarket, subject: marketID.rawValue)
+        }
+        let (openAfter, overflow) = openStake(of: bet.terminalID).addingReportingOverflow(bet.totalStake.minorUnits)
+        try requireAtMost(overflow ? .max : openAfter, terminal.maxOpenStake, .terminalMaxOpenStake,
+                          subject: bet.terminalID.rawValue)
+        guard openTicketCount < maxOpenTickets else {
+            throw .limit(LimitBreach(limit: .maxOpenTickets, limitAmount: Money(minorUnits: Int64(maxOpenTickets), currency: currency),
+                                     attempted: Money(minorUnits: Int64(openTicketCount + 1), currency: currency), subject: nil))
+        }
+    }
+
+    private func require(_ condition: Bool, _ kind: LimitKind, limit: Int64, attempted: Int64) throws(BookRefusal) {
+        guard condition else {
+            throw .limit(LimitBreach(limit: kind, limitAmount: Money(minorUnits: limit, currency: currency),
+                                     attempted: Money(minorUnits: attempted, currency: currency), subject: nil))
+        }
+    }
+
+    private func requireAtMost(_ value: Int64, _ limit: Int64, _ kind: LimitKind, subject: String? = nil) throws(BookRefusal) {
+        guard value <= limit else {
+            throw .limit(LimitBreach(limit: kind, limitAmount: Money(minorUnits: limit, currency: currency),
+                                     attempted: Money(minorUnits: value, currency: currency), subject: subject))
+        }
+    }
+
+    mutating func insertOpen(_ bet: PlacedBet, _ contribution: ExposureContribution) {
+        assert(tickets[bet.ticketID] == nil, "ticket \(bet.ticketID) placed twice")
+        tickets[bet.ticketID] = TicketState(bet: bet, outcomes: Array(repeating: nil, count: bet.legs.count),
+                                            status: .open, amountOwed: 0)
+        contributions[bet.ticketID] = contribution
+        exposure.apply(contribution, sign: 1)
+        openStakeByTerminal[bet.terminalID, default: 0] += bet.totalStake.minorUnits
+        for marketID in Set(bet.legs.map(\.marketID)) {
+            ticketsByMarket[marketID, default: []].insert(bet.ticketID)
+        }
+    }
+
+    /// Takes an open ticket out of the exposure and indexes (settled or voided).
+    mutating func closeOpen(_ ticketID: TicketID) {
+        guard let state = tickets[ticketID], let contribution = contributions.removeValue(forKey: ticketID) else {
+            assertionFailure("closing ticket \(ticketID), which is not open")
+            return
+        }
+        exposure.apply(contribution, sign: -1)
+        openStakeByTerminal[state.bet.terminalID, default: 0] -= state.bet.totalStake.minorUnits
+        if openStakeByTerminal[state.bet.terminalID] == 0 { openStakeByTerminal[state.bet.terminalID] = nil }
+        for marketID in Set(state.bet.legs.map(\.marketID)) {
+            ticketsByMarket[marketID]?.remove(ticketID)
+            if ticketsByMarket[marketID]?.isEmpty == true { ticketsByMarket[marketID] = nil }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+extension Book {
+    /// Applies a journaled fact. Facts were checked when they happened, so limits are not
+    /// re-applied (they may have changed since); only what would make the book inconsistent is
+    /// refused, and that means the journal and the book disagree.
+    @discardableResult
+    public mutating func replay(_ event: LedgerEvent) throws(ReplayError) -> Applied {
+        switch event {
+        case .marketPublished(let market):
+            let applied = try replaying { () throws(BookRefusal) in try publish(market) }
+            guard case .marketPublished(let stored) = applied.event, stored == market else {
+                throw .diverged("market \(market.id) republished with different price versions")
+            }
+            return applied
+        case .priceChanged(let change):
+            let applied = try replaying { () throws(BookRefusal) in try changePrice(of: change.selectionID, to: change.odds) }
+            guard applied.event == event else { throw .diverged("price version of \(change.selectionID)") }
+            return applied
+        case .marketStatusChanged(let change):
+            return try replaying { () throws(BookRefusal) in try setStatus(of: change.marketID, to: change.status, inPlay: change.inPlay) }
+        case .selectionWithdrawn(let withdrawal):
+            return try replaying { () throws(BookRefusal) in try withdraw(withdrawal.selectionID) }
+        case .betPlaced(let bet):
+            guard tickets[bet.ticketID] == nil else { throw .diverged("ticket \(bet.ticketID) placed twice") }
+            guard bet.totalStake.currency == currency else { throw .diverged("ticket \(bet.ticketID) in \(bet.totalStake.currency)") }
+            let contribution: ExposureContribution
+            do { contribution = try ExposureContribution(bet: bet) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
+            insertOpen(bet, contribution)
+            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)],
+                           markets: Set(bet.legs.map(\.marketID)))
+        case .marketResulted(let result):
+            return try replaying { () throws(BookRefusal) in try self.result(result) }
+        case .ticketVoided(let voided):
+            guard tickets[voided.ticketID]?.status == .open else { throw .diverged("void of ticket \(voided.ticketID), which is not open") }
+            return applyVoid(voided)
+        case .ticketPaid(let payment):
+            guard let state = tickets[payment.ticketID], state.status == .won || state.status == .voided,
+                  state.amountOwed == payment.amount.minorUnits
+            else { throw .diverged("payment of ticket \(payment.ticketID), which was not owed \(payment.amount)") }
+            return applyPayment(payment)
+        case .significant(let significant):
+            return record(significant)
+        }
+    }
+
+}
+
+private func replaying(_ body: () throws(BookRefusal) -> Applied) throws(ReplayError) -> Applied {
+    do { return try body() } catch { throw .refused(error) }
+}
+
+public enum ReplayError: Error, Hashable, Sendable, CustomStringConvertible {
+    case refused(BookRefusal)
+    case diverged(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let refusal): "a journaled fact no longer applies: \(refusal)"
+        case .diverged(let what): "journal and book disagree: \(what)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+extension Book {
+    /// Results a market and settles every ticket whose legs are now all resulted. A selection the
+    /// result leaves out lost, unless it was withdrawn (void).
+    public mutating func result(_ result: MarketResult) throws(BookRefusal) -> Applied {
+        guard let market = board.market(result.marketID) else { throw .board(.unknownMarket(result.marketID)) }
+        guard market.status != .settled else { throw .board(.marketAlreadySettled(market.id)) }
+        for (selection, outcome) in result.outcomes {
+            guard market.selection(selection) != nil else { throw .resultNamesForeignSelection(selection, market.id) }
+            do { try outcome.validate() } catch { throw .outcome(error) }
+        }
+        return applyResult(result)
+    }
+
+    mutating func applyResult(_ result: MarketResult) -> Applied {
+        guard let market = board.market(result.marketID) else { preconditionFailure("result for unknown market was validated") }
+        try! board.setStatus(of: market.id, to: .settled)
+        var changes: [TicketChange] = []
+        for ticketID in (ticketsByMarket[market.id] ?? []).sorted() {
+            guard var state = tickets[ticketID] else { continue }
+            for (index, leg) in state.bet.legs.enumerated() where leg.marketID == market.id {
+                let withdrawn = market.selection(leg.selectionID)?.status == .withdrawn
+                state.outcomes[index] = result.outcomes[leg.selectionID] ?? (withdrawn ? .void : .lose)
+            }
+            tickets[ticketID] = state
+            if state.outcomes.allSatisfy({ $0 != nil }) {
+                changes.append(settle(ticketID))
+            }
+        }
+        return Applied(.marketResulted(result), tickets: changes, markets: [market.id])
+    }
+
+    /// All legs resulted: computes the return exactly and rounds it down once (docs/wagering.md).
+    private mutating func settle(_ ticketID: TicketID) -> TicketChange {
+        guard var state = tickets[ticketID] else { preconditionFailure("settling unknown ticket") }
+        let factors = zip(state.bet.legs, state.outcomes).map { leg, outcome in outcome!.factor(struck: leg.odds) }
+        // Cannot exceed the potential return (every factor is at most the leg's odds), which fit.
+        let payout = try! Returns.total(stakePerLine: state.bet.stakePerLine.minorUnits, lines: state.bet.lines, factors: factors)
+        closeOpen(ticketID)
+        state.status = payout > 0 ? .won : .lost
+        state.amountOwed = payout
+        tickets[ticketID] = payout > 0 ? state : nil
+        return TicketChange(ticketID: ticketID, status: state.status, amount: payout)
+    }
+
+    /// Staff cancel an open ticket within `windowMillis` of its placing; the stake is owed back.
+    public mutating func void(_ ticketID: TicketID, by terminal: TerminalID, reason: String,
+                              nowMillis: Int64, windowMillis: Int64) throws(BookRefusal) -> Applied {
+        guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
+        guard state.status == .open else { throw .ticketNotOpen(ticketID, state.status) }
+        guard nowMillis - state.bet.placedAtMillis <= windowMillis else {
+            throw .voidWindowPassed(ticketID, placedAtMillis: state.bet.placedAtMillis, windowMillis: windowMillis)
+        }
+        let voided = TicketVoid(ticketID: ticketID, terminalID: terminal, reason: reason,
+                                refund: state.bet.totalStake, atMillis: nowMillis)
+        return applyVoid(voided)
+    }
+
+    mutating func applyVoid(_ voided: TicketVoid) -> Applied {
+        closeOpen(voided.ticketID)
+        tickets[voided.ticketID]?.status = .voided
+        tickets[voided.ticketID]?.amountOwed = voided.refund.minorUnits
+        return Applied(.ticketVoided(voided),
+                       tickets: [TicketChange(ticketID: voided.ticketID, status: .voided, amount: voided.refund.minorUnits)])
+    }
+
+    /// Pays what a won or voided ticket is owed, once, to the holder of its security code.
+    public mutating func pay(_ ticketID: TicketID, code: SecurityDigest, at terminal: TerminalID,
+                             nowMillis: Int64) throws(BookRefusal) -> Applied {
+        guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
+        guard state.status == .won || state.status == .voided else { throw .ticketNotPayable(ticketID, state.status) }
+        guard state.bet.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
+        let payment = TicketPayment(ticketID: ticketID, terminalID: terminal,
+                                    amount: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis)
+        return applyPayment(payment)
+    }
+
+    mutating func applyPayment(_ payment: TicketPayment) -> Applied {
+        tickets[payment.ticketID] = nil
+        return Applied(.ticketPaid(payment),
+                       tickets: [TicketChange(ticketID: payment.ticketID, status: .paid, amount: payment.amount.minorUnits)])
+    }
+}

@@ -1,0 +1,70 @@
+/// Why the book would not do what it was asked. Each case names its subject and the figures
+/// involved, so the terminal can show a reason and the technician can see what happened.
+public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    case slip(SlipProblem)
+    case unknownSelection(SelectionID)
+    case marketNotOpen(MarketID, MarketStatus)
+    case selectionWithdrawn(SelectionID)
+    case oddsChanged([MovedPrice])
+    case limit(LimitBreach)
+    case currencyMismatch(expected: Currency, got: Currency)
+    case amountOutOfRange(String)
+    case board(BoardError)
+    case outcome(OutcomeError)
+    case resultNamesForeignSelection(SelectionID, MarketID)
+    case unknownTicket(TicketID)
+    case ticketNotOpen(TicketID, TicketStatus)
+    case voidWindowPassed(TicketID, placedAtMillis: Int64, windowMillis: Int64)
+    case ticketNotPayable(TicketID, TicketStatus)
+    case securityCodeMismatch(TicketID)
+
+    public var description: String {
+        switch self {
+        case .slip(let problem): "bet slip: \(problem)"
+        case .unknownSelection(let id): "selection '\(id)' is not on the board"
+        case .marketNotOpen(let id, let status): "market '\(id)' is \(status.rawValue), not open"
+        case .selectionWithdrawn(let id): "selection '\(id)' has been withdrawn"
+        case .oddsChanged(let moved): "odds changed: " + moved.map(\.description).joined(separator: "; ")
+        case .limit(let breach): "limit exceeded: \(breach)"
+        case .currencyMismatch(let expected, let got): "stake in \(got), this appliance takes \(expected)"
+        case .amountOutOfRange(let what): "amount out of range: \(what)"
+        case .board(let error): error.description
+        case .outcome(let error): error.description
+        case .resultNamesForeignSelection(let selection, let market):
+            "result names selection '\(selection)', which is not in market '\(market)'"
+        case .unknownTicket(let id): "no ticket \(id) on this appliance"
+        case .ticketNotOpen(let id, let status): "ticket \(id) is \(status.rawValue), only open tickets can be voided"
+        case .voidWindowPassed(let id, let placed, let window):
+            "ticket \(id) was placed at \(placed) ms; the void window of \(window / 1000) s has passed"
+        case .ticketNotPayable(let id, let status): "ticket \(id) is \(status.rawValue): nothing to pay"
+        case .securityCodeMismatch(let id): "the security code does not match ticket \(id)"
+        }
+    }
+}
+
+/// A price that moved beyond what the bet's odds-change policy accepts.
+public struct MovedPrice: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var selectionID: SelectionID
+    public var seenOdds: Odds
+    public var seenPriceVersion: UInt64
+    public var currentOdds: Odds
+    public var currentPriceVersion: UInt64
+
+    public var description: String {
+        "\(selectionID) was \(seenOdds.decimalString) (v\(seenPriceVersion)), now \(currentOdds.decimalString) (v\(currentPriceVersion))"
+    }
+}
+
+/// Where a ticket is in its life.
+public enum TicketStatus: String, Hashable, Sendable, Codable {
+    /// Accepted, some legs not yet resulted.
+    case open
+    /// Settled with a return owed to the customer.
+    case won
+    /// Settled with nothing to pay.
+    case lost
+    /// Cancelled by staff; the stake is owed back.
+    case voided
+    /// Paid out. Final.
+    case paid
+}

@@ -1,0 +1,87 @@
+/// A fact the book has accepted: one journal record each. Replaying these, in order, from an
+/// empty book gives back the same book (Book.replay).
+public enum LedgerEvent: Hashable, Sendable {
+    case marketPublished(Market)
+    case priceChanged(PriceChange)
+    case marketStatusChanged(MarketStatusChange)
+    case selectionWithdrawn(SelectionWithdrawal)
+    case betPlaced(PlacedBet)
+    case marketResulted(MarketResult)
+    case ticketVoided(TicketVoid)
+    case ticketPaid(TicketPayment)
+    /// Something an operator must be able to see later (mode change, power, uplink, console
+    /// login). It changes nothing in the book.
+    case significant(SignificantEvent)
+
+    /// The journal's `kind` column; stable, as central reads it.
+    public var kind: String {
+        switch self {
+        case .marketPublished: "market.published"
+        case .priceChanged: "market.price_changed"
+        case .marketStatusChanged: "market.status_changed"
+        case .selectionWithdrawn: "market.selection_withdrawn"
+        case .betPlaced: "bet.placed"
+        case .marketResulted: "market.resulted"
+        case .ticketVoided: "ticket.voided"
+        case .ticketPaid: "ticket.paid"
+        case .significant: "appliance.event"
+        }
+    }
+}
+
+public struct PriceChange: Hashable, Sendable, Codable {
+    public var selectionID: SelectionID
+    public var odds: Odds
+    /// The version after the change (the board assigns it; carried for audit).
+    public var priceVersion: UInt64
+}
+
+public struct MarketStatusChange: Hashable, Sendable, Codable {
+    public var marketID: MarketID
+    public var status: MarketStatus
+    public var inPlay: Bool?
+}
+
+public struct SelectionWithdrawal: Hashable, Sendable, Codable {
+    public var selectionID: SelectionID
+}
+
+/// The result of a market: an outcome per selection. A selection left out lost, unless it was
+/// withdrawn (void).
+public struct MarketResult: Hashable, Sendable, Codable {
+    public var marketID: MarketID
+    public var outcomes: [SelectionID: Outcome]
+
+    public init(marketID: MarketID, outcomes: [SelectionID: Outcome]) {
+        self.marketID = marketID
+        self.outcomes = outcomes
+    }
+}
+
+public struct TicketVoid: Hashable, Sendable, Codable {
+    public var ticketID: TicketID
+    public var terminalID: TerminalID
+    public var reason: String
+    public var refund: Money
+    public var atMillis: Int64
+}
+
+public struct TicketPayment: Hashable, Sendable, Codable {
+    public var ticketID: TicketID
+    public var terminalID: TerminalID
+    public var amount: Money
+    public var atMillis: Int64
+}
+
+public struct SignificantEvent: Hashable, Sendable, Codable {
+    /// A dotted category, e.g. "power.on_battery", "uplink.lost", "console.login_failed".
+    public var category: String
+    public var message: String
+    public var atMillis: Int64
+
+    public init(category: String, message: String, atMillis: Int64) {
+        self.category = category
+        self.message = message
+        self.atMillis = atMillis
+    }
+}

@@ -1,0 +1,46 @@
+/// Crockford's base-32 alphabet: digits and capitals without I, L, O and U, so a ticket read
+/// aloud or typed at the counter has no 1/I/L or 0/O confusion. Decoding forgives those.
+enum Base32 {
+    static let alphabet: [Character] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    static func value(of character: Character) -> Int? {
+        switch character.uppercased() {
+        case "O": return 0
+        case "I", "L": return 1
+        default:
+            guard let upper = character.uppercased().first else { return nil }
+            return alphabet.firstIndex(of: upper)
+        }
+    }
+
+    /// `value` in exactly `width` base-32 digits, most significant first.
+    static func encode(_ value: UInt64, width: Int) -> [Character] {
+        precondition(width <= 12 && value >> (5 * UInt64(width)) == 0, "value does not fit in \(width) digits")
+        var digits = [Character](repeating: "0", count: width)
+        var remaining = value
+        for position in stride(from: width - 1, through: 0, by: -1) {
+            digits[position] = alphabet[Int(remaining & 31)]
+            remaining >>= 5
+        }
+        return digits
+    }
+
+    /// Luhn mod N check character over base-32 digits: catches every single-character error and
+    /// every transposition of two adjacent characters (ISO/IEC 7064 family, N = 32).
+    static func checkCharacter(for values: [Int]) -> Character {
+        var sum = 0
+        var double = true
+        for value in values.reversed() {
+            var addend = double ? value * 2 : value
+            addend = addend / 32 + addend % 32
+            sum += addend
+            double.toggle()
+        }
+        return alphabet[(32 - sum % 32) % 32]
+    }
+
+    /// Normalizes what a person typed: drops separators and spaces, uppercases.
+    static func normalized(_ text: String) -> String {
+        String(text.filter { $0 != "-" && !$0.isWhitespace }).uppercased()
+    }
+}

@@ -1,0 +1,71 @@
+import Crypto
+
+/// The secret printed on a ticket and asked for at payout: twelve Crockford base-32 characters
+/// (60 bits) from a random source, shown as `XXXX-XXXX-XXXX`. Only its SHA-256 digest is kept
+/// in the journal, so reading the journal is not enough to cash a ticket.
+public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
+    public let value: String
+
+    public init<Source: RandomNumberGenerator>(using random: inout Source) {
+        let bits = random.next() & ((1 << 60) - 1)
+        self.value = String(Base32.encode(bits, width: 12))
+    }
+
+    public init(parsing text: String) throws(SecurityCodeError) {
+        let compact = Base32.normalized(text)
+        guard compact.count == 12 else { throw .malformed }
+        var canonical = ""
+        for character in compact {
+            guard let value = Base32.value(of: character) else { throw .malformed }
+            canonical.append(Base32.alphabet[value])
+        }
+        self.value = canonical
+    }
+
+    public var description: String {
+        let chars = Array(value)
+        return "\(String(chars[0..<4]))-\(String(chars[4..<8]))-\(String(chars[8..<12]))"
+    }
+
+    public var digest: SecurityDigest { SecurityDigest(bytes: Array(SHA256.hash(data: Array(value.utf8)))) }
+}
+
+/// SHA-256 of a ticket's security code; encoded as lowercase hex.
+public struct SecurityDigest: Hashable, Sendable, Codable {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public init?(hex: String) {
+        guard let bytes = decodeHex(hex), bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
+
+    public var hex: String { encodeHex(bytes) }
+
+    /// Compares without an early exit, so timing does not reveal how much of a guess was right.
+    public func matches(_ other: SecurityDigest) -> Bool {
+        guard bytes.count == other.bytes.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(bytes, other.bytes) { difference |= a ^ b }
+        return difference == 0
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let digest = SecurityDigest(hex: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "a security digest is 64 hex digits")
+        }
+        self = digest
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
+
+public enum SecurityCodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed
+    public var description: String { "a security code is 12 characters like 'K7QM-3M9P-2QX4'" }
+}
