@@ -53,6 +53,13 @@ public struct Board: Hashable, Sendable {
         return stored
     }
 
+    /// Puts back a market exactly as saved, price versions included (loading saved state).
+    public mutating func restore(_ market: Market) throws(BoardError) {
+        try validate(market)
+        for selection in market.selections { marketOfSelection[selection.id] = market.id }
+        markets[market.id] = market
+    }
+
     /// Sets a new price; the selection's version goes up by one if the price differs.
     @discardableResult
     public mutating func changePrice(of selectionID: SelectionID, to odds: Odds) throws(BoardError) -> Selection {

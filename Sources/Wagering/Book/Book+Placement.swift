@@ -25,8 +25,7 @@ extension Book {
         do { contribution = try ExposureContribution(bet: bet) } catch { throw .amountOutOfRange("line return of \(ticketID)") }
         try checkRisk(bet, contribution)
         insertOpen(bet, contribution)
-        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)],
-                       markets: Set(bet.legs.map(\.marketID)))
+        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [bet])
     }
 
     /// Validates the slip against the board and strikes prices; changes nothing.

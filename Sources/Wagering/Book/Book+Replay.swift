@@ -25,8 +25,7 @@ extension Book {
             let contribution: ExposureContribution
             do { contribution = try ExposureContribution(bet: bet) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
             insertOpen(bet, contribution)
-            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)],
-                           markets: Set(bet.legs.map(\.marketID)))
+            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [bet])
         case .marketResulted(let result):
             return try replaying { () throws(BookRefusal) in try self.result(result) }
         case .ticketVoided(let voided):
@@ -56,6 +55,49 @@ public enum ReplayError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .refused(let refusal): "a journaled fact no longer applies: \(refusal)"
         case .diverged(let what): "journal and book disagree: \(what)"
+        }
+    }
+}
+
+/// A ticket as the journal's derived tables hold it, for ``Book/restore(markets:results:tickets:)``.
+public struct StoredTicket: Sendable {
+    public var bet: PlacedBet
+    public var status: TicketStatus
+    public var amountOwed: Int64
+
+    public init(bet: PlacedBet, status: TicketStatus, amountOwed: Int64) {
+        self.bet = bet
+        self.status = status
+        self.amountOwed = amountOwed
+    }
+}
+
+extension Book {
+    /// Loads a book from saved state (the journal's derived tables) instead of replaying every
+    /// record: the board as stored, the results of resulted markets, and the unfinished tickets.
+    /// Exposure is recomputed from the open tickets. Only for an empty book.
+    public mutating func restore(markets: [Market], results: [MarketResult], tickets stored: [StoredTicket]) throws(ReplayError) {
+        precondition(tickets.isEmpty && board.markets.isEmpty, "restore is for an empty book")
+        for market in markets {
+            do { try board.restore(market) } catch { throw .refused(.board(error)) }
+        }
+        let resultByMarket = Dictionary(results.map { ($0.marketID, $0) }, uniquingKeysWith: { first, _ in first })
+        for ticket in stored {
+            switch ticket.status {
+            case .open:
+                let contribution: ExposureContribution
+                do { contribution = try ExposureContribution(bet: ticket.bet) } catch { throw .diverged("ticket \(ticket.bet.ticketID): \(error)") }
+                insertOpen(ticket.bet, contribution)
+                for (index, leg) in ticket.bet.legs.enumerated() {
+                    guard let result = resultByMarket[leg.marketID], let market = board.market(leg.marketID) else { continue }
+                    tickets[ticket.bet.ticketID]!.outcomes[index] = result.outcome(of: leg.selectionID, in: market)
+                }
+            case .won, .voided:
+                self.tickets[ticket.bet.ticketID] = TicketState(bet: ticket.bet, outcomes: [], status: ticket.status,
+                                                                amountOwed: ticket.amountOwed)
+            case .lost, .paid:
+                throw .diverged("ticket \(ticket.bet.ticketID) is \(ticket.status.rawValue) and should not be restored")
+            }
         }
     }
 }

@@ -15,18 +15,19 @@ extension Book {
         guard let market = board.market(result.marketID) else { preconditionFailure("result for unknown market was validated") }
         try! board.setStatus(of: market.id, to: .settled)
         var changes: [TicketChange] = []
+        var settled: [PlacedBet] = []
         for ticketID in (ticketsByMarket[market.id] ?? []).sorted() {
             guard var state = tickets[ticketID] else { continue }
             for (index, leg) in state.bet.legs.enumerated() where leg.marketID == market.id {
-                let withdrawn = market.selection(leg.selectionID)?.status == .withdrawn
-                state.outcomes[index] = result.outcomes[leg.selectionID] ?? (withdrawn ? .void : .lose)
+                state.outcomes[index] = result.outcome(of: leg.selectionID, in: market)
             }
             tickets[ticketID] = state
             if state.outcomes.allSatisfy({ $0 != nil }) {
                 changes.append(settle(ticketID))
+                settled.append(state.bet)
             }
         }
-        return Applied(.marketResulted(result), tickets: changes, markets: [market.id])
+        return Applied(.marketResulted(result), tickets: changes, markets: [market.id], bets: settled)
     }
 
     /// All legs resulted: computes the return exactly and rounds it down once (docs/wagering.md).
@@ -56,11 +57,13 @@ extension Book {
     }
 
     mutating func applyVoid(_ voided: TicketVoid) -> Applied {
+        let bet = tickets[voided.ticketID]!.bet
         closeOpen(voided.ticketID)
         tickets[voided.ticketID]?.status = .voided
         tickets[voided.ticketID]?.amountOwed = voided.refund.minorUnits
         return Applied(.ticketVoided(voided),
-                       tickets: [TicketChange(ticketID: voided.ticketID, status: .voided, amount: voided.refund.minorUnits)])
+                       tickets: [TicketChange(ticketID: voided.ticketID, status: .voided, amount: voided.refund.minorUnits)],
+                       bets: [bet])
     }
 
     /// Pays what a won or voided ticket is owed, once, to the holder of its security code.

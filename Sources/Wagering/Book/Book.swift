@@ -86,12 +86,22 @@ public struct Applied: Hashable, Sendable {
     public var event: LedgerEvent
     /// Tickets whose status or amount changed, with their new status.
     public var tickets: [TicketChange]
+    /// Markets whose board entry or exposure changed.
     public var markets: Set<MarketID>
+    /// Selections whose exposure changed.
+    public var selections: Set<SelectionID>
 
-    init(_ event: LedgerEvent, tickets: [TicketChange] = [], markets: Set<MarketID> = []) {
+    init(_ event: LedgerEvent, tickets: [TicketChange] = [], markets: Set<MarketID> = [], bets: [PlacedBet] = []) {
         self.event = event
         self.tickets = tickets
         self.markets = markets
+        self.selections = []
+        for bet in bets {
+            for leg in bet.legs {
+                self.markets.insert(leg.marketID)
+                self.selections.insert(leg.selectionID)
+            }
+        }
     }
 }
 

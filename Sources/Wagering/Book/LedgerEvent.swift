@@ -56,6 +56,12 @@ public struct MarketResult: Hashable, Sendable, Codable {
         self.marketID = marketID
         self.outcomes = outcomes
     }
+
+    /// The outcome of one of `market`'s selections under this result.
+    public func outcome(of selection: SelectionID, in market: Market) -> Outcome {
+        if let stated = outcomes[selection] { return stated }
+        return market.selection(selection)?.status == .withdrawn ? .void : .lose
+    }
 }
 
 public struct TicketVoid: Hashable, Sendable, Codable {

@@ -1,13 +1,18 @@
 import Crypto
 
 /// The secret printed on a ticket and asked for at payout: twelve Crockford base-32 characters
-/// (60 bits) from a random source, shown as `XXXX-XXXX-XXXX`. Only its SHA-256 digest is kept
-/// in the journal, so reading the journal is not enough to cash a ticket.
+/// (60 bits), shown as `XXXX-XXXX-XXXX`.
+///
+/// It is derived, HMAC-SHA256(appliance ticket key, ticket id), rather than drawn at random, so
+/// an idempotent retry of a placement can hand the same code back without the code being stored:
+/// the journal keeps only its SHA-256 digest, and reading the journal is not enough to cash a
+/// ticket.
 public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
-    public init<Source: RandomNumberGenerator>(using random: inout Source) {
-        let bits = random.next() & ((1 << 60) - 1)
+    public init(for ticket: TicketID, key: TicketKey) {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(ticket.description.utf8), using: SymmetricKey(data: key.bytes))
+        let bits = Array(mac).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } >> 4
         self.value = String(Base32.encode(bits, width: 12))
     }
 
@@ -62,6 +67,23 @@ public struct SecurityDigest: Hashable, Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(hex)
+    }
+}
+
+/// The appliance's secret for deriving security codes: 32 random bytes, kept beside the journal
+/// and never sent anywhere.
+public struct TicketKey: Sendable {
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
+
+    public static func generate<Source: RandomNumberGenerator>(using random: inout Source) -> TicketKey {
+        var bytes: [UInt8] = []
+        for _ in 0..<4 { withUnsafeBytes(of: random.next()) { bytes.append(contentsOf: $0) } }
+        return TicketKey(bytes: bytes)!
     }
 }
 

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Logging
+public import Wagering
+
+/// The durable bet journal: a hash-chained, append-only record of every fact on the appliance, in
+/// SQLite (WAL, `synchronous=FULL`), with the book's state derived from it.
+///
+/// Commands go through a bounded queue to one writer that commits them in batches (group commit):
+/// each `async` call returns only after the transaction holding its record has been fsynced, so an
+/// acknowledgement always means "on stable storage" (DESIGN.md, invariant 1).
+public final class BetJournal: Sendable {
+    public let configuration: JournalConfiguration
+    let pool: DatabasePool
+    private let queue: SubmissionQueue
+    private let writer: LedgerWriter
+    private let writerLoop: Task<Void, Never>
+    private let metrics: JournalMetrics
+    private let logger: Logger
+
+    init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
+        self.configuration = configuration
+        self.pool = pool
+        self.writer = writer
+        self.logger = logger
+        let queue = SubmissionQueue(capacity: configuration.queueCapacity, maxBatch: configuration.maxBatch,
+                                    groupCommitDelay: configuration.groupCommitDelay)
+        let metrics = JournalMetrics()
+        self.queue = queue
+        self.metrics = metrics
+        self.writerLoop = Task {
+            await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, configuration: configuration, metrics: metrics)
+        }
+    }
+
+    // MARK: Commands
+
+    /// Places a bet. Retrying with the same terminal and idempotency key returns the original
+    /// ticket (`isReplay`), never a second bet.
+    public func place(_ request: BetRequest) async throws(JournalError) -> PlacementReceipt {
+        guard case .placed(let receipt) = try await submit(.place(request)) else { preconditionFailure("place answers a receipt") }
+        return receipt
+    }
+
+    /// Any other command; answers the journaled fact.
+    @discardableResult
+    public func apply(_ command: JournalCommand) async throws(JournalError) -> JournaledFact {
+        guard case .journaled(let fact) = try await submit(command) else { preconditionFailure("bets go through place(_:)") }
+        return fact
+    }
+
+    public func submit(_ command: JournalCommand) async throws(JournalError) -> CommandOutcome {
+        try await queue.submit(command).get()
+    }
+
+    // MARK: Reads
+
+    public func ticket(_ id: TicketID) async throws -> TicketView? {
+        try await pool.read { try JournalReader.ticket(id, $0) }
+    }
+
+    /// Records after `seq`, in order, at most `limit` (for tailing and for sync).
+    public func records(after seq: Int64, limit: Int) async throws -> [JournalRecord] {
+        try await pool.read { try JournalReader.records(after: seq, limit: limit, $0) }
+    }
+
+    public func headSeq() async throws -> Int64 {
+        try await pool.read { try JournalReader.head($0).seq }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL). Read on the writer, because a
+    /// reader connection reports its own setting.
+    public func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The book as the writer holds it after the last committed batch.
+    public func book() async throws -> Book {
+        try await pool.writeWithoutTransaction { [writer] _ in writer.book }
+    }
+
+    // MARK: Maintenance
+
+    /// Checkpoints the WAL into the database file and truncates it (before a shutdown or backup).
+    public func checkpointWAL() async throws {
+        _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+    }
+
+    /// Sets how long the writer waits to gather a batch; zero on battery power.
+    public func setGroupCommitDelay(_ delay: Duration) async {
+        await queue.setGroupCommitDelay(delay)
+    }
+
+    /// Stops intake, commits everything already queued, checkpoints the WAL and closes the
+    /// database. Commands submitted after this are refused with `.closed`.
+    public func close() async {
+        await queue.close()
+        await writerLoop.value
+        do {
+            try await checkpointWAL()
+            try pool.close()
+        } catch {
+            logger.warning("journal closed without a clean checkpoint; SQLite recovers the WAL at next open",
+                           metadata: ["error": "\(error)"])
+        }
+        logger.info("journal closed")
+    }
+
+    private static func runWriter(queue: SubmissionQueue, pool: DatabasePool, writer: LedgerWriter,
+                                  configuration: JournalConfiguration, metrics: JournalMetrics) async {
+        while var batch = await queue.nextBatch() {
+            let delay = await queue.groupCommitDelay
+            if delay > .zero, batch.count < configuration.maxBatch {
+                try? await Task.sleep(for: delay)
+                batch += await queue.drain(upTo: configuration.maxBatch - batch.count)
+            }
+            metrics.queueDepth.record(await queue.depth)
+            metrics.batchSize.record(batch.count)
+            let commands = batch.map(\.command)
+            let started = ContinuousClock.now
+            let outcomes: [Result<CommandOutcome, JournalError>]
+            do {
+                outcomes = try await pool.writeWithoutTransaction { db in writer.commit(commands, db: db) }
+            } catch {
+                outcomes = commands.map { _ in .failure(.storage(String(describing: error))) }
+            }
+            metrics.commitDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            metrics.count(outcomes)
+            for (submission, outcome) in zip(batch, outcomes) {
+                submission.continuation.resume(returning: outcome)
+            }
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import Wagering
+
+/// Keeps the derived tables (tickets, markets, exposure) in step with the journal, inside the
+/// same transaction as the records, so they are never ahead of or behind it.
+///
+/// Ticket rows are written per event. Market and exposure rows are marked dirty and written once
+/// per batch by ``flush(book:db:)``: many bets on one favourite cost one exposure write, not one
+/// each, and a bet re-encodes no market body, only its liability.
+struct DerivedStateWriter {
+    private var changedBoards = Set<MarketID>()
+    private var changedLiabilities = Set<MarketID>()
+    private var dirtySelections = Set<SelectionID>()
+    private var results: [MarketID: MarketResult] = [:]
+
+    mutating func record(_ applied: Applied, seq: Int64, db: Database) throws {
+        if case .betPlaced(let bet) = applied.event {
+            try db.cachedStatement(sql: """
+                INSERT INTO tickets (ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
+                                     potential_return, amount, placed_seq, updated_seq)
+                VALUES (?, ?, ?, ?, 'open', ?, ?, 0, ?, ?)
+                """).execute(arguments: [bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
+                                         bet.requestDigest, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq, seq])
+        } else {
+            for change in applied.tickets {
+                try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE ticket_id = ?")
+                    .execute(arguments: [change.status.rawValue, change.amount, seq, change.ticketID.description])
+            }
+        }
+        switch applied.event {
+        case .marketResulted(let result):
+            results[result.marketID] = result
+            changedBoards.insert(result.marketID)
+        case .marketPublished, .priceChanged, .marketStatusChanged, .selectionWithdrawn:
+            changedBoards.formUnion(applied.markets)
+        case .betPlaced, .ticketVoided, .ticketPaid, .significant:
+            break
+        }
+        changedLiabilities.formUnion(applied.markets)
+        dirtySelections.formUnion(applied.selections)
+    }
+
+    /// Writes the market and exposure rows touched since the last flush, from the book's state.
+    mutating func flush(book: Book, db: Database) throws {
+        let encoder = JSONEncoder()
+        for marketID in changedBoards.sorted() {
+            guard let market = book.board.market(marketID) else { continue }
+            let body = String(decoding: try encoder.encode(market), as: UTF8.self)
+            try db.cachedStatement(sql: """
+                INSERT INTO markets (market_id, status, body, single_stake, liability) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (market_id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                    single_stake = excluded.single_stake, liability = excluded.liability
+                """).execute(arguments: [marketID.rawValue, market.status.rawValue, body,
+                                         book.exposure.singleStake[marketID, default: 0], book.exposure.marketLiability(market)])
+            if let result = results[marketID] {
+                try db.cachedStatement(sql: "UPDATE markets SET result = ? WHERE market_id = ?")
+                    .execute(arguments: [String(decoding: try encoder.encode(result), as: UTF8.self), marketID.rawValue])
+            }
+        }
+        for marketID in changedLiabilities.subtracting(changedBoards).sorted() {
+            guard let market = book.board.market(marketID) else { continue }
+            try db.cachedStatement(sql: "UPDATE markets SET single_stake = ?, liability = ? WHERE market_id = ?")
+                .execute(arguments: [book.exposure.singleStake[marketID, default: 0], book.exposure.marketLiability(market),
+                                     marketID.rawValue])
+        }
+        for selection in dirtySelections.sorted() {
+            let winReturn = book.exposure.winReturn[selection, default: 0]
+            let lineStake = book.exposure.lineStake[selection, default: 0]
+            if winReturn == 0 && lineStake == 0 {
+                try db.cachedStatement(sql: "DELETE FROM exposure WHERE selection_id = ?").execute(arguments: [selection.rawValue])
+            } else {
+                try db.cachedStatement(sql: """
+                    INSERT INTO exposure (selection_id, win_return, line_stake) VALUES (?, ?, ?)
+                    ON CONFLICT (selection_id) DO UPDATE SET win_return = excluded.win_return, line_stake = excluded.line_stake
+                    """).execute(arguments: [selection.rawValue, winReturn, lineStake])
+            }
+        }
+        self = DerivedStateWriter()
+    }
+}
+
+/// Reads the derived tables back into a ``Book`` at start-up: the board, the results, and the
+/// unfinished tickets (whose bets are decoded from their `bet.placed` records).
+enum DerivedStateLoader {
+    static func loadBook(_ db: Database, configuration: JournalConfiguration) throws -> Book {
+        let decoder = JSONDecoder()
+        var markets: [Market] = []
+        var results: [MarketResult] = []
+        for row in try Row.fetchAll(db, sql: "SELECT body, result FROM markets ORDER BY market_id") {
+            markets.append(try decoder.decode(Market.self, from: Data((row["body"] as String).utf8)))
+            if let result: String = row["result"] {
+                results.append(try decoder.decode(MarketResult.self, from: Data(result.utf8)))
+            }
+        }
+        var stored: [StoredTicket] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT t.status, t.amount, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.placed_seq
+            WHERE t.status IN ('open', 'won', 'voided') ORDER BY t.placed_seq
+            """)
+        while let row = try rows.next() {
+            guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
+                  let status = TicketStatus(rawValue: row["status"])
+            else { throw JournalOpenError.derivedStateInvalid("a ticket row does not point at a bet.placed record") }
+            stored.append(StoredTicket(bet: bet, status: status, amountOwed: row["amount"]))
+        }
+        var book = Book(currency: configuration.currency, limits: configuration.limits, maxOpenTickets: configuration.maxOpenTickets)
+        try book.restore(markets: markets, results: results, tickets: stored)
+        return book
+    }
+}

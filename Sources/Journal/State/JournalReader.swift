@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+public import Wagering
+
+/// Read queries on the journal and its derived tables, shared by the writer and the public API.
+enum JournalReader {
+    static func head(_ db: Database) throws -> HeadMarker.Head {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1") else {
+            return HeadMarker.Head(seq: 0, hash: ChainHash.genesis)
+        }
+        return HeadMarker.Head(seq: row["seq"], hash: Array(row["hash"] as Data))
+    }
+
+    static func record(_ seq: Int64, _ db: Database) throws -> JournalRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM journal WHERE seq = ?", arguments: [seq]).map(journalRecord)
+    }
+
+    static func records(after seq: Int64, limit: Int, _ db: Database) throws -> [JournalRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+            .map(journalRecord)
+    }
+
+    static func journalRecord(_ row: Row) -> JournalRecord {
+        JournalRecord(seq: row["seq"], wallMillis: row["wall_ms"], monotonicNanos: row["mono_ns"], kind: row["kind"],
+                      payload: Array(row["payload"] as Data), previousHash: Array(row["prev_hash"] as Data),
+                      hash: Array(row["hash"] as Data))
+    }
+
+    /// The bet an idempotency key already placed, if any.
+    static func placement(terminal: TerminalID, key: String, _ db: Database) throws -> (bet: PlacedBet, seq: Int64)? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT j.seq, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.placed_seq
+            WHERE t.terminal_id = ? AND t.idempotency_key = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [terminal.rawValue, key]) else { return nil }
+        guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)) else {
+            throw JournalOpenError.derivedStateInvalid("ticket row for key '\(key)' does not point at a bet.placed record")
+        }
+        return (bet, row["seq"])
+    }
+
+    static func ticketStatus(_ id: TicketID, _ db: Database) throws -> TicketStatus? {
+        try String.fetchOne(db, sql: "SELECT status FROM tickets WHERE ticket_id = ?", arguments: [id.description])
+            .flatMap(TicketStatus.init(rawValue:))
+    }
+
+    static func ticket(_ id: TicketID, _ db: Database) throws -> TicketView? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT t.status, t.amount, t.placed_seq, t.updated_seq, j.kind, j.payload
+            FROM tickets t JOIN journal j ON j.seq = t.placed_seq WHERE t.ticket_id = ?
+            """, arguments: [id.description])
+        else { return nil }
+        guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
+              let status = TicketStatus(rawValue: row["status"])
+        else { throw JournalOpenError.derivedStateInvalid("ticket \(id) does not point at a bet.placed record") }
+        return TicketView(bet: bet, status: status, amount: row["amount"], placedSeq: row["placed_seq"], updatedSeq: row["updated_seq"])
+    }
+}
+
+/// A ticket as looked up: the bet, where it stands, and the records that placed and last changed it.
+public struct TicketView: Sendable, Hashable {
+    public var bet: PlacedBet
+    public var status: TicketStatus
+    /// Owed (won, voided) or paid (paid); zero while open or lost.
+    public var amount: Int64
+    public var placedSeq: Int64
+    public var updatedSeq: Int64
+}

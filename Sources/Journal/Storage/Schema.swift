@@ -1,0 +1,77 @@
+import GRDB
+
+/// The journal database's schema, as GRDB migrations. The `journal` table is the truth; every
+/// other table is derived from it and can be rebuilt (``BetJournal/rebuildDerivedState()``).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: journal and derived state") { db in
+            try db.execute(sql: """
+                CREATE TABLE journal (
+                    seq       INTEGER PRIMARY KEY,
+                    wall_ms   INTEGER NOT NULL,
+                    mono_ns   INTEGER NOT NULL,
+                    kind      TEXT    NOT NULL,
+                    payload   BLOB    NOT NULL,
+                    prev_hash BLOB    NOT NULL CHECK (length(prev_hash) = 32),
+                    hash      BLOB    NOT NULL CHECK (length(hash) = 32)
+                );
+                -- Append-only, enforced by the database itself and not only by this code.
+                CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+                    BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be updated'); END;
+                CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+                    BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be deleted'); END;
+
+                CREATE TABLE meta (
+                    key   TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+
+                -- The last record verified by a chain verification, so start-up verifies only
+                -- what was appended since.
+                CREATE TABLE verified_checkpoint (
+                    id   INTEGER PRIMARY KEY CHECK (id = 1),
+                    seq  INTEGER NOT NULL,
+                    hash BLOB    NOT NULL
+                );
+
+                -- Derived: one row per ticket ever placed. Also the idempotency index.
+                CREATE TABLE tickets (
+                    ticket_id        TEXT    PRIMARY KEY,
+                    terminal_id      TEXT    NOT NULL,
+                    idempotency_key  TEXT    NOT NULL,
+                    request_digest   TEXT    NOT NULL,
+                    status           TEXT    NOT NULL,
+                    total_stake      INTEGER NOT NULL,
+                    potential_return INTEGER NOT NULL,
+                    amount           INTEGER NOT NULL,
+                    placed_seq       INTEGER NOT NULL UNIQUE,
+                    updated_seq      INTEGER NOT NULL,
+                    UNIQUE (terminal_id, idempotency_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
+
+                -- Derived: the board, one row per market, with its result once resulted.
+                CREATE TABLE markets (
+                    market_id    TEXT    PRIMARY KEY,
+                    status       TEXT    NOT NULL,
+                    body         TEXT    NOT NULL,
+                    result       TEXT,
+                    single_stake INTEGER NOT NULL DEFAULT 0,
+                    liability    INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+
+                -- Derived: exposure per selection with open bets on it.
+                CREATE TABLE exposure (
+                    selection_id TEXT    PRIMARY KEY,
+                    win_return   INTEGER NOT NULL,
+                    line_stake   INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// Tables derived from the journal, in the order a rebuild clears them.
+    static let derivedTables = ["tickets", "markets", "exposure"]
+}

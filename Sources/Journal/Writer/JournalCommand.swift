@@ -1,0 +1,36 @@
+public import Wagering
+
+/// A change to the book, submitted to the journal; applied in submission order.
+public enum JournalCommand: Sendable {
+    case place(BetRequest)
+    case publish(Market)
+    case changePrice(SelectionID, Odds)
+    case setStatus(MarketID, MarketStatus, inPlay: Bool?)
+    case withdraw(SelectionID)
+    case result(MarketResult)
+    case void(TicketID, by: TerminalID, reason: String, windowMillis: Int64)
+    case pay(TicketID, code: SecurityCode, at: TerminalID)
+    case record(category: String, message: String)
+}
+
+/// What an acknowledged command left in the journal. Returned only after the transaction that
+/// holds its record committed with `synchronous=FULL`.
+public enum CommandOutcome: Sendable {
+    case placed(PlacementReceipt)
+    case journaled(JournaledFact)
+}
+
+/// An accepted bet: its ticket, the code to print on it, and the record that holds it.
+public struct PlacementReceipt: Sendable, Hashable {
+    public var bet: PlacedBet
+    public var securityCode: SecurityCode
+    public var seq: Int64
+    /// True when this answers a retry: the bet was placed by an earlier request with the same
+    /// idempotency key, and no new bet was made.
+    public var isReplay: Bool
+}
+
+public struct JournaledFact: Sendable, Hashable {
+    public var seq: Int64
+    public var applied: Applied
+}

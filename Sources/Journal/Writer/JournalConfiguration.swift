@@ -1,0 +1,38 @@
+public import Wagering
+
+/// How a journal is opened. Every bound is explicit (DESIGN.md, invariant 7).
+public struct JournalConfiguration: Sendable {
+    /// Directory holding `journal.sqlite`, its WAL, the head marker and the ticket key.
+    public var directory: String
+    public var applianceCode: ApplianceCode
+    public var currency: Currency
+    public var limits: BettingLimits
+    /// Most tickets open or awaiting payout at once; bets beyond it are refused.
+    public var maxOpenTickets: Int
+    /// Most commands waiting for a commit; a command beyond it is refused at once (`queueFull`).
+    public var queueCapacity: Int
+    /// Most commands in one transaction.
+    public var maxBatch: Int
+    /// How long the writer waits for more commands before committing a batch that is not full.
+    /// Zero commits as soon as the previous commit ends (natural group commit); set to zero on
+    /// battery power.
+    public var groupCommitDelay: Duration
+
+    public init(directory: String, applianceCode: ApplianceCode, currency: Currency, limits: BettingLimits,
+                maxOpenTickets: Int = 100_000, queueCapacity: Int = 4_096, maxBatch: Int = 512,
+                groupCommitDelay: Duration = .zero) {
+        precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0, "journal bounds must be positive")
+        self.directory = directory
+        self.applianceCode = applianceCode
+        self.currency = currency
+        self.limits = limits
+        self.maxOpenTickets = maxOpenTickets
+        self.queueCapacity = queueCapacity
+        self.maxBatch = maxBatch
+        self.groupCommitDelay = groupCommitDelay
+    }
+
+    var databasePath: String { directory + "/journal.sqlite" }
+    var headMarkerPath: String { directory + "/journal.head" }
+    var ticketKeyPath: String { directory + "/ticket.key" }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import Logging
+import Wagering
+
+/// Applies batches of commands to the book and the database in one transaction each.
+///
+/// Confinement: every method runs inside a GRDB write access, which GRDB serializes on its writer
+/// queue, so the mutable state here is never touched concurrently (hence `@unchecked Sendable`).
+final class LedgerWriter: @unchecked Sendable {
+    private(set) var book: Book
+    private(set) var head: HeadMarker.Head
+    private let configuration: JournalConfiguration
+    private let ticketKey: TicketKey
+    private let clock: any JournalClock
+    private let headMarker: HeadMarker
+    private let logger: Logger
+    /// Set when the state could not be reloaded after a failed batch: from then on every batch
+    /// fails until the journal is reopened (and verified) rather than run on unknown state.
+    private var poisoned: String?
+
+    init(book: Book, head: HeadMarker.Head, configuration: JournalConfiguration, ticketKey: TicketKey,
+         clock: any JournalClock, logger: Logger) {
+        self.book = book
+        self.head = head
+        self.configuration = configuration
+        self.ticketKey = ticketKey
+        self.clock = clock
+        self.headMarker = HeadMarker(path: configuration.headMarkerPath)
+        self.logger = logger
+    }
+
+    /// Runs the batch in one immediate transaction. Refusals are per command; a storage failure
+    /// rolls the whole batch back, fails every command in it and reloads the book from the
+    /// database, so memory never holds a change the disk does not.
+    func commit(_ commands: [JournalCommand], db: Database) -> [Result<CommandOutcome, JournalError>] {
+        if let poisoned {
+            return commands.map { _ in .failure(.storage("the journal must be reopened: \(poisoned)")) }
+        }
+        var outcomes: [Result<CommandOutcome, JournalError>] = []
+        outcomes.reserveCapacity(commands.count)
+        var chain = head
+        do {
+            try db.inTransaction(.immediate) {
+                var derived = DerivedStateWriter()
+                for command in commands {
+                    outcomes.append(try execute(command, chain: &chain, derived: &derived, db: db))
+                }
+                try derived.flush(book: book, db: db)
+                return .commit
+            }
+        } catch {
+            let reason = String(describing: error)
+            logger.error("journal batch rolled back; \(commands.count) commands not acknowledged", metadata: ["error": "\(reason)"])
+            reload(db)
+            return commands.map { _ in .failure(.storage(reason)) }
+        }
+        head = chain
+        do {
+            try headMarker.write(chain)
+        } catch {
+            logger.warning("head marker not updated; lost-record detection is weaker until the next commit",
+                           metadata: ["error": "\(error)"])
+        }
+        return outcomes
+    }
+
+    private func reload(_ db: Database) {
+        do {
+            book = try DerivedStateLoader.loadBook(db, configuration: configuration)
+            head = try JournalReader.head(db)
+        } catch {
+            // Keeping the old book would acknowledge against state that was rolled back.
+            poisoned = String(describing: error)
+            logger.critical("journal state could not be reloaded after a failed batch; refusing all commands until reopened",
+                            metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func execute(_ command: JournalCommand, chain: inout HeadMarker.Head, derived: inout DerivedStateWriter,
+                         db: Database) throws -> Result<CommandOutcome, JournalError> {
+        let wall = clock.wallMillis()
+        let applied: Applied
+        var receiptCode: SecurityCode?
+        do {
+            switch command {
+            case .place(let request):
+                if let earlier = try JournalReader.placement(terminal: request.terminalID, key: request.idempotencyKey, db) {
+                    guard earlier.bet.requestDigest == request.requestDigest else {
+                        return .failure(.idempotencyConflict(terminal: request.terminalID, key: request.idempotencyKey,
+                                                             existingTicket: earlier.bet.ticketID))
+                    }
+                    let code = SecurityCode(for: earlier.bet.ticketID, key: ticketKey)
+                    return .success(.placed(PlacementReceipt(bet: earlier.bet, securityCode: code, seq: earlier.seq, isReplay: true)))
+                }
+                let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
+                let code = SecurityCode(for: ticketID, key: ticketKey)
+                applied = try book.place(request, ticketID: ticketID, securityDigest: code.digest, nowMillis: wall)
+                receiptCode = code
+            case .publish(let market): applied = try book.publish(market)
+            case .changePrice(let selection, let odds): applied = try book.changePrice(of: selection, to: odds)
+            case .setStatus(let market, let status, let inPlay): applied = try book.setStatus(of: market, to: status, inPlay: inPlay)
+            case .withdraw(let selection): applied = try book.withdraw(selection)
+            case .result(let result): applied = try book.result(result)
+            case .void(let ticket, let terminal, let reason, let window):
+                applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotOpen) { () throws(BookRefusal) in
+                    try book.void(ticket, by: terminal, reason: reason, nowMillis: wall, windowMillis: window)
+                }
+            case .pay(let ticket, let code, let terminal):
+                applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotPayable) { () throws(BookRefusal) in
+                    try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall)
+                }
+            case .record(let category, let message):
+                applied = book.record(SignificantEvent(category: category, message: message, atMillis: wall))
+            }
+        } catch let refusal as BookRefusal {
+            return .failure(.refused(refusal))
+        }
+        let seq = try append(applied.event, wallMillis: wall, chain: &chain, db: db)
+        try derived.record(applied, seq: seq, db: db)
+        if let receiptCode, case .betPlaced(let bet) = applied.event {
+            return .success(.placed(PlacementReceipt(bet: bet, securityCode: receiptCode, seq: seq, isReplay: false)))
+        }
+        return .success(.journaled(JournaledFact(seq: seq, applied: applied)))
+    }
+
+    /// The book forgets finished tickets; a payout or void of one is answered from the tickets
+    /// table with its real status ("paid", "lost") rather than "unknown".
+    private func refineUnknown(_ ticket: TicketID, _ db: Database, as refusal: (TicketID, TicketStatus) -> BookRefusal,
+                               _ body: () throws(BookRefusal) -> Applied) throws -> Applied {
+        do {
+            return try body()
+        } catch .unknownTicket(let id) {
+            guard let status = try JournalReader.ticketStatus(id, db) else { throw BookRefusal.unknownTicket(id) }
+            throw refusal(id, status)
+        }
+    }
+
+    private func append(_ event: LedgerEvent, wallMillis: Int64, chain: inout HeadMarker.Head, db: Database) throws -> Int64 {
+        let seq = chain.seq + 1
+        let payload = try EventCoding.encode(event)
+        let monotonic = clock.monotonicNanos()
+        let hash = ChainHash.compute(previousHash: chain.hash, seq: seq, wallMillis: wallMillis, monotonicNanos: monotonic,
+                                     kind: event.kind, payload: payload)
+        try db.cachedStatement(sql: """
+            INSERT INTO journal (seq, wall_ms, mono_ns, kind, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [seq, wallMillis, monotonic, event.kind, Data(payload), Data(chain.hash), Data(hash)])
+        chain = HeadMarker.Head(seq: seq, hash: hash)
+        return seq
+    }
+}
