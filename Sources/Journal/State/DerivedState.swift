@@ -83,7 +83,7 @@ struct DerivedStateWriter {
 /// Reads the derived tables back into a ``Book`` at start-up: the board, the results, and the
 /// unfinished tickets (whose bets are decoded from their `bet.placed` records).
 enum DerivedStateLoader {
-    static func loadBook(_ db: Database, configuration: JournalConfiguration) throws -> Book {
+    static func loadBook(_ db: Database, into empty: Book) throws -> Book {
         let decoder = JSONDecoder()
         var markets: [Market] = []
         var results: [MarketResult] = []
@@ -104,7 +104,7 @@ enum DerivedStateLoader {
             else { throw JournalOpenError.derivedStateInvalid("a ticket row does not point at a bet.placed record") }
             stored.append(StoredTicket(bet: bet, status: status, amountOwed: row["amount"]))
         }
-        var book = Book(currency: configuration.currency, limits: configuration.limits, maxOpenTickets: configuration.maxOpenTickets)
+        var book = empty
         try book.restore(markets: markets, results: results, tickets: stored)
         return book
     }

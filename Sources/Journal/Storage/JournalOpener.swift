@@ -43,7 +43,7 @@ extension BetJournal {
                                                                "records": "\(report.recordsChecked)"])
                 }
                 let book: Book
-                do { book = try DerivedStateLoader.loadBook(db, configuration: configuration) } catch let error as JournalOpenError {
+                do { book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook) } catch let error as JournalOpenError {
                     throw error
                 } catch { throw JournalOpenError.derivedStateInvalid("\(error)") }
                 return (book, head)

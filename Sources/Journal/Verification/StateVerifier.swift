@@ -12,9 +12,9 @@ enum StateReplayer {
     }
 
     /// Replays all records; with `derived`, also writes each event's rows as the live writer would.
-    static func replay(_ db: Database, configuration: JournalConfiguration, derived: inout DerivedStateWriter?,
+    static func replay(_ db: Database, currency: Currency, derived: inout DerivedStateWriter?,
                        progress: ((Int64) -> Void)? = nil) throws -> Result<Replayed, VerificationFailure> {
-        var book = Book(currency: configuration.currency, limits: configuration.limits, maxOpenTickets: Int.max)
+        var book = Book.forReplay(currency: currency)
         var statuses: [String: (status: TicketStatus, amount: Int64)] = [:]
         var lastSeq: Int64 = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, kind, payload FROM journal ORDER BY seq")
@@ -39,9 +39,9 @@ enum StateReplayer {
     }
 
     /// Compares a replay with what the derived tables hold; nil when they agree.
-    static func compare(_ replayed: Replayed, _ db: Database, configuration: JournalConfiguration) throws -> String? {
+    static func compare(_ replayed: Replayed, _ db: Database) throws -> String? {
         let loaded: Book
-        do { loaded = try DerivedStateLoader.loadBook(db, configuration: configuration) } catch {
+        do { loaded = try DerivedStateLoader.loadBook(db, into: Book.forReplay(currency: replayed.book.currency)) } catch {
             return "tables cannot be loaded: \(error)"
         }
         if loaded.board != replayed.book.board { return "the markets table differs from the replayed board" }

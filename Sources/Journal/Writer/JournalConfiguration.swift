@@ -32,6 +32,8 @@ public struct JournalConfiguration: Sendable {
         self.groupCommitDelay = groupCommitDelay
     }
 
+    var emptyBook: Book { Book(currency: currency, limits: limits, maxOpenTickets: maxOpenTickets) }
+
     var databasePath: String { directory + "/journal.sqlite" }
     var headMarkerPath: String { directory + "/journal.head" }
     var ticketKeyPath: String { directory + "/ticket.key" }

@@ -67,7 +67,7 @@ final class LedgerWriter: @unchecked Sendable {
 
     private func reload(_ db: Database) {
         do {
-            book = try DerivedStateLoader.loadBook(db, configuration: configuration)
+            book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook)
             head = try JournalReader.head(db)
         } catch {
             // Keeping the old book would acknowledge against state that was rolled back.

@@ -1,4 +1,14 @@
 extension Book {
+    /// An empty book for replaying a journal: limits are not applied to journaled facts, so none
+    /// are set. Never used to take bets.
+    public static func forReplay(currency: Currency) -> Book {
+        let none = TerminalLimits(maxStakePerBet: .max, maxOpenStake: .max)
+        return Book(currency: currency,
+                    limits: BettingLimits(minStakePerLine: 0, maxStakePerBet: .max, maxPayoutPerBet: .max,
+                                          maxLiabilityPerSelection: .max, maxLiabilityPerMarket: .max, terminalDefaults: none),
+                    maxOpenTickets: .max)
+    }
+
     /// Applies a journaled fact. Facts were checked when they happened, so limits are not
     /// re-applied (they may have changed since); only what would make the book inconsistent is
     /// refused, and that means the journal and the book disagree.

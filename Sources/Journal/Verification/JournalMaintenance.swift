@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import Wagering
+
+/// Verification and rebuild of a journal directory, for the ops CLI and the console. These work
+/// on a journal that would not open for writing (that is when they are needed): verification
+/// opens the database read-only and changes nothing.
+public enum JournalMaintenance {
+    public struct Verified: Sendable, Hashable {
+        public var chain: VerificationReport
+        /// Whether the derived tables were compared with a replay (full verification).
+        public var derivedStateChecked: Bool
+    }
+
+    /// Verifies the whole chain from the first record, the head marker, SQLite's integrity check
+    /// and, with `full`, the derived tables against a replay of every record. `progress` receives
+    /// the number of records checked so far.
+    public static func verify(directory: String, full: Bool,
+                              progress: (@Sendable (Int64) -> Void)? = nil) throws -> Result<Verified, JournalOpenError> {
+        let pool = try openReadOnly(directory)
+        defer { try? pool.close() }
+        return try pool.read { db in
+            let integrity = try String.fetchAll(db, sql: full ? "PRAGMA integrity_check" : "PRAGMA quick_check")
+            guard integrity == ["ok"] else { return .failure(.integrityCheckFailed(integrity.prefix(5).joined(separator: "; "))) }
+            let chain: VerificationReport
+            switch try ChainVerifier.verify(db, from: nil, progress: progress) {
+            case .failure(let failure): return .failure(.verificationFailed(failure))
+            case .success(let report): chain = report
+            }
+            do {
+                try BetJournal.checkHeadMarker(HeadMarker(path: directory + "/journal.head").read(),
+                                               against: HeadMarker.Head(seq: chain.headSeq, hash: chain.headHash), db)
+            } catch let error as JournalOpenError { return .failure(error) }
+            guard full else { return .success(Verified(chain: chain, derivedStateChecked: false)) }
+            var noWriter: DerivedStateWriter? = nil
+            switch try StateReplayer.replay(db, currency: try storedCurrency(db), derived: &noWriter) {
+            case .failure(let failure): return .failure(.verificationFailed(failure))
+            case .success(let replayed):
+                if let mismatch = try StateReplayer.compare(replayed, db) {
+                    return .failure(.verificationFailed(VerificationFailure(seq: replayed.lastSeq, problem: .derivedStateMismatch(mismatch))))
+                }
+            }
+            return .success(Verified(chain: chain, derivedStateChecked: true))
+        }
+    }
+
+    /// Rebuilds the derived tables from the records alone, after verifying the chain. Returns the
+    /// number of records replayed. The journal itself is not touched.
+    public static func rebuild(directory: String, progress: (@Sendable (Int64) -> Void)? = nil) throws -> Result<Int64, JournalOpenError> {
+        let pool = try DatabasePool(path: directory + "/journal.sqlite", configuration: BetJournal.databaseConfiguration())
+        defer { try? pool.close() }
+        try BetJournal.requireFullSynchronous(pool)
+        return try pool.write { db in
+            if case .failure(let failure) = try ChainVerifier.verify(db, from: nil) { return .failure(.verificationFailed(failure)) }
+            for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
+            var derived: DerivedStateWriter? = DerivedStateWriter()
+            switch try StateReplayer.replay(db, currency: try storedCurrency(db), derived: &derived, progress: progress) {
+            case .failure(let failure): return .failure(.verificationFailed(failure))
+            case .success(let replayed):
+                try derived!.flush(book: replayed.book, db: db)
+                return .success(replayed.lastSeq)
+            }
+        }
+    }
+
+    static func openReadOnly(_ directory: String) throws -> DatabasePool {
+        let path = directory + "/journal.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw JournalOpenError.cannotOpen(path: path, reason: "no journal there")
+        }
+        var configuration = BetJournal.databaseConfiguration()
+        configuration.readonly = true
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    static func storedCurrency(_ db: Database) throws -> Currency {
+        guard let code = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'currency'") else {
+            throw JournalOpenError.derivedStateInvalid("the journal has no currency in its meta table")
+        }
+        do { return try Currency(code: code) } catch { throw JournalOpenError.derivedStateInvalid("\(error)") }
+    }
+}
