@@ -6,18 +6,21 @@ import Wagering
 /// so the encoding need not be canonical.
 enum EventCoding {
     static func encode(_ event: LedgerEvent) throws -> [UInt8] {
-        let encoder = JSONEncoder()
         switch event {
-        case .marketPublished(let market): return Array(try encoder.encode(market))
-        case .priceChanged(let change): return Array(try encoder.encode(change))
-        case .marketStatusChanged(let change): return Array(try encoder.encode(change))
-        case .selectionWithdrawn(let withdrawal): return Array(try encoder.encode(withdrawal))
-        case .betPlaced(let bet): return Array(try encoder.encode(bet))
-        case .marketResulted(let result): return Array(try encoder.encode(result))
-        case .ticketVoided(let voided): return Array(try encoder.encode(voided))
-        case .ticketPaid(let payment): return Array(try encoder.encode(payment))
-        case .significant(let significant): return Array(try encoder.encode(significant))
+        case .betPlaced(let bet): return BetPayloadWriter.encode(bet)
+        case .marketPublished(let market): return try foundationJSON(market)
+        case .priceChanged(let change): return try foundationJSON(change)
+        case .marketStatusChanged(let change): return try foundationJSON(change)
+        case .selectionWithdrawn(let withdrawal): return try foundationJSON(withdrawal)
+        case .marketResulted(let result): return try foundationJSON(result)
+        case .ticketVoided(let voided): return try foundationJSON(voided)
+        case .ticketPaid(let payment): return try foundationJSON(payment)
+        case .significant(let significant): return try foundationJSON(significant)
         }
+    }
+
+    private static func foundationJSON(_ value: some Encodable) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(value))
     }
 
     static func decode(kind: String, payload: [UInt8]) throws -> LedgerEvent {

@@ -17,15 +17,15 @@ struct DerivedStateWriter {
     mutating func record(_ applied: Applied, seq: Int64, db: Database) throws {
         if case .betPlaced(let bet) = applied.event {
             try db.cachedStatement(sql: """
-                INSERT INTO tickets (ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
-                                     potential_return, amount, placed_seq, updated_seq)
-                VALUES (?, ?, ?, ?, 'open', ?, ?, 0, ?, ?)
-                """).execute(arguments: [bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
-                                         bet.requestDigest, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq, seq])
+                INSERT INTO tickets (serial, ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
+                                     potential_return, amount, updated_seq)
+                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0, ?)
+                """).execute(arguments: [seq, bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
+                                         bet.requestDigest, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq])
         } else {
             for change in applied.tickets {
-                try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE ticket_id = ?")
-                    .execute(arguments: [change.status.rawValue, change.amount, seq, change.ticketID.description])
+                try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE serial = ?")
+                    .execute(arguments: [change.status.rawValue, change.amount, seq, Int64(change.ticketID.serial)])
             }
         }
         switch applied.event {
@@ -95,8 +95,8 @@ enum DerivedStateLoader {
         }
         var stored: [StoredTicket] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT t.status, t.amount, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.placed_seq
-            WHERE t.status IN ('open', 'won', 'voided') ORDER BY t.placed_seq
+            SELECT t.status, t.amount, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.serial
+            WHERE t.status IN ('open', 'won', 'voided') ORDER BY t.serial
             """)
         while let row = try rows.next() {
             guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),

@@ -28,32 +28,30 @@ enum JournalReader {
 
     /// The bet an idempotency key already placed, if any.
     static func placement(terminal: TerminalID, key: String, _ db: Database) throws -> (bet: PlacedBet, seq: Int64)? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT j.seq, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.placed_seq
-            WHERE t.terminal_id = ? AND t.idempotency_key = ?
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [terminal.rawValue, key]) else { return nil }
-        guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)) else {
+        let statement = try db.cachedStatement(sql: "SELECT serial FROM tickets WHERE terminal_id = ? AND idempotency_key = ?")
+        guard let seq = try Int64.fetchOne(statement, arguments: [terminal.rawValue, key]) else { return nil }
+        guard let record = try record(seq, db), case .betPlaced(let bet) = try EventCoding.decode(kind: record.kind, payload: record.payload) else {
             throw JournalOpenError.derivedStateInvalid("ticket row for key '\(key)' does not point at a bet.placed record")
         }
-        return (bet, row["seq"])
+        return (bet, seq)
     }
 
     static func ticketStatus(_ id: TicketID, _ db: Database) throws -> TicketStatus? {
-        try String.fetchOne(db, sql: "SELECT status FROM tickets WHERE ticket_id = ?", arguments: [id.description])
+        try String.fetchOne(db, sql: "SELECT status FROM tickets WHERE serial = ? AND ticket_id = ?",
+                            arguments: [Int64(id.serial), id.description])
             .flatMap(TicketStatus.init(rawValue:))
     }
 
     static func ticket(_ id: TicketID, _ db: Database) throws -> TicketView? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT t.status, t.amount, t.placed_seq, t.updated_seq, j.kind, j.payload
-            FROM tickets t JOIN journal j ON j.seq = t.placed_seq WHERE t.ticket_id = ?
-            """, arguments: [id.description])
+            SELECT t.status, t.amount, t.serial, t.updated_seq, j.kind, j.payload
+            FROM tickets t JOIN journal j ON j.seq = t.serial WHERE t.serial = ? AND t.ticket_id = ?
+            """, arguments: [Int64(id.serial), id.description])
         else { return nil }
         guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
               let status = TicketStatus(rawValue: row["status"])
         else { throw JournalOpenError.derivedStateInvalid("ticket \(id) does not point at a bet.placed record") }
-        return TicketView(bet: bet, status: status, amount: row["amount"], placedSeq: row["placed_seq"], updatedSeq: row["updated_seq"])
+        return TicketView(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"])
     }
 }
 

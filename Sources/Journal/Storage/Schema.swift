@@ -35,9 +35,11 @@ enum Schema {
                     hash BLOB    NOT NULL
                 );
 
-                -- Derived: one row per ticket ever placed. Also the idempotency index.
+                -- Derived: one row per ticket ever placed, keyed by its serial (the sequence
+                -- number of its bet.placed record). Also the idempotency index.
                 CREATE TABLE tickets (
-                    ticket_id        TEXT    PRIMARY KEY,
+                    serial           INTEGER PRIMARY KEY,
+                    ticket_id        TEXT    NOT NULL,
                     terminal_id      TEXT    NOT NULL,
                     idempotency_key  TEXT    NOT NULL,
                     request_digest   TEXT    NOT NULL,
@@ -45,10 +47,9 @@ enum Schema {
                     total_stake      INTEGER NOT NULL,
                     potential_return INTEGER NOT NULL,
                     amount           INTEGER NOT NULL,
-                    placed_seq       INTEGER NOT NULL UNIQUE,
                     updated_seq      INTEGER NOT NULL,
                     UNIQUE (terminal_id, idempotency_key)
-                ) WITHOUT ROWID;
+                );
                 CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
 
                 -- Derived: the board, one row per market, with its result once resulted.

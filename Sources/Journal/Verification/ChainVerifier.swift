@@ -21,6 +21,11 @@ public struct VerificationFailure: Error, Hashable, Sendable, CustomStringConver
     public var seq: Int64
     public var problem: Problem
 
+    public init(seq: Int64, problem: Problem) {
+        self.seq = seq
+        self.problem = problem
+    }
+
     public var description: String {
         switch problem {
         case .missing(let next): "record \(seq) is missing (the next record present is \(next))"

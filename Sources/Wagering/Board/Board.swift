@@ -87,6 +87,7 @@ public struct Board: Hashable, Sendable {
         guard let marketID = marketOfSelection[selectionID], var market = markets[marketID],
               let index = market.selections.firstIndex(where: { $0.id == selectionID })
         else { throw .unknownSelection(selectionID) }
+        guard market.status != .settled else { throw .marketAlreadySettled(marketID) }
         market.selections[index].status = .withdrawn
         markets[marketID] = market
     }

@@ -112,9 +112,10 @@ extension Book {
         let (openAfter, overflow) = openStake(of: bet.terminalID).addingReportingOverflow(bet.totalStake.minorUnits)
         try requireAtMost(overflow ? .max : openAfter, terminal.maxOpenStake, .terminalMaxOpenStake,
                           subject: bet.terminalID.rawValue)
-        guard openTicketCount < maxOpenTickets else {
+        // Tickets awaiting payout stay in the book too, so they count against the cap.
+        guard tickets.count < maxOpenTickets else {
             throw .limit(LimitBreach(limit: .maxOpenTickets, limitAmount: Money(minorUnits: Int64(maxOpenTickets), currency: currency),
-                                     attempted: Money(minorUnits: Int64(openTicketCount + 1), currency: currency), subject: nil))
+                                     attempted: Money(minorUnits: Int64(tickets.count + 1), currency: currency), subject: nil))
         }
     }
 

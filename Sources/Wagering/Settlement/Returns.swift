@@ -21,15 +21,61 @@ public struct LegFactor: Hashable, Sendable {
 }
 
 /// Exact returns of bets. Every payout is computed as an exact rational over all lines and rounded
-/// **once, down to the minor unit** (docs/wagering.md, "Rounding"). Products of up to twenty prices
-/// exceed 128 bits, so the arithmetic is on arbitrary-precision integers (attaswift/BigInt).
+/// **once, down to the minor unit** (docs/wagering.md, "Rounding").
+///
+/// The arithmetic runs in 128-bit integers, which hold any single and most multiples; products of
+/// many long prices exceed 128 bits and fall back to arbitrary precision (attaswift/BigInt). Both
+/// paths are exact and give the same answer (a property test holds them equal).
 public enum Returns {
     /// floor(stakePerLine x sum over lines of the product of the line's leg factors), in minor units.
     /// Throws when the result does not fit in `Int64` minor units.
     public static func total(stakePerLine: Int64, lines: [[Int]], factors: [LegFactor]) throws(ReturnsError) -> Int64 {
         precondition(stakePerLine >= 0, "stakes are never negative")
-        // Over the common denominator D (the product of every leg's denominator) each line's
-        // share is stake x (its numerators) x (the other legs' denominators).
+        if let exact = totalIn128Bits(stakePerLine: stakePerLine, lines: lines, factors: factors) {
+            return try fitting(exact)
+        }
+        return try fitting(totalInBigIntegers(stakePerLine: stakePerLine, lines: lines, factors: factors))
+    }
+
+    /// Each line's own return, floored per line. Used to attribute liability to selections; the
+    /// sum may be a few minor units below ``total(stakePerLine:lines:factors:)``.
+    public static func perLine(stakePerLine: Int64, lines: [[Int]], factors: [LegFactor]) throws(ReturnsError) -> [Int64] {
+        var result: [Int64] = []
+        result.reserveCapacity(lines.count)
+        for line in lines {
+            result.append(try total(stakePerLine: stakePerLine, lines: [Array(0..<line.count)], factors: line.map { factors[$0] }))
+        }
+        return result
+    }
+
+    // Over the common denominator D (the product of every leg's denominator) each line's share is
+    // stake x (its legs' numerators) x (the other legs' denominators); the total is floor(sum / D).
+
+    static func totalIn128Bits(stakePerLine: Int64, lines: [[Int]], factors: [LegFactor]) -> Int128? {
+        var commonDenominator: Int128 = 1
+        for factor in factors {
+            let (product, overflow) = commonDenominator.multipliedReportingOverflow(by: Int128(factor.denominator))
+            if overflow { return nil }
+            commonDenominator = product
+        }
+        var sum: Int128 = 0
+        for line in lines {
+            var inLine = [Bool](repeating: false, count: factors.count)
+            for leg in line { inLine[leg] = true }
+            var term = Int128(stakePerLine)
+            for (leg, factor) in factors.enumerated() {
+                let (product, overflow) = term.multipliedReportingOverflow(by: Int128(inLine[leg] ? factor.numerator : factor.denominator))
+                if overflow { return nil }
+                term = product
+            }
+            let (added, overflow) = sum.addingReportingOverflow(term)
+            if overflow { return nil }
+            sum = added
+        }
+        return sum / commonDenominator
+    }
+
+    static func totalInBigIntegers(stakePerLine: Int64, lines: [[Int]], factors: [LegFactor]) -> BigUInt {
         let denominators = factors.map { BigUInt($0.denominator) }
         let commonDenominator = denominators.reduce(BigUInt(1), *)
         var sum = BigUInt(0)
@@ -43,24 +89,12 @@ public enum Returns {
             }
             sum += term
         }
-        return try fitting(sum / commonDenominator)
+        return sum / commonDenominator
     }
 
-    /// Each line's own return, floored per line. Used to attribute liability to selections; the
-    /// sum may be a few minor units below ``total(stakePerLine:lines:factors:)``.
-    public static func perLine(stakePerLine: Int64, lines: [[Int]], factors: [LegFactor]) throws(ReturnsError) -> [Int64] {
-        var result: [Int64] = []
-        result.reserveCapacity(lines.count)
-        for line in lines {
-            var numerator = BigUInt(stakePerLine)
-            var denominator = BigUInt(1)
-            for leg in line {
-                numerator *= BigUInt(factors[leg].numerator)
-                denominator *= BigUInt(factors[leg].denominator)
-            }
-            result.append(try fitting(numerator / denominator))
-        }
-        return result
+    private static func fitting(_ value: Int128) throws(ReturnsError) -> Int64 {
+        guard value <= Int128(Int64.max) else { throw .overflow }
+        return Int64(value)
     }
 
     private static func fitting(_ value: BigUInt) throws(ReturnsError) -> Int64 {

@@ -2,6 +2,12 @@
 /// aloud or typed at the counter has no 1/I/L or 0/O confusion. Decoding forgives those.
 enum Base32 {
     static let alphabet: [Character] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    static let asciiAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    /// The value of a canonical (upper-case alphabet) ASCII digit.
+    static func value(ascii byte: UInt8) -> Int? {
+        asciiAlphabet.firstIndex(of: byte)
+    }
 
     static func value(of character: Character) -> Int? {
         switch character.uppercased() {
@@ -25,18 +31,20 @@ enum Base32 {
         return digits
     }
 
-    /// Luhn mod N check character over base-32 digits: catches every single-character error and
-    /// every transposition of two adjacent characters (ISO/IEC 7064 family, N = 32).
-    static func checkCharacter(for values: [Int]) -> Character {
+    /// Check character over base-32 digits, Luhn-style but in GF(32) (digits as polynomials over
+    /// GF(2) modulo x^5 + x^2 + 1): every other digit is multiplied by x, and all are added (XOR).
+    /// Multiplying by x and by x + 1 both permute GF(32), so every single-character error and every
+    /// transposition of two adjacent characters is caught. (Luhn mod 32 missed swapping 0 and Z.)
+    static func checkValue(for values: [Int]) -> Int {
         var sum = 0
         var double = true
         for value in values.reversed() {
-            var addend = double ? value * 2 : value
-            addend = addend / 32 + addend % 32
-            sum += addend
+            var addend = double ? value << 1 : value
+            if addend & 32 != 0 { addend ^= 0b100101 }
+            sum ^= addend
             double.toggle()
         }
-        return alphabet[(32 - sum % 32) % 32]
+        return sum
     }
 
     /// Normalizes what a person typed: drops separators and spaces, uppercases.

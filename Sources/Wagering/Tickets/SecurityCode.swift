@@ -11,7 +11,9 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
     public init(for ticket: TicketID, key: TicketKey) {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(ticket.description.utf8), using: SymmetricKey(data: key.bytes))
+        var hmac = key.keyedHMAC
+        hmac.update(data: Array(ticket.description.utf8))
+        let mac = hmac.finalize()
         let bits = Array(mac).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } >> 4
         self.value = String(Base32.encode(bits, width: 12))
     }
@@ -74,10 +76,13 @@ public struct SecurityDigest: Hashable, Sendable, Codable {
 /// and never sent anywhere.
 public struct TicketKey: Sendable {
     public let bytes: [UInt8]
+    /// HMAC already keyed (its inner and outer pads hashed), copied for each code.
+    let keyedHMAC: HMAC<SHA256>
 
     public init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
         self.bytes = bytes
+        self.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: bytes))
     }
 
     public static func generate<Source: RandomNumberGenerator>(using random: inout Source) -> TicketKey {

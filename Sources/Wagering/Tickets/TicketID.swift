@@ -5,6 +5,8 @@
 public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let applianceCode: ApplianceCode
     public let serial: UInt64
+    /// Rendered once: the id is printed, hashed into security codes and stored for every bet.
+    public let description: String
 
     /// Seven base-32 digits: 34 billion tickets per appliance.
     public static let serialLimit: UInt64 = 1 << 35
@@ -13,13 +15,27 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
         precondition(serial < TicketID.serialLimit, "ticket serial \(serial) out of range")
         self.applianceCode = applianceCode
         self.serial = serial
+        var values: [Int] = []
+        values.reserveCapacity(12)
+        for byte in applianceCode.rawValue.utf8 { values.append(Base32.value(ascii: byte)!) }
+        for shift in stride(from: 30, through: 0, by: -5) { values.append(Int(serial >> UInt64(shift) & 31)) }
+        values.append(Base32.checkValue(for: values))
+        var text: [UInt8] = []
+        text.reserveCapacity(14)
+        for (index, value) in values.enumerated() {
+            if index == 4 || index == 8 { text.append(UInt8(ascii: "-")) }
+            text.append(Base32.asciiAlphabet[value])
+        }
+        self.description = String(decoding: text, as: UTF8.self)
     }
 
-    public var description: String {
-        let body = Array(applianceCode.rawValue) + Base32.encode(serial, width: 7)
-        let check = Base32.checkCharacter(for: body.map { Base32.value(of: $0)! })
-        let chars = body + [check]
-        return "\(String(chars[0..<4]))-\(String(chars[4..<8]))-\(String(chars[8..<12]))"
+    public static func == (lhs: TicketID, rhs: TicketID) -> Bool {
+        lhs.serial == rhs.serial && lhs.applianceCode == rhs.applianceCode
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(serial)
+        hasher.combine(applianceCode)
     }
 
     /// Reads a ticket id as typed: case, dashes and spaces do not matter, O/I/L read as 0/1/1.
@@ -31,7 +47,7 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
             guard let value = Base32.value(of: character) else { throw .invalidCharacter(text, character) }
             values.append(value)
         }
-        guard Base32.checkCharacter(for: Array(values.prefix(11))) == Base32.alphabet[values[11]] else {
+        guard Base32.checkValue(for: Array(values.prefix(11))) == values[11] else {
             throw .checkCharacterMismatch(text)
         }
         let code = String(values.prefix(4).map { Base32.alphabet[$0] })

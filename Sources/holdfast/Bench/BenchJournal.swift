@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Journal
+import Logging
+import Wagering
+
+/// `holdfast bench journal`: bets/s and ack latency of the journal with K concurrent submitters,
+/// against raw SQLite on the same disk in the same run (docs/BENCHMARKS.md).
+struct BenchJournal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Journal throughput and ack latency vs one-transaction-per-row and batched SQLite inserts."
+    )
+
+    @Option(help: "Scratch directory on the disk to measure (emptied of benchmark files afterwards).")
+    var directory = "var/bench"
+
+    @Option(help: "Seconds per measured run.")
+    var seconds = 3.0
+
+    @Option(help: "Comma-separated numbers of concurrent submitters (K).")
+    var submitters = "1,8,64"
+
+    @Option(name: .customLong("commit-delay-us"), help: "The journal's group-commit delay, in microseconds.")
+    var commitDelayMicroseconds = 0
+
+    func run() async throws {
+        let counts = submitters.split(separator: ",").compactMap { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 && $0 <= 1_024 }) else {
+            throw ValidationError("--submitters must list numbers from 1 to 1024, e.g. 1,8,64")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let duration = Duration.milliseconds(Int64(seconds * 1_000))
+        #if DEBUG
+        print("note: this is a debug build; record figures from `swift run -c release holdfast bench journal`")
+        #endif
+        print("holdfast bench journal: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, directory \(directory), \(seconds) s per run")
+
+        var journalRuns: [Int: RunFigures] = [:]
+        var payload = Data()
+        for count in counts {
+            printProgress("journal with \(count) submitters")
+            let (figures, sample) = try await JournalLoad(directory: directory + "/journal-\(count)", submitters: count,
+                                                       commitDelay: .microseconds(commitDelayMicroseconds)).run(for: duration)
+            journalRuns[count] = figures
+            payload = sample
+        }
+        let baselines = SQLiteBaselines(directory: directory, payload: payload)
+        printProgress("SQLite one transaction per row, synchronous=FULL")
+        let oneRow = try baselines.oneRowPerTransaction(synchronous: "FULL", duration: duration)
+        printProgress("SQLite one transaction per row, synchronous=NORMAL (no fsync per commit)")
+        let oneRowNoSync = try baselines.oneRowPerTransaction(synchronous: "NORMAL", duration: duration)
+        print("baseline one_tx_per_row synchronous=FULL:   \(oneRow.summary)")
+        print("baseline one_tx_per_row synchronous=NORMAL: \(oneRowNoSync.summary); "
+              + "FULL is \(formatRatio(oneRowNoSync.perSecond / oneRow.perSecond))x slower, so it is fsync-bound")
+        print("payload \(payload.count) bytes per record")
+
+        var lastRatio = 0.0
+        for count in counts {
+            printProgress("SQLite batched inserts, \(count) rows per transaction")
+            let batched = try baselines.batched(count, duration: duration)
+            let journal = journalRuns[count]!
+            lastRatio = journal.perSecond / batched.perSecond
+            print("K=\(count): journal \(journal.summary) | batched(\(count)) \(formatRate(batched.perSecond)) rows/s"
+                  + " | journal/one_tx_per_row \(formatRatio(journal.perSecond / oneRow.perSecond))x"
+                  + " | journal/batched \(formatRatio(lastRatio))")
+        }
+        if counts.last != 64 { print("(the summary line below is for K=\(counts.last!), not 64)") }
+        print("journal_vs_batched_ratio=\(formatRatio(lastRatio))")
+    }
+}
+
+/// K submitters placing single bets on a board of 50 markets as fast as acknowledgements come.
+struct JournalLoad {
+    let directory: String
+    let submitters: Int
+    let commitDelay: Duration
+
+    func run(for duration: Duration) async throws -> (RunFigures, Data) {
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let unlimited = TerminalLimits(maxStakePerBet: .max / 4, maxOpenStake: .max / 4)
+        let limits = BettingLimits(minStakePerLine: 1, maxStakePerBet: .max / 4, maxPayoutPerBet: .max / 4,
+                                   maxLiabilityPerSelection: .max / 4, maxLiabilityPerMarket: .max / 4, terminalDefaults: unlimited)
+        let configuration = JournalConfiguration(directory: directory, applianceCode: try ApplianceCode("BNCH"), currency: .gbp,
+                                                 limits: limits, maxOpenTickets: 50_000_000, groupCommitDelay: commitDelay)
+        var random = SystemRandomNumberGenerator()
+        var logger = Logger(label: "holdfast.bench")
+        logger.logLevel = .warning
+        let journal = try await BetJournal.open(configuration, clock: SystemClock(), random: &random, logger: logger)
+        for number in 0..<50 {
+            let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
+            let selections = (0..<8).map { index in
+                Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)",
+                          odds: try! Odds(decimalNumerator: Int64(150 + 100 * index), denominator: 100))
+            }
+            try await journal.apply(.publish(Market(id: MarketID(rawValue: "bench-m\(number)"), event: event, name: "Win",
+                                                    selections: selections)))
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + duration
+        let samples = try await withThrowingTaskGroup(of: LatencySample.self) { group in
+            for submitter in 0..<submitters {
+                group.addTask {
+                    var sample = LatencySample()
+                    var count = 0
+                    while clock.now < deadline {
+                        count += 1
+                        let market = (submitter * 7 + count) % 50
+                        let selection = count % 8
+                        let slip = BetSlip(kind: .single,
+                                           legs: [Leg(selectionID: SelectionID(rawValue: "bench-m\(market)-s\(selection)"),
+                                                      seenOdds: try Odds(decimalNumerator: Int64(150 + 100 * selection), denominator: 100),
+                                                      seenPriceVersion: 1)],
+                                           stakePerLine: Money(minorUnits: 200, currency: .gbp), oddsChangePolicy: .exact)
+                        let key = "bench-\(submitter)-\(count)"
+                        let request = BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key,
+                                                 slip: slip, requestDigest: key)
+                        let placedAt = clock.now
+                        _ = try await journal.place(request)
+                        sample.record(clock.now - placedAt)
+                    }
+                    return sample
+                }
+            }
+            return try await group.reduce(into: LatencySample()) { $0.merge($1) }
+        }
+        let elapsed = clock.now - started
+        let payload = try await journal.records(after: 50, limit: 1).first.map { Data($0.payload) } ?? Data()
+        await journal.close()
+        return (RunFigures(operations: samples.count, elapsed: elapsed, latency: samples), payload)
+    }
+}

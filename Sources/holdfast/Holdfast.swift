@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `holdfast`: the appliance's operations tool, for technicians and scripts.
+@main
+struct Holdfast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "holdfast",
+        abstract: "Operate a Holdfast betting appliance: verify and rebuild the journal, convert odds, run benchmarks.",
+        subcommands: [JournalGroup.self, OddsCommand.self, BenchGroup.self]
+    )
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Finds an executable of this package next to the test bundle (`swift build --build-tests`
+/// builds them all into the same folder).
+enum BuiltProducts {
+    static func path(of name: String) throws -> String {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if directory.lastPathComponent == "MacOS" { // an .xctest bundle on macOS
+            directory = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        }
+        let candidate = directory.appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw ChildProcessError("\(name) is not built at \(candidate): run `swift build --build-tests` first")
+        }
+        return candidate
+    }
+}
+
+struct ChildProcessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A child process whose standard output the test reads line by line.
+final class LineReadingChild {
+    let process = Process()
+    private let output = Pipe()
+    private var buffer: [UInt8] = []
+
+    init(executable: String, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    /// The next complete line, or nil at end of output.
+    func nextLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(contentsOf: chunk)
+        }
+    }
+
+    /// SIGKILL: no chance to flush, checkpoint or close anything.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
