@@ -69,6 +69,28 @@ struct ReturnsTests {
         }
     }
 
+    @Test("returns do not depend on how each factor is written, even when unreduced fractions need more than 128 bits")
+    func unreducedFactorsGiveTheSameReturn() async {
+        await propertyCheck(count: 300, input: ReturnsCase.generator, Gen.int64(in: 1...1_000_000).array(of: 8)) { bet, multipliers throws in
+            let scaled = bet.factors.enumerated().map { index, factor in
+                LegFactor(numerator: factor.numerator * multipliers[index], denominator: factor.denominator * multipliers[index])
+            }
+            let expected = referenceReturn(stake: bet.stake, lines: bet.lines, factors: bet.referenceFactors)
+            #expect(Int128(try Returns.total(stakePerLine: bet.stake, lines: bet.lines, factors: scaled)) == expected)
+            #expect(try Returns.perLine(stakePerLine: bet.stake, lines: bet.lines, factors: scaled)
+                    == Returns.perLine(stakePerLine: bet.stake, lines: bet.lines, factors: bet.factors))
+        }
+    }
+
+    @Test("a 20-fold of 3/2 written as 1500000/1000000 returns floor(stake x 1.5^20)")
+    func twentyFoldBeyond128Bits() throws {
+        let legs = Array(repeating: LegFactor(numerator: 1_500_000, denominator: 1_000_000), count: 20)
+        let total = try Returns.total(stakePerLine: 100, lines: [Array(0..<20)], factors: legs)
+        let exact = (0..<20).reduce(Ratio(100)) { product, _ in product * Ratio(3, 2) }
+        #expect(Int128(total) == exact.floor)
+        #expect(total == 332_525)
+    }
+
     @Test("a winner never lowers a return and a loser never raises it")
     func monotoneInOutcomes() async {
         await propertyCheck(count: 300, input: ReturnsCase.generator, Gen.int(in: 0...7)) { bet, pick throws in
@@ -157,7 +179,7 @@ struct ReturnsTests {
     }
 
     @Test("returns beyond Int64 minor units throw overflow instead of crashing")
-    func overflowIsAnError() {
+    func overflowIsAnError() throws {
         let longShots = Array(repeating: LegFactor(price(10_001)), count: 20)
         let twenty = [Array(0..<20)]
         #expect(throws: ReturnsError.overflow) { try Returns.total(stakePerLine: Int64.max / 2, lines: twenty, factors: longShots) }

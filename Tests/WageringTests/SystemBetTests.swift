@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import Testing
 @testable import Wagering
@@ -76,6 +77,15 @@ struct SystemBetTests {
         #expect(BetKind(name: "superHeinz") == .system(.superHeinz))
         #expect(BetKind(name: "lucky 15") == nil)
         #expect(BetKind(name: "") == nil)
+    }
+
+    @Test("bet kinds encode as their names and unknown names are refused when decoding")
+    func kindJSON() throws {
+        let kinds: [BetKind] = [.single, .accumulator, .system(.yankee), .system(.superHeinz)]
+        let json = try JSONEncoder().encode(kinds)
+        #expect(String(decoding: json, as: UTF8.self) == #"["single","accumulator","yankee","superHeinz"]"#)
+        #expect(try JSONDecoder().decode([BetKind].self, from: json) == kinds)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BetKind.self, from: Data(#""lucky16""#.utf8)) }
     }
 
     // MARK: Slip shape

@@ -35,7 +35,17 @@ public struct Book: Sendable {
 
     // MARK: Board commands
 
+    /// Adds or replaces a market. A replacement may not drop a selection that open bets are on:
+    /// they could then never be resulted; withdraw it instead (its bets settle void).
     public mutating func publish(_ market: Market) throws(BookRefusal) -> Applied {
+        if let previous = board.market(market.id) {
+            for dropped in previous.selections where market.selection(dropped.id) == nil {
+                let hasOpenBets = ticketsByMarket[market.id]?.contains { ticket in
+                    tickets[ticket]?.bet.legs.contains { $0.selectionID == dropped.id } == true
+                } ?? false
+                if hasOpenBets { throw .selectionHasOpenBets(dropped.id) }
+            }
+        }
         var trial = board
         let stored: Market
         do { stored = try trial.publish(market) } catch { throw .board(error) }

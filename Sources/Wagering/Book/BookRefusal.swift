@@ -17,6 +17,7 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case voidWindowPassed(TicketID, placedAtMillis: Int64, windowMillis: Int64)
     case ticketNotPayable(TicketID, TicketStatus)
     case securityCodeMismatch(TicketID)
+    case selectionHasOpenBets(SelectionID)
 
     public var description: String {
         switch self {
@@ -38,6 +39,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             "ticket \(id) was placed at \(placed) ms; the void window of \(window / 1000) s has passed"
         case .ticketNotPayable(let id, let status): "ticket \(id) is \(status.rawValue): nothing to pay"
         case .securityCodeMismatch(let id): "the security code does not match ticket \(id)"
+        case .selectionHasOpenBets(let id):
+            "selection '\(id)' has open bets and cannot be dropped from its market; withdraw it instead (its bets settle void)"
         }
     }
 }

@@ -33,9 +33,10 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
         lhs.serial == rhs.serial && lhs.applianceCode == rhs.applianceCode
     }
 
+    /// The serial alone: equal ids have equal serials, and hashing the code's string for every
+    /// dictionary access in the book's hot path bought nothing (one appliance, one code).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(serial)
-        hasher.combine(applianceCode)
     }
 
     /// Reads a ticket id as typed: case, dashes and spaces do not matter, O/I/L read as 0/1/1.
