@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Holdfast: a fault-tolerant betting engine for venue appliances.
-// Targets follow docs/adr/0001-module-layout.md: one job each, dependencies pointing one way
-// (Wagering <- Journal <- holdfast CLI).
+// Targets follow docs/adr/0001-module-layout.md: one job each, dependencies pointing one way:
+// Wagering <- Journal <- Appliance <- TerminalAPI <- holdfastd; TerminalProtocol is the wire
+// format shared by the API and its clients (the holdfast CLI, tests).
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -14,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "holdfast", targets: ["holdfast"]),
+        .executable(name: "holdfastd", targets: ["holdfastd"]),
         .library(name: "Wagering", targets: ["Wagering"]),
         .library(name: "Journal", targets: ["Journal"]),
     ],
@@ -25,6 +27,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure betting domain: money, odds, markets, bets, limits, settlement, tickets. No I/O.
@@ -48,12 +57,82 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
-        // The ops CLI: journal verify/rebuild, benchmarks.
-        .executableTarget(
-            name: "holdfast",
+        // The terminal API's wire format and request signing, shared by the server and its clients.
+        .target(
+            name: "TerminalProtocol",
+            dependencies: [
+                "Wagering",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // A signing HTTP client for the terminal API (the ops CLI's demo terminal and load generator, tests).
+        .target(
+            name: "TerminalClient",
+            dependencies: [
+                "TerminalProtocol",
+                "Wagering",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The appliance: configuration, operating state, and the journal-backed service the API calls.
+        .target(
+            name: "Appliance",
             dependencies: [
                 "Journal",
                 "Wagering",
+                "TerminalProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // HTTP API for kiosks and staff terminals (Hummingbird 2).
+        .target(
+            name: "TerminalAPI",
+            dependencies: [
+                "Appliance",
+                "Journal",
+                "Wagering",
+                "TerminalProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The appliance daemon.
+        .executableTarget(
+            name: "holdfastd",
+            dependencies: [
+                "Appliance",
+                "TerminalAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The ops CLI: journal verify/rebuild, odds, terminals, demo terminal, benchmarks.
+        .executableTarget(
+            name: "holdfast",
+            dependencies: [
+                "Appliance",
+                "Journal",
+                "Wagering",
+                "TerminalProtocol",
+                "TerminalClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +151,21 @@ let package = Package(
             dependencies: [
                 "Wagering",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TerminalAPITests",
+            dependencies: [
+                "Appliance",
+                "TerminalAPI",
+                "TerminalProtocol",
+                "TerminalClient",
+                "Journal",
+                "Wagering",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -55,7 +55,7 @@ public final class BetJournal: Sendable {
 
     // MARK: Reads
 
-    public func ticket(_ id: TicketID) async throws -> TicketView? {
+    public func ticket(_ id: TicketID) async throws -> TicketRecord? {
         try await pool.read { try JournalReader.ticket(id, $0) }
     }
 

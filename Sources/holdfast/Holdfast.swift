@@ -6,6 +6,6 @@ struct Holdfast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holdfast",
         abstract: "Operate a Holdfast betting appliance: verify and rebuild the journal, convert odds, run benchmarks.",
-        subcommands: [JournalGroup.self, OddsCommand.self, BenchGroup.self]
+        subcommands: [JournalGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
     )
 }

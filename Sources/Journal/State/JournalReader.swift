@@ -42,7 +42,7 @@ enum JournalReader {
             .flatMap(TicketStatus.init(rawValue:))
     }
 
-    static func ticket(_ id: TicketID, _ db: Database) throws -> TicketView? {
+    static func ticket(_ id: TicketID, _ db: Database) throws -> TicketRecord? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT t.status, t.amount, t.serial, t.updated_seq, j.kind, j.payload
             FROM tickets t JOIN journal j ON j.seq = t.serial WHERE t.serial = ? AND t.ticket_id = ?
@@ -51,12 +51,12 @@ enum JournalReader {
         guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
               let status = TicketStatus(rawValue: row["status"])
         else { throw JournalOpenError.derivedStateInvalid("ticket \(id) does not point at a bet.placed record") }
-        return TicketView(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"])
+        return TicketRecord(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"])
     }
 }
 
 /// A ticket as looked up: the bet, where it stands, and the records that placed and last changed it.
-public struct TicketView: Sendable, Hashable {
+public struct TicketRecord: Sendable, Hashable {
     public var bet: PlacedBet
     public var status: TicketStatus
     /// Owed (won, voided) or paid (paid); zero while open or lost.

@@ -1,0 +1,56 @@
+import Logging
+public import ServiceLifecycle
+import Wagering
+
+/// Demo only: moves one random price every few seconds, so the board stream and odds-change
+/// refusals can be watched on a demo appliance. Never configured on a venue's appliance.
+public struct DemoPriceMover: Service {
+    let service: ApplianceService
+    let interval: Duration
+
+    public init(service: ApplianceService, interval: Duration) {
+        self.service = service
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        var random = SystemRandomNumberGenerator()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isShuttingDownGracefully else { return }
+            let open = service.board.board.markets.values.filter { $0.status == .open }
+                .flatMap { market in market.selections.filter { $0.status == .active } }
+            guard let selection = open.randomElement(using: &random) else { continue }
+            let moved = DemoPriceMover.nudge(selection.odds, up: Bool.random(using: &random))
+            do {
+                try await service.changeBoard(.changePrice(selection.id, moved))
+                service.logger.info("demo price moved", metadata: ["selection": "\(selection.id)", "odds": "\(moved.decimalString)"])
+            } catch {
+                service.logger.warning("demo price move refused", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// About 10% longer or shorter, to two decimal places, never below 1.01.
+    static func nudge(_ odds: Odds, up: Bool) -> Odds {
+        let hundredths = Int64(odds.numerator * 100 / odds.denominator)
+        let next = max(101, up ? hundredths + max(1, hundredths / 10) : hundredths - max(1, hundredths / 10))
+        return (try? Odds(decimalNumerator: next, denominator: 100)) ?? odds
+    }
+}
+
+/// Closes the appliance once everything after it in the service group (the HTTP server) has
+/// drained: intake stops, streams end, queued commits finish, the WAL is checkpointed.
+public struct ApplianceLifecycle: Service {
+    let service: ApplianceService
+
+    public init(service: ApplianceService) {
+        self.service = service
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        service.logger.notice("shutting down: intake closed, finishing in-flight commits")
+        await service.shutdown()
+    }
+}

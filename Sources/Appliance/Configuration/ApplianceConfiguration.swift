@@ -1,0 +1,187 @@
+import Foundation
+public import TerminalProtocol
+public import Wagering
+import Yams
+
+/// Everything holdfastd is configured with, validated. Built from a YAML file
+/// (firmware-config/holdfast.yaml is the commented reference) by ``load(path:)``.
+public struct ApplianceConfiguration: Sendable {
+    public var applianceCode: ApplianceCode
+    public var currency: Currency
+    public var dataDirectory: String
+    public var logLevel: String
+    public var api: APISettings
+    public var journal: JournalSettings
+    public var limits: BettingLimits
+    public var terminals: [TerminalCredential]
+    public var power: PowerSettings
+    public var demo: DemoSettings?
+
+    public struct APISettings: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxBodyBytes: Int
+        public var idleTimeoutSeconds: Int
+        public var signatureMaxSkewSeconds: Int
+        public var nonceCacheCapacity: Int
+        public var voidWindowSeconds: Int
+        public var maxBoardStreams: Int
+    }
+
+    public struct JournalSettings: Sendable {
+        public var queueCapacity: Int
+        public var maxBatch: Int
+        public var groupCommitDelayMicroseconds: Int
+        public var maxOpenTickets: Int
+    }
+
+    public struct PowerSettings: Sendable {
+        public enum Source: String, Sendable, CaseIterable { case simulated }
+        public var source: Source
+    }
+
+    /// Demo data for trying the appliance out: never on a real venue's appliance.
+    public struct DemoSettings: Sendable {
+        public var boardFile: String
+        /// Move a random price this often (0: never), so the live stream and odds-change
+        /// refusals can be seen.
+        public var movePricesEverySeconds: Int
+    }
+
+    public func terminal(_ id: TerminalID) -> TerminalCredential? {
+        terminals.first { $0.id == id }
+    }
+}
+
+/// A terminal allowed to use the API.
+public struct TerminalCredential: Sendable {
+    public var id: TerminalID
+    public var role: TerminalRole
+    public var secret: TerminalSecret
+    public var limits: TerminalLimits?
+}
+
+extension ApplianceConfiguration {
+    /// Reads and validates a configuration file; the error names the key, the line and the problem.
+    public static func load(path: String) throws(ConfigurationError) -> ApplianceConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: path, line: nil, problem: "cannot be read (missing or not permitted)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: path, line: nil, problem: "is not UTF-8 text")
+        }
+        return try parse(yaml: text, relativeTo: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses configuration text. Relative paths in it (data directory, demo board) are taken
+    /// relative to `directory`.
+    public static func parse(yaml text: String, relativeTo directory: String) throws(ConfigurationError) -> ApplianceConfiguration {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigurationError(key: "(file)", line: nil, problem: "is not valid YAML: \(error)")
+        }
+        var top = try ConfigReader(node: root, path: "")
+
+        var appliance = try top.section("appliance")
+        let codeText = try appliance.string("code")
+        let code: ApplianceCode
+        do { code = try ApplianceCode(codeText) } catch {
+            throw ConfigurationError(key: "appliance.code", line: nil, problem: error.description)
+        }
+        let currencyCode = try appliance.string("currency")
+        let currency: Currency
+        do { currency = try Currency(code: currencyCode) } catch {
+            throw ConfigurationError(key: "appliance.currency", line: nil, problem: error.description)
+        }
+        let dataDirectory = resolve(try appliance.string("data_dir"), against: directory)
+        let logLevel = try appliance.string("log_level", default: "info")
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(key: "appliance.log_level", line: nil,
+                                     problem: "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        try appliance.finish()
+
+        var apiReader = try top.section("api")
+        let api = APISettings(
+            host: try apiReader.string("listen_host", default: "127.0.0.1"),
+            port: try apiReader.integer("listen_port", default: 8080, in: 0...65_535),
+            maxBodyBytes: try apiReader.integer("max_body_bytes", default: 65_536, in: 1_024...16_777_216),
+            idleTimeoutSeconds: try apiReader.integer("idle_timeout_seconds", default: 30, in: 1...3_600),
+            signatureMaxSkewSeconds: try apiReader.integer("signature_max_skew_seconds", default: 30, in: 1...600),
+            nonceCacheCapacity: try apiReader.integer("nonce_cache_capacity", default: 100_000, in: 100...10_000_000),
+            voidWindowSeconds: try apiReader.integer("void_window_seconds", default: 300, in: 0...86_400),
+            maxBoardStreams: try apiReader.integer("max_board_streams", default: 64, in: 1...10_000))
+        try apiReader.finish()
+
+        var journalReader = try top.section("journal")
+        let journal = JournalSettings(
+            queueCapacity: try journalReader.integer("queue_capacity", default: 4_096, in: 1...1_000_000),
+            maxBatch: try journalReader.integer("max_batch", default: 512, in: 1...100_000),
+            groupCommitDelayMicroseconds: try journalReader.integer("group_commit_delay_microseconds", default: 0, in: 0...100_000),
+            maxOpenTickets: try journalReader.integer("max_open_tickets", default: 100_000, in: 1...50_000_000))
+        try journalReader.finish()
+
+        var limitsReader = try top.section("limits")
+        let limits = BettingLimits(
+            minStakePerLine: try limitsReader.amount("min_stake_per_line", currency: currency),
+            maxStakePerBet: try limitsReader.amount("max_stake_per_bet", currency: currency),
+            maxPayoutPerBet: try limitsReader.amount("max_payout_per_bet", currency: currency),
+            maxLiabilityPerSelection: try limitsReader.amount("max_liability_per_selection", currency: currency),
+            maxLiabilityPerMarket: try limitsReader.amount("max_liability_per_market", currency: currency),
+            terminalDefaults: TerminalLimits(
+                maxStakePerBet: try limitsReader.amount("terminal_max_stake_per_bet", currency: currency),
+                maxOpenStake: try limitsReader.amount("terminal_max_open_stake", currency: currency)))
+        try limitsReader.finish()
+
+        var seenTerminals = Set<String>()
+        let terminals = try top.list("terminals") { (reader: inout ConfigReader) throws(ConfigurationError) -> TerminalCredential in
+            let id = try reader.string("id")
+            guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ConfigurationError(key: "\(reader.path).id", line: nil, problem: "'\(id)' must be 1-64 letters, digits, '-' or '_'")
+            }
+            guard seenTerminals.insert(id).inserted else {
+                throw ConfigurationError(key: "\(reader.path).id", line: nil, problem: "terminal '\(id)' is listed twice")
+            }
+            let role: TerminalRole = try reader.choice("role")
+            let secretText = try reader.string("secret")
+            guard let secret = TerminalSecret(hex: secretText) else {
+                throw ConfigurationError(key: "\(reader.path).secret", line: nil,
+                                         problem: "must be 64 hex digits (32 bytes); `holdfast terminal add` makes one")
+            }
+            let maxStake = try reader.optionalAmount("max_stake_per_bet", currency: currency)
+            let maxOpen = try reader.optionalAmount("max_open_stake", currency: currency)
+            var terminalLimits: TerminalLimits?
+            if maxStake != nil || maxOpen != nil {
+                terminalLimits = TerminalLimits(maxStakePerBet: maxStake ?? limits.terminalDefaults.maxStakePerBet,
+                                                maxOpenStake: maxOpen ?? limits.terminalDefaults.maxOpenStake)
+            }
+            return TerminalCredential(id: TerminalID(rawValue: id), role: role, secret: secret, limits: terminalLimits)
+        }
+
+        var powerReader = try top.section("power")
+        let power = PowerSettings(source: try powerReader.choice("source", default: .simulated))
+        try powerReader.finish()
+
+        var demoReader = try top.section("demo")
+        var demo: DemoSettings?
+        if let boardFile = try demoReader.optionalString("board_file") {
+            demo = DemoSettings(boardFile: resolve(boardFile, against: directory),
+                                movePricesEverySeconds: try demoReader.integer("move_prices_every_seconds", default: 0, in: 0...86_400))
+        }
+        try demoReader.finish()
+        try top.finish()
+
+        var overrides: [TerminalID: TerminalLimits] = [:]
+        for terminal in terminals { overrides[terminal.id] = terminal.limits }
+        var configuredLimits = limits
+        configuredLimits.terminalOverrides = overrides
+        return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, logLevel: logLevel,
+                                      api: api, journal: journal, limits: configuredLimits, terminals: terminals,
+                                      power: power, demo: demo)
+    }
+
+    private static func resolve(_ path: String, against directory: String) -> String {
+        let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
+    }
+}

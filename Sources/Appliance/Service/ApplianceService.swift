@@ -1,0 +1,203 @@
+import Crypto
+import Foundation
+public import Journal
+public import Logging
+import Synchronization
+public import TerminalProtocol
+public import Wagering
+
+/// The appliance as the terminal API sees it: the journal behind an intake gate, the board as
+/// terminals read it (cached, versioned, streamed), and every outcome mapped to what a terminal
+/// is told. Transport-free: the HTTP layer only authenticates, decodes and encodes.
+public final class ApplianceService: Sendable {
+    public let configuration: ApplianceConfiguration
+    public let journal: BetJournal
+    public let intake: IntakeGate
+    public let boardUpdates: BoardBroadcaster<BoardSnapshot>
+    private let boardSnapshot: Mutex<BoardSnapshot>
+    private let clock: any JournalClock
+    let logger: Logger
+
+    init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, clock: any JournalClock, logger: Logger) {
+        self.configuration = configuration
+        self.journal = journal
+        self.intake = IntakeGate()
+        self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
+        self.boardSnapshot = Mutex(board)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Opens the journal (verifying it), loads the demo board when configured, and caches the board.
+    public static func start<Source: RandomNumberGenerator>(
+        _ configuration: ApplianceConfiguration, clock: any JournalClock, random: inout Source, logger: Logger
+    ) async throws -> ApplianceService {
+        let journalConfiguration = JournalConfiguration(
+            directory: configuration.dataDirectory, applianceCode: configuration.applianceCode, currency: configuration.currency,
+            limits: configuration.limits, maxOpenTickets: configuration.journal.maxOpenTickets,
+            queueCapacity: configuration.journal.queueCapacity, maxBatch: configuration.journal.maxBatch,
+            groupCommitDelay: .microseconds(configuration.journal.groupCommitDelayMicroseconds))
+        let journal = try await BetJournal.open(journalConfiguration, clock: clock, random: &random, logger: logger)
+        let service = ApplianceService(configuration: configuration, journal: journal,
+                                       board: try BoardSnapshot(version: 0, board: Board()), clock: clock, logger: logger)
+        if let demo = configuration.demo {
+            try await service.loadDemoBoard(demo)
+        }
+        try await service.refreshBoard()
+        return service
+    }
+
+    private func loadDemoBoard(_ demo: ApplianceConfiguration.DemoSettings) async throws {
+        let onBoard = try await journal.book().board
+        var published = 0
+        for market in try DemoBoard.load(path: demo.boardFile, nowMillis: clock.wallMillis()) where onBoard.market(market.id) == nil {
+            try await journal.apply(.publish(market))
+            published += 1
+        }
+        logger.notice("demo board loaded: DEMO DATA, not a real fixture list",
+                      metadata: ["file": "\(demo.boardFile)", "markets_published": "\(published)"])
+    }
+
+    // MARK: Board
+
+    public var board: BoardSnapshot { boardSnapshot.withLock { $0 } }
+
+    /// Re-reads the board after a change, bumps its version and tells the stream's subscribers.
+    public func refreshBoard() async throws {
+        let board = try await journal.book().board
+        let version = try await journal.headSeq()
+        let snapshot = try BoardSnapshot(version: version, board: board)
+        let changed = boardSnapshot.withLock { current -> Bool in
+            guard snapshot.version > current.version else { return false }
+            current = snapshot
+            return true
+        }
+        if changed { boardUpdates.publish(snapshot) }
+    }
+
+    /// Journals a board change (price, status) and refreshes the cached board.
+    public func changeBoard(_ command: JournalCommand) async throws(JournalError) {
+        try await journal.apply(command)
+        do { try await refreshBoard() } catch {
+            logger.error("board changed but could not be re-read for terminals", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Bets and tickets
+
+    /// Places a bet for `terminal`; answers the ticket (with its security code) or the refusal.
+    public func place(_ request: PlaceBetRequest, by terminal: TerminalCredential) async -> Result<TicketView, Problem> {
+        if let closed = intake.closedReason {
+            if case .power = closed { return .failure(Problem(.intakeClosedPower, detail: closed.description)) }
+            return .failure(Problem(.intakeClosed, detail: closed.description))
+        }
+        let betRequest: BetRequest
+        switch BetRequestMapping.map(request, terminal: terminal.id) {
+        case .success(let mapped): betRequest = mapped
+        case .failure(let problem): return .failure(problem)
+        }
+        do {
+            let receipt = try await journal.place(betRequest)
+            return .success(TicketView(bet: receipt.bet, status: .open, amount: 0, securityCode: receipt.securityCode,
+                                       replayed: receipt.isReplay))
+        } catch {
+            return .failure(ProblemMapping.problem(for: error, board: board.board))
+        }
+    }
+
+    /// A ticket as stored. Kiosks may only see tickets they placed.
+    public func ticket(_ text: String, for terminal: TerminalCredential) async -> Result<TicketRecord, Problem> {
+        let id: TicketID
+        do { id = try TicketID(parsing: text) } catch { return .failure(Problem(.ticketNotFound, detail: error.description)) }
+        do {
+            guard let view = try await journal.ticket(id),
+                  terminal.role == .staff || view.bet.terminalID == terminal.id
+            else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id) on this appliance")) }
+            return .success(view)
+        } catch {
+            return .failure(Problem(.journalUnavailable, detail: "the ticket could not be read: \(error)"))
+        }
+    }
+
+    /// Checks a security code without paying.
+    public func validate(_ text: String, code: String, for terminal: TerminalCredential) async -> Result<ValidationView, Problem> {
+        switch await ticket(text, for: terminal) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let view):
+            let valid = (try? SecurityCode(parsing: code)).map { view.bet.securityDigest.matches($0.digest) } ?? false
+            return .success(ValidationView(ticketId: view.bet.ticketID.description, valid: valid, status: view.status,
+                                           amount: MoneyView(Money(minorUnits: view.amount, currency: configuration.currency))))
+        }
+    }
+
+    /// Pays a won or voided ticket once, to the holder of its code.
+    public func payout(_ text: String, code: String, by terminal: TerminalCredential) async -> Result<TicketView, Problem> {
+        await ticketCommand(text) { id throws(Problem) in
+            guard let securityCode = try? SecurityCode(parsing: code) else {
+                throw Problem(.securityCodeMismatch, detail: "the security code does not match ticket \(id)")
+            }
+            return .pay(id, code: securityCode, at: terminal.id)
+        }
+    }
+
+    /// Cancels an open ticket within the configured window; its stake becomes payable.
+    public func void(_ text: String, reason: String, by terminal: TerminalCredential) async -> Result<TicketView, Problem> {
+        await ticketCommand(text) { id throws(Problem) in
+            let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= 500 else {
+                throw Problem(.malformedRequest, detail: "a void needs a reason of 1 to 500 characters", field: "reason")
+            }
+            return .void(id, by: terminal.id, reason: trimmed, windowMillis: Int64(configuration.api.voidWindowSeconds) * 1_000)
+        }
+    }
+
+    private func ticketCommand(_ text: String, _ command: (TicketID) throws(Problem) -> JournalCommand) async -> Result<TicketView, Problem> {
+        let id: TicketID
+        do { id = try TicketID(parsing: text) } catch { return .failure(Problem(.ticketNotFound, detail: error.description)) }
+        do {
+            try await journal.apply(try command(id))
+            guard let view = try await journal.ticket(id) else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id)")) }
+            return .success(TicketView(bet: view.bet, status: view.status, amount: view.amount, securityCode: nil, replayed: false))
+        } catch let problem as Problem {
+            return .failure(problem)
+        } catch let error as JournalError {
+            return .failure(ProblemMapping.problem(for: error, board: board.board))
+        } catch {
+            return .failure(Problem(.journalUnavailable, detail: "\(error)"))
+        }
+    }
+
+    // MARK: State
+
+    public func state() async -> ApplianceStateView {
+        let closed = intake.closedReason
+        let mode: OperatingMode
+        if case .power? = closed { mode = .shuttingDown } else { mode = .offline }
+        let head = (try? await journal.headSeq()) ?? -1
+        let openTickets = (try? await journal.book().openTicketCount) ?? -1
+        return ApplianceStateView(mode: mode.rawValue, intakeOpen: closed == nil, intakeClosedReason: closed?.description,
+                                  power: PowerView(source: configuration.power.source.rawValue, state: "mains"),
+                                  uplink: UplinkView(state: "not_configured", sinceMillis: nil),
+                                  boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets)
+    }
+
+    /// Stops intake, ends the board streams and closes the journal (after in-flight commits).
+    public func shutdown() async {
+        intake.close(.shutdown)
+        boardUpdates.finish()
+        await journal.close()
+    }
+}
+
+/// The board as served: its version and its JSON, encoded once per change rather than per request.
+public struct BoardSnapshot: Sendable {
+    public let version: Int64
+    public let board: Board
+    public let json: [UInt8]
+
+    init(version: Int64, board: Board) throws {
+        self.version = version
+        self.board = board
+        self.json = Array(try JSONEncoder().encode(BoardView(version: version, board: board)))
+    }
+}

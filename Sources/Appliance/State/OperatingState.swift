@@ -1,0 +1,49 @@
+import Synchronization
+
+/// The appliance's operating mode (DESIGN.md, "Operating modes"). Power and uplink are separate
+/// axes; the mode is what they add up to for a kiosk's banner.
+public enum OperatingMode: String, Sendable, CaseIterable {
+    case recovering
+    case online
+    case offline
+    case onBattery = "on_battery"
+    case shuttingDown = "shutting_down"
+}
+
+/// Why new bets are refused, when they are.
+public enum IntakeClosure: Sendable, Hashable, CustomStringConvertible {
+    /// The power supervisor is shutting the appliance down (low battery, forced shutdown).
+    case power(String)
+    /// holdfastd is stopping (SIGTERM) or the journal is closing.
+    case shutdown
+    /// The journal cannot be written safely.
+    case journal(String)
+
+    public var description: String {
+        switch self {
+        case .power(let why): "power: \(why)"
+        case .shutdown: "the appliance is shutting down"
+        case .journal(let why): "journal: \(why)"
+        }
+    }
+}
+
+/// Whether bets are taken. One gate, closed by whoever must stop intake (power supervisor,
+/// shutdown) and read on every placement.
+public final class IntakeGate: Sendable {
+    private let closure = Mutex<IntakeClosure?>(nil)
+
+    public init() {}
+
+    public var closedReason: IntakeClosure? { closure.withLock { $0 } }
+
+    public func close(_ reason: IntakeClosure) {
+        closure.withLock { current in
+            if current == nil { current = reason }
+        }
+    }
+
+    public func reopen() {
+        closure.withLock { $0 = nil }
+    }
+}

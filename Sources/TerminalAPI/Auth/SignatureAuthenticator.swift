@@ -1,0 +1,69 @@
+import Appliance
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Journal
+import TerminalProtocol
+import Wagering
+
+/// Checks every request's HMAC signature (docs/terminal-api.md, "Authentication"): a known
+/// terminal, a timestamp within the allowed skew, a nonce not seen before, and a signature over
+/// method, path, timestamp, nonce and body hash. The body is collected here, bounded by the
+/// configured size, so the handler reads the same bytes that were signed.
+struct SignatureAuthenticator: RouterMiddleware {
+    typealias Context = TerminalRequestContext
+
+    let configuration: ApplianceConfiguration
+    let nonces: NonceCache
+    let clock: any JournalClock
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
+        } catch {
+            throw Problem(.bodyTooLarge, detail: "request bodies are limited to \(configuration.api.maxBodyBytes) bytes")
+        }
+        var context = context
+        context.terminal = try authenticate(request, body: body)
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request, body: ByteBuffer) throws(Problem) -> TerminalCredential {
+        func header(_ name: String) throws(Problem) -> String {
+            guard let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty else {
+                throw Problem(.unauthenticated, detail: "the \(name) header is missing")
+            }
+            return value
+        }
+        let terminalID = try header(RequestSignature.terminalHeader)
+        let timestampText = try header(RequestSignature.timestampHeader)
+        let nonce = try header(RequestSignature.nonceHeader)
+        let signature = try header(RequestSignature.signatureHeader)
+        guard let terminal = configuration.terminal(TerminalID(rawValue: terminalID)) else {
+            throw Problem(.unauthenticated, detail: "terminal '\(terminalID)' is not provisioned on this appliance")
+        }
+        guard let timestamp = Int64(timestampText) else {
+            throw Problem(.unauthenticated, detail: "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
+        }
+        guard (8...128).contains(nonce.utf8.count) else {
+            throw Problem(.unauthenticated, detail: "\(RequestSignature.nonceHeader) must be 8 to 128 characters")
+        }
+        let now = clock.wallMillis()
+        let skew = Int64(configuration.api.signatureMaxSkewSeconds) * 1_000
+        guard abs(now - timestamp) <= skew else {
+            throw Problem(.unauthenticated, detail: "the request timestamp is \(abs(now - timestamp) / 1_000) s from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
+        }
+        let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
+                                             timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
+        guard RequestSignature.matches(signature, expected) else {
+            throw Problem(.unauthenticated, detail: "the signature does not match this terminal's secret")
+        }
+        switch nonces.check(terminal: terminalID, nonce: nonce, nowMillis: now, expiryMillis: timestamp + skew) {
+        case .fresh: return terminal
+        case .replayed: throw Problem(.unauthenticated, detail: "nonce '\(nonce)' was already used: a replayed request")
+        case .full: throw Problem(.busy, detail: "too many requests in the signature window; retry shortly")
+        }
+    }
+}

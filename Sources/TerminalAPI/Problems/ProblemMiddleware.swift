@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Logging
+import TerminalProtocol
+
+/// The outermost middleware: every failure leaves as an RFC 9457 `application/problem+json`
+/// document with a stable `type`, whatever threw it (a handler, the authenticator, the router's
+/// own 404/405, a decoding error). Nothing reaches the client as a bare 500 without a reason.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return Self.response(problem)
+        } catch let error as DecodingError {
+            return Self.response(Self.problem(for: error))
+        } catch let error as HTTPError {
+            return Self.response(Self.problem(for: error))
+        } catch {
+            context.logger.error("unexpected error answering \(request.method) \(request.uri.path)", metadata: ["error": "\(error)"])
+            return Self.response(Problem(.journalUnavailable, detail: "internal error; nothing was recorded: \(error)"))
+        }
+    }
+
+    static func response(_ problem: Problem) -> Response {
+        let body = (try? JSONEncoder().encode(problem)) ?? Data()
+        var headers: HTTPFields = [.contentType: Problem.mediaType]
+        if problem.kind == .busy { headers[.retryAfter] = "1" }
+        return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func problem(for error: HTTPError) -> Problem {
+        switch error.status {
+        case .notFound: Problem(.notFound, detail: "no such resource")
+        case .methodNotAllowed: Problem(.methodNotAllowed, detail: "this resource does not take that method")
+        case .contentTooLarge: Problem(.bodyTooLarge, detail: error.body ?? "the request body is too large")
+        case .unauthorized: Problem(.unauthenticated, detail: error.body ?? "the request is not authenticated")
+        default: Problem(.malformedRequest, detail: error.body ?? "the request could not be handled (\(error.status.code))")
+        }
+    }
+
+    /// Names the field a decoding failure happened at.
+    static func problem(for error: DecodingError) -> Problem {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
+            return Problem(.malformedRequest, detail: "the field '\(field)' is required", field: field)
+        case .typeMismatch(let type, let context):
+            return Problem(.malformedRequest, detail: "the field '\(path(context))' must be \(type): \(context.debugDescription)", field: path(context))
+        case .valueNotFound(_, let context):
+            return Problem(.malformedRequest, detail: "the field '\(path(context))' must not be null", field: path(context))
+        case .dataCorrupted(let context):
+            let field = path(context)
+            return Problem(.malformedRequest, detail: field.isEmpty ? "the body is not valid JSON for this request: \(context.debugDescription)"
+                                                              : "the field '\(field)' is not valid: \(context.debugDescription)",
+                           field: field.isEmpty ? nil : field)
+        @unknown default:
+            return Problem(.malformedRequest, detail: "the body could not be read: \(error)")
+        }
+    }
+}

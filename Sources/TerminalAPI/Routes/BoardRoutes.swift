@@ -1,0 +1,73 @@
+import Appliance
+import Hummingbird
+import TerminalProtocol
+
+/// The odds board, whole (`GET /v1/board`, with an ETag) or as a live Server-Sent Events stream
+/// (`GET /v1/board/stream`: an `event: board` with the whole board at once and after every change,
+/// and a comment line as a heartbeat so idle connections stay open).
+struct BoardRoutes {
+    let service: ApplianceService
+    let heartbeat: Duration
+
+    func register(on group: RouterGroup<TerminalRequestContext>) {
+        group.get("board") { request, _ in
+            let board = service.board
+            let etag = "\"board-\(board.version)\""
+            if request.headers[.ifNoneMatch] == etag {
+                return Response(status: .notModified, headers: [.eTag: etag])
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json", .eTag: etag],
+                            body: .init(byteBuffer: ByteBuffer(bytes: board.json)))
+        }
+        group.get("board/stream") { _, _ in
+            guard let updates = service.boardUpdates.subscribe() else {
+                throw Problem(.busy, detail: "the appliance already serves its maximum number of board streams")
+            }
+            let first = service.board
+            let heartbeat = self.heartbeat
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                            body: .init { writer in
+                                try await writer.write(event(first))
+                                for await item in merged(updates, heartbeat: heartbeat) {
+                                    switch item {
+                                    case .board(let snapshot): try await writer.write(event(snapshot))
+                                    case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                                    }
+                                }
+                                try await writer.finish(nil)
+                            })
+        }
+    }
+
+    private enum StreamItem: Sendable {
+        case board(BoardSnapshot)
+        case heartbeat
+    }
+
+    /// Board updates and periodic heartbeats as one stream; ends when the updates end.
+    private func merged(_ updates: AsyncStream<BoardSnapshot>, heartbeat: Duration) -> AsyncStream<StreamItem> {
+        let (stream, continuation) = AsyncStream<StreamItem>.makeStream(bufferingPolicy: .bufferingNewest(8))
+        let forward = Task {
+            for await snapshot in updates { continuation.yield(.board(snapshot)) }
+            continuation.finish()
+        }
+        let beat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeat)
+                continuation.yield(.heartbeat)
+            }
+        }
+        continuation.onTermination = { _ in
+            forward.cancel()
+            beat.cancel()
+        }
+        return stream
+    }
+
+    private func event(_ snapshot: BoardSnapshot) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "event: board\nid: \(snapshot.version)\ndata: ")
+        buffer.writeBytes(snapshot.json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import TerminalProtocol
+
+/// JSON in and out of handlers.
+enum JSONBody {
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+
+    /// Decodes the (already collected, size-bounded) body; failures name the field at fault.
+    static func decode<T: Decodable>(_ type: T.Type, from request: inout Request) async throws -> T {
+        let buffer = try await request.collectBody(upTo: .max)
+        guard buffer.readableBytes > 0 else { throw Problem(.malformedRequest, detail: "the request needs a JSON body") }
+        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    static func result<Value: Encodable>(_ result: Result<Value, Problem>, status: HTTPResponse.Status = .ok) throws -> Response {
+        switch result {
+        case .success(let value): try response(value, status: status)
+        case .failure(let problem): throw problem
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// `GET /v1/appliance`: what a kiosk shows in its banner ("offline", "on battery") and whether it
+/// may offer bets at all.
+public struct ApplianceStateView: Codable, Sendable, Hashable {
+    /// "recovering", "online", "offline", "on_battery" or "shutting_down".
+    public var mode: String
+    public var intakeOpen: Bool
+    /// Why bets are refused, when they are.
+    public var intakeClosedReason: String?
+    public var power: PowerView
+    public var uplink: UplinkView
+    public var boardVersion: Int64
+    public var journalHeadSeq: Int64
+    public var openTickets: Int
+
+    public init(mode: String, intakeOpen: Bool, intakeClosedReason: String?, power: PowerView, uplink: UplinkView,
+                boardVersion: Int64, journalHeadSeq: Int64, openTickets: Int) {
+        self.mode = mode
+        self.intakeOpen = intakeOpen
+        self.intakeClosedReason = intakeClosedReason
+        self.power = power
+        self.uplink = uplink
+        self.boardVersion = boardVersion
+        self.journalHeadSeq = journalHeadSeq
+        self.openTickets = openTickets
+    }
+}
+
+public struct PowerView: Codable, Sendable, Hashable {
+    /// "simulated", "gpio" or "nut".
+    public var source: String
+    /// "mains", "on_battery", "low_battery", "shutting_down".
+    public var state: String
+
+    public init(source: String, state: String) {
+        self.source = source
+        self.state = state
+    }
+}
+
+public struct UplinkView: Codable, Sendable, Hashable {
+    /// "not_configured", "online", "degraded" or "offline".
+    public var state: String
+    public var sinceMillis: Int64?
+
+    public init(state: String, sinceMillis: Int64?) {
+        self.state = state
+        self.sinceMillis = sinceMillis
+    }
+}
+
+/// `GET /health`: minimal and unauthenticated, for load balancers and systemd checks.
+public struct HealthView: Codable, Sendable, Hashable {
+    /// "ok" when bets are taken, "degraded" when the appliance is up but intake is closed.
+    public var status: String
+
+    public init(status: String) { self.status = status }
+}

@@ -1,0 +1,82 @@
+import Appliance
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Journal
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TerminalAPI
+
+/// holdfastd: the appliance daemon. Reads its configuration, opens and verifies the journal,
+/// serves the terminal API, and on SIGTERM/SIGINT stops intake, drains in-flight requests and
+/// closes the journal cleanly.
+@main
+struct Holdfastd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "holdfastd",
+        abstract: "The Holdfast appliance daemon: bet journal and terminal API."
+    )
+
+    @Option(help: "The configuration file (firmware-config/holdfast.yaml is the commented reference).")
+    var config = "/etc/holdfast/holdfast.yaml"
+
+    @Flag(help: "Validate the configuration and exit.")
+    var checkConfig = false
+
+    func run() async throws {
+        let settings: ApplianceConfiguration
+        do {
+            settings = try ApplianceConfiguration.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data("holdfastd: \(error)\n".utf8))
+            throw ExitCode(78) // EX_CONFIG
+        }
+        if checkConfig {
+            print("configuration OK: \(config)")
+            return
+        }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "holdfastd")
+
+        let clock = SystemClock()
+        var random = SystemRandomNumberGenerator()
+        let service: ApplianceService
+        do {
+            service = try await ApplianceService.start(settings, clock: clock, random: &random, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            FileHandle.standardError.write(Data("holdfastd: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let configPath = config
+        let application = TerminalAPIServer.application(service: service, registry: registry, clock: clock, logger: logger) { channel in
+            let port = channel.localAddress?.port ?? settings.api.port
+            let address = "http://\(settings.api.host):\(port)"
+            // One unbuffered write: scripts and tests wait for this line.
+            FileHandle.standardOutput.write(Data("""
+                holdfastd listening on \(address) (appliance \(settings.applianceCode), data in \(settings.dataDirectory))
+                  health:      curl \(address)/health
+                  first bet:   swift run holdfast demo-terminal --config \(configPath)
+
+                """.utf8))
+        }
+        var services: [any Service] = [ApplianceLifecycle(service: service)]
+        if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
+            services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
+        }
+        services.append(application)
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.notice("holdfastd stopped cleanly")
+    }
+}
