@@ -1,5 +1,6 @@
 import Appliance
 import Hummingbird
+import ServiceLifecycle
 import TerminalProtocol
 
 /// The odds board, whole (`GET /v1/board`, with an ETag) or as a live Server-Sent Events stream
@@ -28,11 +29,17 @@ struct BoardRoutes {
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                             body: .init { writer in
                                 try await writer.write(event(first))
-                                for await item in merged(updates, heartbeat: heartbeat) {
-                                    switch item {
-                                    case .board(let snapshot): try await writer.write(event(snapshot))
-                                    case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                                let (items, end) = merged(updates, heartbeat: heartbeat)
+                                // A graceful shutdown ends open streams, or the server would wait on them.
+                                try await withGracefulShutdownHandler {
+                                    for await item in items {
+                                        switch item {
+                                        case .board(let snapshot): try await writer.write(event(snapshot))
+                                        case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                                        }
                                     }
+                                } onGracefulShutdown: {
+                                    end.finish()
                                 }
                                 try await writer.finish(nil)
                             })
@@ -44,8 +51,10 @@ struct BoardRoutes {
         case heartbeat
     }
 
-    /// Board updates and periodic heartbeats as one stream; ends when the updates end.
-    private func merged(_ updates: AsyncStream<BoardSnapshot>, heartbeat: Duration) -> AsyncStream<StreamItem> {
+    /// Board updates and periodic heartbeats as one stream; ends when the updates end or the
+    /// returned continuation is finished.
+    private func merged(_ updates: AsyncStream<BoardSnapshot>, heartbeat: Duration)
+        -> (AsyncStream<StreamItem>, AsyncStream<StreamItem>.Continuation) {
         let (stream, continuation) = AsyncStream<StreamItem>.makeStream(bufferingPolicy: .bufferingNewest(8))
         let forward = Task {
             for await snapshot in updates { continuation.yield(.board(snapshot)) }
@@ -61,7 +70,7 @@ struct BoardRoutes {
             forward.cancel()
             beat.cancel()
         }
-        return stream
+        return (stream, continuation)
     }
 
     private func event(_ snapshot: BoardSnapshot) -> ByteBuffer {

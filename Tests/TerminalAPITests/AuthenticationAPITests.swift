@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TerminalClient
+import TerminalProtocol
+
+@Suite("Terminal API: request signatures")
+struct AuthenticationAPITests {
+    @Test("unsigned, stale, replayed and wrongly signed requests are refused with 401 and a reason")
+    func refusals() async throws {
+        let appliance = try await RunningAppliance.start(api: "signature_max_skew_seconds: 5")
+        let kiosk = appliance.client("kiosk-1")
+
+        let unsigned = try await kiosk.send(.GET, "/v1/board", sign: false)
+        #expect(unsigned.status == 401 && unsigned.problem?.kind == .unauthenticated)
+        #expect(unsigned.problem?.detail.contains("X-Holdfast-Terminal") == true)
+
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let stale = try await kiosk.send(.GET, "/v1/board", timestampMillis: now - 60_000)
+        #expect(stale.status == 401 && stale.problem?.detail.contains("clock") == true)
+
+        let nonce = "nonce-\(UUID().uuidString)"
+        #expect(try await kiosk.send(.GET, "/v1/board", nonce: nonce).status == 200)
+        let replay = try await kiosk.send(.GET, "/v1/board", nonce: nonce)
+        #expect(replay.status == 401 && replay.problem?.detail.contains("replayed") == true)
+
+        // kiosk-1's id with kiosk-2's key.
+        let impostor = TerminalClient(baseURL: appliance.baseURL, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-2"]!)
+        let forged = try await impostor.send(.GET, "/v1/board")
+        #expect(forged.status == 401 && forged.problem?.detail.contains("signature") == true)
+
+        let unknown = TerminalClient(baseURL: appliance.baseURL, terminalID: "kiosk-99", secret: appliance.secrets["kiosk-1"]!)
+        #expect(try await unknown.send(.GET, "/v1/board").problem?.detail.contains("not provisioned") == true)
+        await appliance.stop()
+    }
+
+    @Test("a signature covers the body: a body changed in flight is refused")
+    func bodyIsSigned() async throws {
+        let appliance = try await RunningAppliance.start()
+        let kiosk = appliance.client("kiosk-1")
+        let board = try await kiosk.board()
+        let body = Array(try JSONEncoder().encode(Slips.single("r1-a", on: board, stake: 100)))
+        let timestamp = Int64(Date().timeIntervalSince1970 * 1_000)
+        let signature = RequestSignature.sign(secret: appliance.secrets["kiosk-1"]!, method: "POST", path: "/v1/bets",
+                                              timestampMillis: timestamp, nonce: "tamper-nonce-1", body: body)
+        let tampered = Array(try JSONEncoder().encode(Slips.single("r1-a", on: board, stake: 10_000)))
+        let answer = try await kiosk.send(.POST, "/v1/bets", body: tampered, headers: [
+            (RequestSignature.terminalHeader, "kiosk-1"), (RequestSignature.timestampHeader, String(timestamp)),
+            (RequestSignature.nonceHeader, "tamper-nonce-1"), (RequestSignature.signatureHeader, signature),
+        ], sign: false)
+        #expect(answer.status == 401)
+        #expect(try await appliance.service.journal.headSeq() == 2)
+        await appliance.stop()
+    }
+
+    @Test("health and metrics need no signature; the metrics carry the journal's counters")
+    func publicEndpoints() async throws {
+        let appliance = try await RunningAppliance.start()
+        let anyone = appliance.client("kiosk-1")
+        #expect(try await anyone.send(.GET, "/health", sign: false).decode(HealthView.self).status == "ok")
+        let metrics = try await anyone.send(.GET, "/metrics", sign: false)
+        #expect(metrics.status == 200 && metrics.contentType?.hasPrefix("text/plain") == true)
+        await appliance.stop()
+    }
+}
