@@ -147,6 +147,12 @@ let package = Package(
             path: "Tests/JournalCrashHarness",
             swiftSettings: strictSwift6
         ),
+        // Helpers the test targets share: temporary directories, child processes.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "WageringTests",
             dependencies: [
@@ -158,6 +164,7 @@ let package = Package(
         .testTarget(
             name: "TerminalAPITests",
             dependencies: [
+                "TestSupport",
                 "Appliance",
                 "TerminalAPI",
                 "TerminalProtocol",
@@ -177,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "JournalTests",
             dependencies: [
+                "TestSupport",
                 "Journal",
                 "Wagering",
                 .product(name: "GRDB", package: "GRDB.swift"),

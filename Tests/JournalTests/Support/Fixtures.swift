@@ -3,6 +3,7 @@ import Journal
 import Logging
 import Synchronization
 import Wagering
+@_exported import TestSupport
 
 /// A clock the test moves by hand: wall time starts at 2026-11-28T12:00Z, monotonic at 1 s.
 final class ManualClock: JournalClock {
@@ -30,18 +31,6 @@ struct SeededRandom: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-}
-
-/// A temporary directory removed when the test's scope ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("holdfast-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 enum Fixtures {

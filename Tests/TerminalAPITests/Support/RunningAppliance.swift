@@ -9,6 +9,7 @@ import TerminalAPI
 import TerminalClient
 import TerminalProtocol
 import Wagering
+@_exported import TestSupport
 
 /// A real holdfastd service graph (journal, appliance service, Hummingbird server on an ephemeral
 /// loopback port) inside the test process, reached over real HTTP.
@@ -138,17 +139,6 @@ final class PortPromise: Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("holdfast-api-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Slip helpers: a single or a multiple at the board's current prices.

@@ -1,10 +1,21 @@
-import Foundation
-import Testing
+public import Foundation
+
+/// A temporary directory, removed when the last reference goes.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("holdfast-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
 
 /// Finds an executable of this package next to the test bundle (`swift build --build-tests`
 /// builds them all into the same folder).
-enum BuiltProducts {
-    static func path(of name: String) throws -> String {
+public enum BuiltProducts {
+    public static func path(of name: String) throws -> String {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         if directory.lastPathComponent == "MacOS" { // an .xctest bundle on macOS
             directory = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -17,18 +28,18 @@ enum BuiltProducts {
     }
 }
 
-struct ChildProcessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A child process whose standard output the test reads line by line.
-final class LineReadingChild {
-    let process = Process()
+public final class LineReadingChild {
+    public let process = Process()
     private let output = Pipe()
     private var buffer: [UInt8] = []
 
-    init(executable: String, arguments: [String]) throws {
+    public init(executable: String, arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = output
@@ -37,7 +48,7 @@ final class LineReadingChild {
     }
 
     /// The next complete line, or nil at end of output.
-    func nextLine() -> String? {
+    public func nextLine() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -51,8 +62,17 @@ final class LineReadingChild {
     }
 
     /// SIGKILL: no chance to flush, checkpoint or close anything.
-    func kill() {
+    public func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+}
+
+extension LineReadingChild {
+    /// SIGTERM, then waits for the exit status.
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }
