@@ -35,6 +35,11 @@ struct RunFigures {
     var summary: String {
         "\(formatRate(perSecond))/s (p50 \(formatMillis(latency.quantileMillis(0.5))) ms, p99 \(formatMillis(latency.quantileMillis(0.99))) ms)"
     }
+
+    var summaryWithTail: String {
+        "\(formatRate(perSecond))/s (p50 \(formatMillis(latency.quantileMillis(0.5))) ms, p99 \(formatMillis(latency.quantileMillis(0.99))) ms, "
+            + "p99.9 \(formatMillis(latency.quantileMillis(0.999))) ms)"
+    }
 }
 
 func formatRate(_ value: Double) -> String {

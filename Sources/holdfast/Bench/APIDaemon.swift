@@ -1,0 +1,85 @@
+import Foundation
+import TerminalProtocol
+
+/// A holdfastd started by the API benchmark: release binary beside this one, its own temporary
+/// configuration with one terminal per simulated kiosk, and a board of ten races.
+final class APIDaemon {
+    let directory: String
+    let secrets: [String]
+    private let process = Process()
+    private(set) var port = 0
+
+    init(directory: String, terminals: Int) throws {
+        self.directory = directory
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var random = SystemRandomNumberGenerator()
+        secrets = (0..<terminals).map { _ in TerminalSecret.generate(using: &random).hex }
+        let markets = (0..<10).map { race in
+            """
+            {"id": "b\(race)", "name": "Win", "event": {"id": "be\(race)", "name": "Bench race \(race)", "startsInMinutes": 60},
+             "selections": [\((0..<4).map { "{\"id\": \"b\(race)-\($0)\", \"name\": \"R\($0)\", \"price\": \"\($0 + 2)/1\"}" }.joined(separator: ","))]}
+            """
+        }
+        try "{\"markets\": [\(markets.joined(separator: ","))]}".write(toFile: directory + "/board.json", atomically: true, encoding: .utf8)
+        let terminalsYAML = secrets.enumerated().map { "  - { id: bench-\($0.offset), role: kiosk, secret: \($0.element) }" }
+            .joined(separator: "\n")
+        let config = """
+            appliance: { code: BNCH, currency: GBP, data_dir: data, log_level: error }
+            api: { listen_host: 127.0.0.1, listen_port: 0, nonce_cache_capacity: 10000000 }
+            journal: { max_open_tickets: 50000000 }
+            limits:
+              min_stake_per_line: "0.10"
+              max_stake_per_bet: "500.00"
+              max_payout_per_bet: "1000000.00"
+              max_liability_per_selection: "100000000000.00"
+              max_liability_per_market: "100000000000.00"
+              terminal_max_stake_per_bet: "500.00"
+              terminal_max_open_stake: "100000000000.00"
+            terminals:
+            \(terminalsYAML)
+            power: { source: simulated }
+            demo: { board_file: board.json, move_prices_every_seconds: 1 }
+            """
+        try config.write(toFile: directory + "/holdfast.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Starts holdfastd and waits for the line that says where it listens.
+    func start() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("holdfastd")
+        process.executableURL = binary
+        process.arguments = ["--config", directory + "/holdfast.yaml"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\n") || !text.contains("listening on") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw BenchError("holdfastd exited before listening (is it built beside holdfast?)") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "http://127.0.0.1:"),
+              let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+        else { throw BenchError("cannot read holdfastd's port from: \(text)") }
+        self.port = port
+    }
+
+    /// Resident set size from /proc, in MiB.
+    func residentMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return -1 }
+        return kilobytes / 1_024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+import TerminalClient
+import TerminalProtocol
+
+/// Runs one operation per client in a loop until the deadline, timing each.
+enum APILoad {
+    enum Outcome: Sendable { case accepted, replayed, oddsChanged, refused }
+
+    struct Result {
+        var figures: RunFigures
+        var replayed = 0
+        var oddsChanged = 0
+        var refused = 0
+    }
+
+    static func run(clients: [TerminalClient], for duration: Duration,
+                    operation: @escaping @Sendable (TerminalClient, inout BetMix) async throws -> Outcome) async throws -> Result {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + duration
+        let perClient = try await withThrowingTaskGroup(of: (LatencySample, [Outcome: Int]).self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask {
+                    var mix = BetMix(seed: UInt64(index + 1))
+                    var sample = LatencySample()
+                    var counts: [Outcome: Int] = [:]
+                    while clock.now < deadline {
+                        let begun = clock.now
+                        let outcome = try await operation(client, &mix)
+                        if outcome == .accepted { sample.record(clock.now - begun) }
+                        counts[outcome, default: 0] += 1
+                    }
+                    return (sample, counts)
+                }
+            }
+            return try await group.reduce(into: [(LatencySample, [Outcome: Int])]()) { $0.append($1) }
+        }
+        var latency = LatencySample()
+        var totals: [Outcome: Int] = [:]
+        for (sample, counts) in perClient {
+            latency.merge(sample)
+            totals.merge(counts, uniquingKeysWith: +)
+        }
+        return Result(figures: RunFigures(operations: latency.count, elapsed: clock.now - started, latency: latency),
+                      replayed: totals[.replayed, default: 0], oddsChanged: totals[.oddsChanged, default: 0],
+                      refused: totals[.refused, default: 0] + totals[.oddsChanged, default: 0])
+    }
+}
+
+/// One simulated kiosk's bets: 65% singles, 20% three-leg accumulators, 10% trixies, 5% a retry of
+/// the previous slip with its key; 80% at exact odds, 20% accepting higher. Seeded per terminal.
+struct BetMix: Sendable {
+    private var state: UInt64
+    private var board: BoardView?
+    private var previous: PlaceBetRequest?
+    private var count = 0
+
+    init(seed: UInt64) { state = seed }
+
+    private mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+
+    static let place: @Sendable (TerminalClient, inout BetMix) async throws -> APILoad.Outcome = { client, mix in
+        if mix.board == nil { mix.board = try await client.board() }
+        let slip = mix.nextSlip(terminal: client.terminalID)
+        switch try await client.place(slip) {
+        case .success(let ticket):
+            return ticket.replayed ? .replayed : .accepted
+        case .failure(let problem):
+            if problem.kind == .oddsChanged {
+                mix.board = nil // fetch the new prices before the next bet, as a kiosk would
+                return .oddsChanged
+            }
+            return .refused
+        }
+    }
+
+    private mutating func nextSlip(terminal: String) -> PlaceBetRequest {
+        if let previous, next(100) < 5 { return previous }
+        count += 1
+        let markets = board!.markets
+        let roll = next(100)
+        let (type, legCount) = roll < 65 ? ("single", 1) : roll < 85 ? ("accumulator", 3) : ("trixie", 3)
+        var races = Array(markets.indices)
+        var legs: [LegRequest] = []
+        for _ in 0..<legCount {
+            let race = races.remove(at: next(races.count))
+            let selection = markets[race].selections[next(markets[race].selections.count)]
+            legs.append(LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion))
+        }
+        let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(count)", type: type, legs: legs,
+                                   stakePerLine: MoneyView(minorUnits: Int64(50 + next(500)), currency: "GBP"),
+                                   oddsChangePolicy: next(100) < 80 ? .exact : .acceptHigher)
+        previous = slip
+        return slip
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+import TerminalClient
+import TerminalProtocol
+
+/// `holdfast bench api`: K simulated kiosks on keep-alive connections place signed bets (singles,
+/// accumulators, trixies, some duplicate retries; moving prices make some refusals) against a
+/// holdfastd it starts; in the same run, the same server on a trivial authenticated endpoint and
+/// the journal alone with K submitters, for the ratios (docs/BENCHMARKS.md).
+struct BenchAPI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Terminal API throughput and latency vs a trivial endpoint and the journal alone.",
+        discussion: "Starts the holdfastd built beside this binary: swift build -c release && .build/release/holdfast bench api"
+    )
+
+    @Option(help: "Scratch directory (emptied first).")
+    var directory = "var/bench-api"
+
+    @Option(help: "Seconds per measured run.")
+    var seconds = 5.0
+
+    @Option(help: "Simulated terminals (K), each with its own connection.")
+    var terminals = 64
+
+    func run() async throws {
+        let duration = Duration.milliseconds(Int64(seconds * 1_000))
+        let daemon = try APIDaemon(directory: directory + "/daemon", terminals: terminals)
+        try daemon.start()
+        defer { daemon.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+        let idleRSS = daemon.residentMiB()
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = terminals
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: pool))
+        let clients = daemon.secrets.enumerated().map { index, secret in
+            TerminalClient(baseURL: "http://127.0.0.1:\(daemon.port)", terminalID: "bench-\(index)",
+                           secret: TerminalSecret(hex: secret)!, http: http)
+        }
+        #if DEBUG
+        print("note: this is a debug build; record figures from a release build")
+        #endif
+        print("holdfast bench api: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(terminals) terminals, \(seconds) s per run")
+
+        printProgress("trivial authenticated endpoint (GET /v1/board)")
+        let trivial = try await APILoad.run(clients: clients, for: duration) { client, _ in
+            _ = try await client.send(.GET, "/v1/board")
+            return .accepted
+        }
+        printProgress("placing bets")
+        let peak = PeakSampler(daemon: daemon)
+        let sampling = Task { await peak.run() }
+        let bets = try await APILoad.run(clients: clients, for: duration, operation: BetMix.place)
+        sampling.cancel()
+        try await http.shutdown()
+        printProgress("journal alone with \(terminals) submitters")
+        let (journal, _) = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero).run(for: duration)
+
+        print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
+        print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
+        print("journal alone (K=\(terminals)): \(journal.summary)")
+        print("holdfastd RSS: idle \(formatMillis(idleRSS)) MiB, under load peak \(formatMillis(peak.peak)) MiB")
+        print("bets vs trivial endpoint \(formatRatio(bets.figures.perSecond / trivial.figures.perSecond)), "
+              + "bets vs journal alone \(formatRatio(bets.figures.perSecond / journal.perSecond))")
+        print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatMillis(bets.figures.latency.quantileMillis(0.99))) "
+              + "vs_journal_ratio=\(formatRatio(bets.figures.perSecond / journal.perSecond))")
+    }
+}
+
+/// Samples holdfastd's resident memory while the load runs.
+final class PeakSampler: @unchecked Sendable {
+    // Written by the sampling task only, read after it is cancelled.
+    private(set) var peak = 0.0
+    private let daemon: APIDaemon
+
+    init(daemon: APIDaemon) { self.daemon = daemon }
+
+    func run() async {
+        while !Task.isCancelled {
+            peak = max(peak, daemon.residentMiB())
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
