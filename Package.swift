@@ -163,6 +163,11 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["Appliance", "Wagering"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "TerminalAPITests",
             dependencies: [
                 "TestSupport",

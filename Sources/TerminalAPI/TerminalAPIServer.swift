@@ -14,6 +14,8 @@ public enum TerminalAPIServer {
     ) -> some ApplicationProtocol {
         let settings = service.configuration.api
         let router = Router(context: TerminalRequestContext.self)
+        // Outermost, so it counts the status each request finally got (problems included).
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         let system = SystemRoutes(service: service, registry: registry)
         system.registerPublic(on: router)

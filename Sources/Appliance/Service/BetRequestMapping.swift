@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import TerminalProtocol
 import Wagering
 
@@ -42,12 +41,15 @@ enum BetRequestMapping {
         return .success(BetRequest(terminalID: terminal, idempotencyKey: key, slip: slip, requestDigest: digest(of: request)))
     }
 
-    /// SHA-256 of the slip in a canonical encoding (sorted keys), so a retry that serializes the
-    /// same slip differently is still recognised as the same request.
+    /// SHA-256 of the slip's fields in a fixed order, so a retry that serializes the same slip
+    /// differently (key order, spacing) is still recognised as the same request. Built by hand
+    /// rather than with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping.
     static func digest(of request: PlaceBetRequest) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let bytes = (try? encoder.encode(request)) ?? Data()
-        return encodeHex(SHA256.hash(data: bytes))
+        var canonical = "slip/v1\u{1F}\(request.type)\u{1F}\(request.oddsChangePolicy.rawValue)\u{1F}"
+            + "\(request.stakePerLine.minorUnits)\u{1F}\(request.stakePerLine.currency)"
+        for leg in request.legs {
+            canonical += "\u{1E}\(leg.selectionId)\u{1F}\(leg.price.numerator)/\(leg.price.denominator)\u{1F}\(leg.priceVersion)"
+        }
+        return encodeHex(SHA256.hash(data: Array(canonical.utf8)))
     }
 }

@@ -1,0 +1,86 @@
+import Appliance
+import Foundation
+import Testing
+import Wagering
+
+@Suite("Configuration files are validated key by key")
+struct ConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test("the shipped reference and demo configurations load", arguments: ["holdfast.yaml", "holdfast-demo.yaml"])
+    func shippedConfigurations(file: String) throws {
+        let configuration = try ApplianceConfiguration.load(path: Self.repository + "/firmware-config/" + file)
+        #expect(configuration.currency == .gbp)
+        #expect(configuration.limits.maxStakePerBet == 50_000)
+        if file == "holdfast-demo.yaml" {
+            #expect(configuration.terminals.map(\.id.rawValue) == ["demo-kiosk", "demo-staff"])
+            #expect(configuration.limits.terminal("demo-kiosk").maxStakePerBet == 5_000)
+            #expect(configuration.dataDirectory == Self.repository + "/var/holdfast")
+            let board = try DemoBoard.load(path: try #require(configuration.demo).boardFile, nowMillis: 0)
+            #expect(board.count == 4 && board.allSatisfy { $0.event.name.hasPrefix("DEMO") })
+        }
+    }
+
+    static let valid = """
+        appliance: { code: HF01, currency: GBP, data_dir: /tmp/x }
+        api: {}
+        journal: {}
+        limits:
+          min_stake_per_line: "0.10"
+          max_stake_per_bet: "500.00"
+          max_payout_per_bet: "25000.00"
+          max_liability_per_selection: "50000.00"
+          max_liability_per_market: "100000.00"
+          terminal_max_stake_per_bet: "200.00"
+          terminal_max_open_stake: "5000.00"
+        terminals:
+          - { id: k1, role: kiosk, secret: 0000000000000000000000000000000000000000000000000000000000000001 }
+        power: { source: simulated }
+        """
+
+    /// (replace this, with that) -> the key the error must name, and a word of its problem.
+    static let broken: [(String, String, String, String)] = [
+        ("code: HF01", "code: HFOX1", "appliance.code", "appliance code"),
+        ("currency: GBP", "currency: XXX", "appliance.currency", "unknown currency"),
+        ("api: {}", "api: { listen_port: 70000 }", "api.listen_port", "out of range"),
+        ("api: {}", "api: { listen_prot: 80 }", "api.listen_prot", "not a known setting"),
+        (#"max_stake_per_bet: "500.00""#, #"max_stake_per_bet: "12.345""#, "limits.max_stake_per_bet", "digits after the point"),
+        (#"max_stake_per_bet: "500.00""#, #"max_stake_per_bet: "-5""#, "limits.max_stake_per_bet", "not an amount"),
+        (#"  min_stake_per_line: "0.10"\n"#, "", "limits.min_stake_per_line", "required"),
+        ("role: kiosk", "role: manager", "terminals[0].role", "kiosk, staff"),
+        ("secret: 0000000000000000000000000000000000000000000000000000000000000001", "secret: abc", "terminals[0].secret", "64 hex digits"),
+        ("power: { source: simulated }", "power: { source: solar }", "power.source", "simulated"),
+        ("journal: {}", "journal: [1, 2]", "journal", "mapping"),
+    ]
+
+    @Test("each broken setting is refused, naming the key and the problem", arguments: 0..<broken.count)
+    func brokenSetting(index: Int) {
+        let (from, to, key, problem) = Self.broken[index]
+        let text = Self.valid.replacingOccurrences(of: from.replacingOccurrences(of: "\\n", with: "\n"), with: to)
+        #expect(text != Self.valid, "case \(index) did not change the text")
+        do {
+            _ = try ApplianceConfiguration.parse(yaml: text, relativeTo: "/tmp")
+            Issue.record("case \(index) (\(key)) was accepted")
+        } catch {
+            #expect(error.key == key, "\(error)")
+            #expect(error.description.contains(problem), "\(error)")
+        }
+    }
+
+    @Test("a terminal listed twice is refused")
+    func duplicateTerminal() {
+        let yaml = Self.valid.replacingOccurrences(
+            of: "terminals:\n", with: "terminals:\n  - { id: k1, role: staff, secret: \(String(repeating: "2", count: 64)) }\n")
+        do {
+            _ = try ApplianceConfiguration.parse(yaml: yaml, relativeTo: "/tmp")
+            Issue.record("a duplicate terminal was accepted")
+        } catch {
+            #expect(error.key == "terminals[1].id" && error.description.contains("listed twice"), "\(error)")
+        }
+    }
+
+    @Test("a file that is not YAML says so")
+    func notYAML() {
+        #expect(throws: ConfigurationError.self) { _ = try ApplianceConfiguration.parse(yaml: "appliance: [unclosed", relativeTo: "/tmp") }
+    }
+}
