@@ -157,6 +157,7 @@ let package = Package(
         .testTarget(
             name: "WageringTests",
             dependencies: [
+                "TestSupport",
                 "Wagering",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

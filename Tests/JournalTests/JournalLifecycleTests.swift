@@ -151,7 +151,7 @@ struct JournalLifecycleTests {
         await journal.close()
         var configuration = Fixtures.configuration(directory.path)
         configuration.currency = .eur
-        var random = SeededRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         await #expect(throws: JournalOpenError.configurationMismatch(key: "currency", journal: "GBP", configured: "EUR")) {
             _ = try await BetJournal.open(configuration, clock: ManualClock(), random: &random, logger: Fixtures.logger)
         }

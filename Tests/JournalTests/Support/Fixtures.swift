@@ -20,19 +20,6 @@ final class ManualClock: JournalClock {
     }
 }
 
-/// SplitMix64: a seeded generator, so a failing run can be repeated exactly.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum Fixtures {
     static let limits = BettingLimits(
         minStakePerLine: 10, maxStakePerBet: 1_000_000, maxPayoutPerBet: 50_000_000,
@@ -53,7 +40,7 @@ enum Fixtures {
 
     static func open(_ directory: String, clock: ManualClock = ManualClock(), seed: UInt64 = 1,
                      queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero) async throws -> BetJournal {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return try await BetJournal.open(configuration(directory, queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay),
                                          clock: clock, random: &random, logger: logger)
     }
