@@ -64,19 +64,23 @@ final class APIDaemon {
         self.port = port
     }
 
-    /// Resident set size from /proc, in MiB.
-    func residentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return -1 }
-        return kilobytes / 1_024
-    }
+    var processIdentifier: Int32 { process.processIdentifier }
+
+    func residentMiB() -> Double { holdfast.residentMiB(of: process.processIdentifier) }
 
     func stop() {
         process.terminate()
         process.waitUntilExit()
     }
+}
+
+/// Resident set size of a process, from /proc, in MiB (-1 when it cannot be read).
+func residentMiB(of pid: Int32) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return -1 }
+    return kilobytes / 1_024
 }
 
 struct BenchError: Error, CustomStringConvertible {

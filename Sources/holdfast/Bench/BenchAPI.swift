@@ -50,10 +50,11 @@ struct BenchAPI: AsyncParsableCommand {
             return .accepted
         }
         printProgress("placing bets")
-        let peak = PeakSampler(daemon: daemon)
-        let sampling = Task { await peak.run() }
+        let pid = daemon.processIdentifier
+        let sampling = Task { await peakResidentMiB(of: pid) }
         let bets = try await APILoad.run(clients: clients, for: duration, operation: BetMix.place)
         sampling.cancel()
+        let peak = await sampling.value
         try await http.shutdown()
         printProgress("journal alone with \(terminals) submitters")
         let (journal, _) = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero).run(for: duration)
@@ -61,7 +62,7 @@ struct BenchAPI: AsyncParsableCommand {
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
         print("journal alone (K=\(terminals)): \(journal.summary)")
-        print("holdfastd RSS: idle \(formatMillis(idleRSS)) MiB, under load peak \(formatMillis(peak.peak)) MiB")
+        print("holdfastd RSS: idle \(formatMillis(idleRSS)) MiB, under load peak \(formatMillis(peak)) MiB")
         print("bets vs trivial endpoint \(formatRatio(bets.figures.perSecond / trivial.figures.perSecond)), "
               + "bets vs journal alone \(formatRatio(bets.figures.perSecond / journal.perSecond))")
         print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatMillis(bets.figures.latency.quantileMillis(0.99))) "
@@ -69,18 +70,12 @@ struct BenchAPI: AsyncParsableCommand {
     }
 }
 
-/// Samples holdfastd's resident memory while the load runs.
-final class PeakSampler: @unchecked Sendable {
-    // Written by the sampling task only, read after it is cancelled.
-    private(set) var peak = 0.0
-    private let daemon: APIDaemon
-
-    init(daemon: APIDaemon) { self.daemon = daemon }
-
-    func run() async {
-        while !Task.isCancelled {
-            peak = max(peak, daemon.residentMiB())
-            try? await Task.sleep(for: .milliseconds(100))
-        }
+/// The largest resident set of process `pid` seen every 100 ms until the task is cancelled.
+func peakResidentMiB(of pid: Int32) async -> Double {
+    var peak = 0.0
+    while !Task.isCancelled {
+        peak = max(peak, residentMiB(of: pid))
+        try? await Task.sleep(for: .milliseconds(100))
     }
+    return peak
 }
