@@ -28,8 +28,16 @@ struct AuthenticationAPITests {
         let forged = try await impostor.send(.GET, "/v1/board")
         #expect(forged.status == 401 && forged.problem?.detail.contains("signature") == true)
 
+        // An unknown terminal gets the same answer as a wrong signature: ids are not disclosed.
         let unknown = TerminalClient(baseURL: appliance.baseURL, terminalID: "kiosk-99", secret: appliance.secrets["kiosk-1"]!)
-        #expect(try await unknown.send(.GET, "/v1/board").problem?.detail.contains("not provisioned") == true)
+        let unknownAnswer = try await unknown.send(.GET, "/v1/board").problem?.detail
+        #expect(unknownAnswer?.contains("not provisioned here or the signature does not match") == true)
+
+        // Timestamps at the ends of Int64 once overflowed the skew arithmetic and killed the daemon.
+        for extreme in [Int64.min, Int64.max, Int64.min + 1] {
+            #expect(try await kiosk.send(.GET, "/v1/appliance", timestampMillis: extreme).status == 401)
+        }
+        #expect(try await kiosk.send(.GET, "/health", sign: false).status == 200)
         await appliance.stop()
     }
 

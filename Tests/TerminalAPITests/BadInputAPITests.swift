@@ -26,6 +26,9 @@ struct BadInputAPITests {
         }
         let unknownField = try await kiosk.send(.POST, "/v1/bets", body: Array(cases[2].body.utf8))
         #expect(unknownField.problem?.detail.contains("'stake'") == true)
+        #expect(unknownField.problem?.field == "stake")
+        let nested = #"{"idempotencyKey":"x4","type":"single","legs":[{"selectionId":"r1-a","price":{"numerator":2,"denominator":1},"priceVersion":1,"zz":1}],"stakePerLine":{"minorUnits":100,"currency":"GBP"},"oddsChangePolicy":"exact"}"#
+        #expect(try await kiosk.send(.POST, "/v1/bets", body: Array(nested.utf8)).problem?.field == "legs[0].zz")
         #expect(try await appliance.service.journal.headSeq() == 2)
         await appliance.stop()
     }

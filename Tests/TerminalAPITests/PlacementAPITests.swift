@@ -41,6 +41,23 @@ struct PlacementAPITests {
         }
         #expect(problem.kind == .idempotencyConflict && problem.status == 409)
         #expect(problem.ticketId == ticket.ticketId)
+
+        // A selection id that spells out another slip's fields is still a different slip.
+        guard case .success(let double) = try await kiosk.place(Slips.multiple("accumulator", ["r1-a", "r2-a"], on: board, key: "spoof")) else {
+            Issue.record("accumulator refused"); return
+        }
+        var spoof = Slips.single("r2-a", on: board, key: "spoof")
+        spoof.legs[0].selectionId = "r1-a\u{1F}2/1\u{1F}1\u{1E}r2-a"
+        spoof.type = "accumulator"
+        guard case .failure(let collision) = try await kiosk.place(spoof) else {
+            Issue.record("a crafted slip was answered as a replay of \(double.ticketId)"); return
+        }
+        #expect(collision.kind == .idempotencyConflict)
+        // The same slip with the currency in lower case is the same request: a replay.
+        var lowerCase = Slips.multiple("accumulator", ["r1-a", "r2-a"], on: board, key: "spoof")
+        lowerCase.stakePerLine.currency = "gbp"
+        guard case .success(let replay) = try await kiosk.place(lowerCase) else { Issue.record("lower-case currency retry refused"); return }
+        #expect(replay.replayed && replay.ticketId == double.ticketId)
         await appliance.stop()
     }
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
+import json
 import os
 import secrets
 import time
@@ -134,26 +135,27 @@ def _decimal_odds(text: str) -> Fraction:
     return Fraction(text)
 
 
-def _demo_markets(config: Path) -> list[list[tuple[str, Fraction]]]:
-    """Per demo market (one per event), its selections and their starting prices."""
+def _demo_markets(config: Path) -> tuple[str, list[list[tuple[str, Fraction]]]]:
+    """The appliance's currency and, per demo event, its selections and their starting prices."""
     try:
         with config.open(encoding="utf-8") as handle:
-            board_file = (yaml.safe_load(handle).get("demo") or {}).get("board_file")
+            document = yaml.safe_load(handle)
+        currency = str(document["appliance"]["currency"]).upper()
+        board_file = (document.get("demo") or {}).get("board_file")
         if not board_file:
-            return []
-        import json
+            return currency, []
         with (config.parent / board_file).open(encoding="utf-8") as handle:
             board = json.load(handle)
-    except (OSError, ValueError):
-        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        return "", []
     markets: dict[str, list[tuple[str, Fraction]]] = {}
     for market in board.get("markets", []):
         markets.setdefault(market["event"]["id"], []).extend(
             (selection["id"], _decimal_odds(selection["price"])) for selection in market["selections"])
-    return list(markets.values())
+    return currency, list(markets.values())
 
 
-DEMO_MARKETS = _demo_markets(CONFIG)
+CURRENCY, DEMO_MARKETS = _demo_markets(CONFIG)
 # Legs a bet type takes, as far as the demo board's events allow (one leg per event).
 _LEGS = {"single": (1, 1), "accumulator": (2, 20), "doubles": (2, 12), "trebles": (3, 12), "trixie": (3, 3),
          "patent": (3, 3), "yankee": (4, 4), "lucky15": (4, 4)}
@@ -173,14 +175,16 @@ def _is_well_formed_slip(body) -> bool:
 
 def _whole(value) -> int | None:
     """A JSON number with no fraction (Schemathesis also writes integers as 57474.0), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return None
     return int(value) if value == int(value) else None
 
 
 def steer_slip(body: dict) -> dict:
     """The generated slip made into one the demo appliance can take (see the module docstring)."""
-    seed = int.from_bytes(hashlib.sha256(body["idempotencyKey"].encode()).digest()[:8], "big")
+    seed = int.from_bytes(hashlib.sha256(repr(body).encode()).digest()[:8], "big")
     kind = body["type"]
     low, high = _LEGS.get(kind, (len(DEMO_MARKETS) + 1, 0))
     if low > len(DEMO_MARKETS):  # canadian and up need more events than the demo board has
@@ -197,9 +201,10 @@ def steer_slip(body: dict) -> dict:
         if variant == 2:
             odds += 1
         generated = body["legs"][index] if index < len(body["legs"]) else body["legs"][-1] if body["legs"] else {}
+        version = _whole(generated.get("priceVersion")) if isinstance(generated, dict) else None
         legs.append({"selectionId": selection_id,
                      "price": {"numerator": odds.numerator, "denominator": odds.denominator},
-                     "priceVersion": max(0, _whole(generated.get("priceVersion")) or 0) if isinstance(generated, dict) else 1})
+                     "priceVersion": max(0, version or 0)})
     lines = {"single": 1, "accumulator": 1, "doubles": comb(count, 2), "trebles": comb(count, 3)}.get(kind) \
         or _LINES.get(kind, 1)
     # At most 50.00 a bet: well inside the demo limits, and a hundred bets inside the staff
@@ -212,11 +217,11 @@ def steer_slip(body: dict) -> dict:
     # conflict, which the unsteered cases exercise already.
     key = f"{body['idempotencyKey'][:100]}~{os.getpid():x}.{next(_STEERED)}"
     return {"idempotencyKey": key, "type": kind, "legs": legs,
-            "stakePerLine": {"minorUnits": stake, "currency": "GBP"}, "oddsChangePolicy": body["oddsChangePolicy"]}
+            "stakePerLine": {"minorUnits": stake, "currency": CURRENCY}, "oddsChangePolicy": body["oddsChangePolicy"]}
 
 
 def _should_steer(case) -> bool:
-    if not STEER_BETS or not DEMO_MARKETS:
+    if not STEER_BETS or not DEMO_MARKETS or not CURRENCY:
         return False
     if case.method.upper() != "POST" or case.operation.path != "/v1/bets":
         return False

@@ -14,10 +14,14 @@ public struct DemoPriceMover: Service {
     }
 
     public func run() async throws {
+        // Cancelled at graceful shutdown, so a SIGTERM does not wait out the interval.
+        try? await cancelWhenGracefulShutdown { try await movePrices() }
+    }
+
+    private func movePrices() async throws {
         var random = SystemRandomNumberGenerator()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            guard !Task.isShuttingDownGracefully else { return }
+        while !Task.isCancelled {
+            try await Task.sleep(for: interval)
             let open = service.board.board.markets.values.filter { $0.status == .open }
                 .flatMap { market in market.selections.filter { $0.status == .active } }
             guard let selection = open.randomElement(using: &random) else { continue }

@@ -41,15 +41,17 @@ enum BetRequestMapping {
         return .success(BetRequest(terminalID: terminal, idempotencyKey: key, slip: slip, requestDigest: digest(of: request)))
     }
 
-    /// SHA-256 of the slip's fields in a fixed order, so a retry that serializes the same slip
-    /// differently (key order, spacing) is still recognised as the same request. Built by hand
-    /// rather than with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping.
+    /// SHA-256 of the slip's fields in a fixed order, each length-prefixed so no field's content
+    /// can pass for a separator, so a retry that serializes the same slip differently (key order,
+    /// spacing, currency case) is still recognised as the same request. Built by hand rather than
+    /// with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping.
     static func digest(of request: PlaceBetRequest) -> String {
-        var canonical = "slip/v1\u{1F}\(request.type)\u{1F}\(request.oddsChangePolicy.rawValue)\u{1F}"
-            + "\(request.stakePerLine.minorUnits)\u{1F}\(request.stakePerLine.currency)"
+        var fields = ["slip/v1", request.type, request.oddsChangePolicy.rawValue, String(request.stakePerLine.minorUnits),
+                      request.stakePerLine.currency.uppercased(), String(request.legs.count)]
         for leg in request.legs {
-            canonical += "\u{1E}\(leg.selectionId)\u{1F}\(leg.price.numerator)/\(leg.price.denominator)\u{1F}\(leg.priceVersion)"
+            fields += [leg.selectionId, String(leg.price.numerator), String(leg.price.denominator), String(leg.priceVersion)]
         }
+        let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined()
         return encodeHex(SHA256.hash(data: Array(canonical.utf8)))
     }
 }

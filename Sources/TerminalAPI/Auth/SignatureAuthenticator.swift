@@ -41,9 +41,10 @@ struct SignatureAuthenticator: RouterMiddleware {
         let timestampText = try header(RequestSignature.timestampHeader)
         let nonce = try header(RequestSignature.nonceHeader)
         let signature = try header(RequestSignature.signatureHeader)
-        guard let terminal = configuration.terminal(TerminalID(rawValue: terminalID)) else {
-            throw Problem(.unauthenticated, detail: "terminal '\(terminalID)' is not provisioned on this appliance")
-        }
+        // One answer for an unknown terminal and a wrong signature, so the API does not tell a
+        // stranger which terminal ids exist.
+        let refused = Problem(.unauthenticated, detail: "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
+        guard let terminal = configuration.terminal(TerminalID(rawValue: terminalID)) else { throw refused }
         guard let timestamp = Int64(timestampText) else {
             throw Problem(.unauthenticated, detail: "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
         }
@@ -52,14 +53,15 @@ struct SignatureAuthenticator: RouterMiddleware {
         }
         let now = clock.wallMillis()
         let skew = Int64(configuration.api.signatureMaxSkewSeconds) * 1_000
-        guard abs(now - timestamp) <= skew else {
-            throw Problem(.unauthenticated, detail: "the request timestamp is \(abs(now - timestamp) / 1_000) s from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
+        // Any Int64 arrives here; the difference must not overflow (a crafted timestamp once crashed the daemon).
+        let (difference, overflow) = now.subtractingReportingOverflow(timestamp)
+        guard !overflow, difference.magnitude <= UInt64(skew) else {
+            let seconds = overflow ? "far" : "\(difference.magnitude / 1_000) s"
+            throw Problem(.unauthenticated, detail: "the request timestamp is \(seconds) from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
         }
         let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
                                              timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
-        guard RequestSignature.matches(signature, expected) else {
-            throw Problem(.unauthenticated, detail: "the signature does not match this terminal's secret")
-        }
+        guard RequestSignature.matches(signature, expected) else { throw refused }
         switch nonces.check(terminal: terminalID, nonce: nonce, nowMillis: now, expiryMillis: timestamp + skew) {
         case .fresh: return terminal
         case .replayed: throw Problem(.unauthenticated, detail: "nonce '\(nonce)' was already used: a replayed request")

@@ -49,9 +49,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
             return Problem(.malformedRequest, detail: "the field '\(field)' is required", field: field)
         case .typeMismatch(let type, let context):
-            return Problem(.malformedRequest, detail: "the field '\(path(context))' must be \(type): \(context.debugDescription)", field: path(context))
+            let field = path(context)
+            return Problem(.malformedRequest, detail: field.isEmpty ? "the body must be a JSON object" : "the field '\(field)' must be \(type): \(context.debugDescription)",
+                           field: field.isEmpty ? nil : field)
         case .valueNotFound(_, let context):
-            return Problem(.malformedRequest, detail: "the field '\(path(context))' must not be null", field: path(context))
+            let field = path(context)
+            return Problem(.malformedRequest, detail: field.isEmpty ? "the body must be a JSON object, not null" : "the field '\(field)' must not be null",
+                           field: field.isEmpty ? nil : field)
         case .dataCorrupted(let context):
             let field = path(context)
             return Problem(.malformedRequest, detail: field.isEmpty ? "the body is not valid JSON for this request: \(context.debugDescription)"

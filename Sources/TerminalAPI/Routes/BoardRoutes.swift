@@ -1,4 +1,5 @@
 import Appliance
+import Foundation
 import Hummingbird
 import ServiceLifecycle
 import TerminalProtocol
@@ -14,7 +15,7 @@ struct BoardRoutes {
         group.get("board") { request, _ in
             let board = service.board
             let etag = "\"board-\(board.version)\""
-            if request.headers[.ifNoneMatch] == etag {
+            if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, etag: etag) {
                 return Response(status: .notModified, headers: [.eTag: etag])
             }
             return Response(status: .ok, headers: [.contentType: "application/json", .eTag: etag],
@@ -43,6 +44,14 @@ struct BoardRoutes {
                                 }
                                 try await writer.finish(nil)
                             })
+        }
+    }
+
+    /// RFC 9110 If-None-Match: `*` or a list of entity tags, compared weakly.
+    static func matches(_ header: String, etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
         }
     }
 

@@ -13,9 +13,8 @@ extension Decoder {
         let container = try container(keyedBy: AnyKey.self)
         let allowed = Set(Key.allCases.map(\.stringValue))
         if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !allowed.contains($0) }) {
-            let path = (codingPath.map(\.stringValue) + [unknown]).joined(separator: ".")
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
-                                                    debugDescription: "unknown field '\(path)'; expected one of \(allowed.sorted().joined(separator: ", "))"))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [AnyKey(stringValue: unknown)],
+                                                    debugDescription: "unknown field '\(unknown)'; expected one of \(allowed.sorted().joined(separator: ", "))"))
         }
     }
 }
