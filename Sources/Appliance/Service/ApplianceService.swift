@@ -101,7 +101,7 @@ public final class ApplianceService: Sendable {
             return .success(TicketView(bet: receipt.bet, status: .open, amount: 0, securityCode: receipt.securityCode,
                                        replayed: receipt.isReplay))
         } catch {
-            return .failure(ProblemMapping.problem(for: error, board: board.board))
+            return .failure(ProblemMapping.problem(for: error))
         }
     }
 
@@ -161,7 +161,7 @@ public final class ApplianceService: Sendable {
         } catch let problem as Problem {
             return .failure(problem)
         } catch let error as JournalError {
-            return .failure(ProblemMapping.problem(for: error, board: board.board))
+            return .failure(ProblemMapping.problem(for: error))
         } catch {
             return .failure(Problem(.journalUnavailable, detail: "\(error)"))
         }

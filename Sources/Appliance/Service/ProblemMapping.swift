@@ -5,12 +5,13 @@ import Wagering
 /// What a terminal is told for each way the journal or the book refuses (docs/terminal-api.md,
 /// "Refusals").
 enum ProblemMapping {
-    static func problem(for error: JournalError, board: Board) -> Problem {
+    static func problem(for error: JournalError) -> Problem {
         switch error {
         case .refused(let refusal): return problem(for: refusal)
         case .idempotencyConflict(_, let key, let ticket):
-            return Problem(.idempotencyConflict, detail: error.description, field: "idempotencyKey", ticketId: ticket.description)
-                .with(detail: "idempotency key '\(key)' already made ticket \(ticket) with a different slip; use a new key for a new bet")
+            return Problem(.idempotencyConflict,
+                           detail: "idempotency key '\(key)' already made ticket \(ticket) with a different slip; use a new key for a new bet",
+                           field: "idempotencyKey", ticketId: ticket.description)
         case .queueFull: return Problem(.busy, detail: error.description)
         case .closed: return Problem(.intakeClosed, detail: error.description)
         case .storage: return Problem(.journalUnavailable, detail: error.description)
@@ -44,13 +45,5 @@ enum ProblemMapping {
         case .board, .outcome, .resultNamesForeignSelection, .selectionHasOpenBets:
             return Problem(.malformedRequest, detail: detail)
         }
-    }
-}
-
-extension Problem {
-    func with(detail: String) -> Problem {
-        var copy = self
-        copy.detail = detail
-        return copy
     }
 }
