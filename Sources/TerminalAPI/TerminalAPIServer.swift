@@ -23,7 +23,9 @@ public enum TerminalAPIServer {
             .add(middleware: SignatureAuthenticator(configuration: service.configuration,
                                                     nonces: NonceCache(capacity: settings.nonceCacheCapacity), clock: clock))
         system.registerAuthenticated(on: v1)
-        BoardRoutes(service: service, heartbeat: .seconds(max(1, settings.idleTimeoutSeconds / 3))).register(on: v1)
+        // Heartbeats keep idle streams under the idle timeout, and a write is how a stream learns its
+        // kiosk went away and frees its slot, so they are frequent.
+        BoardRoutes(service: service, heartbeat: .seconds(max(1, min(5, settings.idleTimeoutSeconds / 3)))).register(on: v1)
         TicketRoutes(service: service).register(on: v1)
         return Application(
             router: router,

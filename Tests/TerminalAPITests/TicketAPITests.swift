@@ -92,6 +92,8 @@ struct TicketAPITests {
         #expect(own.status == 200 && ownView.securityCode == nil)
         #expect(try await appliance.client("kiosk-2").send(.GET, "/v1/tickets/\(ticket.ticketId)").problem?.kind == .ticketNotFound)
         #expect(try await appliance.client("staff-2").send(.GET, "/v1/tickets/\(ticket.ticketId)").status == 200)
+        let encoded = ticket.ticketId.replacingOccurrences(of: "-", with: "%2D")
+        #expect(try await appliance.client("staff-2").send(.GET, "/v1/tickets/\(encoded)").status == 200)
         await appliance.stop()
     }
 }

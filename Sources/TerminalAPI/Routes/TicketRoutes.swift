@@ -1,4 +1,5 @@
 import Appliance
+import Foundation
 import Hummingbird
 import Journal
 import TerminalProtocol
@@ -19,7 +20,7 @@ struct TicketRoutes {
         }
         group.get("tickets/:ticket") { _, context in
             let terminal = try context.authenticated()
-            let id = try context.parameters.require("ticket")
+            let id = try ticketParameter(context)
             return try JSONBody.result(await service.ticket(id, for: terminal).map { record in
                 TicketView(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false)
             })
@@ -28,20 +29,26 @@ struct TicketRoutes {
             var request = request
             let terminal = try staff(context)
             let body = try await JSONBody.decode(SecurityCodeRequest.self, from: &request)
-            return try JSONBody.result(await service.validate(try context.parameters.require("ticket"), code: body.securityCode, for: terminal))
+            return try JSONBody.result(await service.validate(try ticketParameter(context), code: body.securityCode, for: terminal))
         }
         group.post("tickets/:ticket/payout") { request, context in
             var request = request
             let terminal = try staff(context)
             let body = try await JSONBody.decode(SecurityCodeRequest.self, from: &request)
-            return try JSONBody.result(await service.payout(try context.parameters.require("ticket"), code: body.securityCode, by: terminal))
+            return try JSONBody.result(await service.payout(try ticketParameter(context), code: body.securityCode, by: terminal))
         }
         group.post("tickets/:ticket/void") { request, context in
             var request = request
             let terminal = try staff(context)
             let body = try await JSONBody.decode(VoidRequest.self, from: &request)
-            return try JSONBody.result(await service.void(try context.parameters.require("ticket"), reason: body.reason, by: terminal))
+            return try JSONBody.result(await service.void(try ticketParameter(context), reason: body.reason, by: terminal))
         }
+    }
+
+    /// The ticket id from the path, percent-decoded (`DEM0%2D0000%2D005K` is `DEM0-0000-005K`).
+    private func ticketParameter(_ context: TerminalRequestContext) throws -> String {
+        let raw = try context.parameters.require("ticket")
+        return raw.removingPercentEncoding ?? raw
     }
 
     private func staff(_ context: TerminalRequestContext) throws -> TerminalCredential {
