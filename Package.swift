@@ -66,6 +66,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // Power supervision: sources' observations and the staged-shutdown state machine.
+        .target(
+            name: "Power",
+            swiftSettings: strictSwift6
+        ),
         // A signing HTTP client for the terminal API (the ops CLI's demo terminal and load generator, tests).
         .target(
             name: "TerminalClient",
@@ -161,6 +166,11 @@ let package = Package(
                 "Wagering",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "PowerTests",
+            dependencies: ["Power"],
             swiftSettings: strictSwift6
         ),
         .testTarget(
