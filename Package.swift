@@ -88,6 +88,7 @@ let package = Package(
             name: "Appliance",
             dependencies: [
                 "Journal",
+                "Power",
                 "Wagering",
                 "TerminalProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -120,6 +121,7 @@ let package = Package(
             name: "holdfastd",
             dependencies: [
                 "Appliance",
+                "Power",
                 "TerminalAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -182,6 +184,7 @@ let package = Package(
             name: "TerminalAPITests",
             dependencies: [
                 "TestSupport",
+                "Power",
                 "Appliance",
                 "TerminalAPI",
                 "TerminalProtocol",

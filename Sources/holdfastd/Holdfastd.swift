@@ -5,6 +5,7 @@ import Hummingbird
 import Journal
 import Logging
 import Metrics
+import Power
 import Prometheus
 import ServiceLifecycle
 import TerminalAPI
@@ -69,7 +70,9 @@ struct Holdfastd: AsyncParsableCommand {
 
                 """.utf8))
         }
-        var services: [any Service] = [ApplianceLifecycle(service: service)]
+        let power = PowerController(service: service, source: SimulatedPowerSource(path: settings.power.simulatedStateFile),
+                                    policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand, clock: clock)
+        var services: [any Service] = [ApplianceLifecycle(service: service), power]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
         }

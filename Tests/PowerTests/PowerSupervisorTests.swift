@@ -1,4 +1,4 @@
-import Power
+@testable import Power
 import Testing
 
 /// Every transition of the supervisor under a clock the test moves by hand.
@@ -115,5 +115,20 @@ struct PowerSupervisorTests {
         #expect(onMains.handle(.stale(reason: "upsd gone"), nowMillis: 1_000) == [.sourceStale("upsd gone")])
         #expect(onMains.tick(nowMillis: 100_000) == [])
         #expect(onMains.handle(Self.mains, nowMillis: 101_000) == [.sourceHealthy])
+    }
+}
+
+@Suite("Simulated power source")
+struct SimulatedPowerSourceTests {
+    @Test("the file's lines become an observation; garbage becomes a stale source naming the line")
+    func parsing() {
+        let source = SimulatedPowerSource(path: "/nonexistent/holdfast-power")
+        #expect(source.read() == .observed(PowerObservation(acPresent: true)))
+        #expect(SimulatedPowerSource.parse("ac=lost\nlow=yes # cut\ncharge=12\nruntime=60\n")
+            == .observed(PowerObservation(acPresent: false, batteryLow: true, chargePercent: 12, runtimeSeconds: 60)))
+        #expect(SimulatedPowerSource.parse("fsd=yes") == .observed(PowerObservation(acPresent: true, forcedShutdown: true)))
+        #expect(SimulatedPowerSource.parse("stale=upsd gone") == .stale(reason: "upsd gone"))
+        #expect(SimulatedPowerSource.parse("ac=lost\ncharge=140") == .stale(reason: "simulated power file line 2: 'charge=140' is not understood"))
+        #expect(SimulatedPowerSource.parse("\u{FF}\u{00}garbage") == .stale(reason: "simulated power file line 1: expected key=value, got '\u{FF}\u{00}garbage'"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import TerminalProtocol
+public import Power
 public import Wagering
 import Yams
 
@@ -38,6 +39,11 @@ public struct ApplianceConfiguration: Sendable {
     public struct PowerSettings: Sendable {
         public enum Source: String, Sendable, CaseIterable { case simulated }
         public var source: Source
+        /// The file the simulated source reads (docs/power.md).
+        public var simulatedStateFile: String
+        public var policy: PowerPolicy
+        /// Run once when the final delay ends (argv, split on spaces); empty: only log.
+        public var shutdownCommand: [String]
     }
 
     /// Demo data for trying the appliance out: never on a real venue's appliance.
@@ -159,7 +165,21 @@ extension ApplianceConfiguration {
         }
 
         var powerReader = try top.section("power")
-        let power = PowerSettings(source: try powerReader.choice("source", default: .simulated))
+        let maxOnBattery = try powerReader.integer("max_on_battery_seconds", default: 0, in: 0...86_400)
+        let minCharge = try powerReader.integer("min_charge_percent", default: 20, in: 0...100)
+        let minRuntime = try powerReader.integer("min_runtime_seconds", default: 120, in: 0...86_400)
+        let power = PowerSettings(
+            source: try powerReader.choice("source", default: .simulated),
+            simulatedStateFile: resolve(try powerReader.string("simulated_state_file", default: "power.state"), against: directory),
+            policy: PowerPolicy(
+                onBatteryAlertDelayMillis: Int64(try powerReader.integer("on_battery_alert_seconds", default: 5, in: 0...3_600)) * 1_000,
+                minimumChargePercent: minCharge == 0 ? nil : minCharge,
+                minimumRuntimeSeconds: minRuntime == 0 ? nil : minRuntime,
+                maximumOnBatteryMillis: maxOnBattery == 0 ? nil : Int64(maxOnBattery) * 1_000,
+                honourForcedShutdown: try powerReader.boolean("honour_forced_shutdown", default: true),
+                deadTimeMillis: Int64(try powerReader.integer("dead_time_seconds", default: 15, in: 1...3_600)) * 1_000,
+                finalDelayMillis: Int64(try powerReader.integer("final_delay_seconds", default: 5, in: 0...600)) * 1_000),
+            shutdownCommand: try powerReader.string("shutdown_command", default: "").split(separator: " ").map(String.init))
         try powerReader.finish()
 
         var demoReader = try top.section("demo")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 public import Journal
 public import Logging
+public import Power
 import Synchronization
 public import TerminalProtocol
 public import Wagering
@@ -15,6 +16,7 @@ public final class ApplianceService: Sendable {
     public let intake: IntakeGate
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     private let boardSnapshot: Mutex<BoardSnapshot>
+    private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
     private let clock: any JournalClock
     let logger: Logger
 
@@ -169,14 +171,28 @@ public final class ApplianceService: Sendable {
 
     // MARK: State
 
+    /// Set by the power controller after every supervisor step.
+    public func setPowerState(_ state: PowerSupervisor.State, sourceStale: Bool) {
+        power.withLock { $0 = (state, sourceStale) }
+    }
+
     public func state() async -> ApplianceStateView {
         let closed = intake.closedReason
-        let mode: OperatingMode
-        if case .power? = closed { mode = .shuttingDown } else { mode = .offline }
+        let (powerState, stale) = power.withLock { $0 }
+        var mode: OperatingMode
+        let powerName: String
+        switch powerState {
+        case .unknown: (mode, powerName) = (.offline, "unknown")
+        case .mains: (mode, powerName) = (.offline, "mains")
+        case .onBattery: (mode, powerName) = (.onBattery, "on_battery")
+        case .shuttingDown: (mode, powerName) = (.shuttingDown, "shutting_down")
+        case .poweringOff: (mode, powerName) = (.shuttingDown, "powering_off")
+        }
+        if case .power? = closed { mode = .shuttingDown }
         let head = (try? await journal.headSeq()) ?? -1
         let openTickets = (try? await journal.book().openTicketCount) ?? -1
         return ApplianceStateView(mode: mode.rawValue, intakeOpen: closed == nil, intakeClosedReason: closed?.description,
-                                  power: PowerView(source: configuration.power.source.rawValue, state: "mains"),
+                                  power: PowerView(source: configuration.power.source.rawValue, state: stale ? powerName + "_stale" : powerName),
                                   uplink: UplinkView(state: "not_configured", sinceMillis: nil),
                                   boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets)
     }

@@ -43,7 +43,10 @@ public final class IntakeGate: Sendable {
         }
     }
 
-    public func reopen() {
-        closure.withLock { $0 = nil }
+    /// Reopens intake if, and only if, power closed it (a shutdown stays closed).
+    public func reopenAfterPower() {
+        closure.withLock { current in
+            if case .power = current { current = nil }
+        }
     }
 }

@@ -2,6 +2,7 @@ import Appliance
 import Foundation
 import Journal
 import Logging
+import Power
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -15,6 +16,7 @@ import Wagering
 /// loopback port) inside the test process, reached over real HTTP.
 final class RunningAppliance: Sendable {
     let service: ApplianceService
+    let power: PowerController?
     let port: Int
     let directory: TemporaryDirectory
     let secrets: [String: TerminalSecret]
@@ -24,7 +26,9 @@ final class RunningAppliance: Sendable {
     static let terminals: [(id: String, role: String)] = [("kiosk-1", "kiosk"), ("kiosk-2", "kiosk"), ("staff-1", "staff"), ("staff-2", "staff")]
 
     /// `api` and `limits` are YAML lines added to those sections.
-    static func start(api: String = "", limits: String = "", voidWindowSeconds: Int = 300,
+    /// `power` is YAML lines added to the power section; with it, a power controller runs too,
+    /// reading `<directory>/power.state`.
+    static func start(api: String = "", limits: String = "", power: String? = nil, voidWindowSeconds: Int = 300,
                       clock: any JournalClock = SystemClock()) async throws -> RunningAppliance {
         let directory = try TemporaryDirectory()
         var random = SystemRandomNumberGenerator()
@@ -54,7 +58,10 @@ final class RunningAppliance: Sendable {
             \(limits.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             terminals:
             \(terminalYAML)
-            power: { source: simulated }
+            power:
+              source: simulated
+              simulated_state_file: \(directory.path)/power.state
+            \((power ?? "").split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             """
         let configuration = try ApplianceConfiguration.parse(yaml: yaml, relativeTo: directory.path)
         var logger = Logger(label: "holdfast.test.api")
@@ -67,17 +74,28 @@ final class RunningAppliance: Sendable {
                                                         logger: logger) { channel in
             bound.fulfil(channel.localAddress?.port ?? -1)
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: ApplianceLifecycle(service: service)),
-                                                                 .init(service: application)],
-                                                      logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ApplianceLifecycle(service: service))]
+        var controller: PowerController?
+        if power != nil {
+            let settings = configuration.power
+            controller = PowerController(service: service, source: SimulatedPowerSource(path: settings.simulatedStateFile,
+                                                                                        pollInterval: .milliseconds(20)),
+                                         policy: settings.policy, shutdownCommand: settings.shutdownCommand, clock: clock,
+                                         tickInterval: .milliseconds(20))
+            services.append(.init(service: controller!))
+        }
+        services.append(.init(service: application))
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         let runner = Task { try await group.run() }
         let port = try await bound.value()
-        return RunningAppliance(service: service, port: port, directory: directory, secrets: secrets, group: group, runner: runner)
+        return RunningAppliance(service: service, power: controller, port: port, directory: directory, secrets: secrets, group: group,
+                                runner: runner)
     }
 
-    private init(service: ApplianceService, port: Int, directory: TemporaryDirectory, secrets: [String: TerminalSecret],
-                 group: ServiceGroup, runner: Task<Void, any Error>) {
+    private init(service: ApplianceService, power: PowerController?, port: Int, directory: TemporaryDirectory,
+                 secrets: [String: TerminalSecret], group: ServiceGroup, runner: Task<Void, any Error>) {
         self.service = service
+        self.power = power
         self.port = port
         self.directory = directory
         self.secrets = secrets
