@@ -69,6 +69,10 @@ let package = Package(
         // Power supervision: sources' observations and the staged-shutdown state machine.
         .target(
             name: "Power",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSwift6
         ),
         // A signing HTTP client for the terminal API (the ops CLI's demo terminal and load generator, tests).
@@ -172,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PowerTests",
-            dependencies: ["Power"],
+            dependencies: ["Power", "TestSupport"],
             swiftSettings: strictSwift6
         ),
         .testTarget(

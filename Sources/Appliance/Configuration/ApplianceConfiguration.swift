@@ -37,10 +37,12 @@ public struct ApplianceConfiguration: Sendable {
     }
 
     public struct PowerSettings: Sendable {
-        public enum Source: String, Sendable, CaseIterable { case simulated }
+        public enum Source: String, Sendable, CaseIterable { case simulated, nut }
         public var source: Source
         /// The file the simulated source reads (docs/power.md).
         public var simulatedStateFile: String
+        /// How to reach upsd, for `source: nut`.
+        public var nut: NUTPowerSource.Settings
         public var policy: PowerPolicy
         /// Run once when the final delay ends (argv, split on spaces); empty: only log.
         public var shutdownCommand: [String]
@@ -52,6 +54,14 @@ public struct ApplianceConfiguration: Sendable {
         /// Move a random price this often (0: never), so the live stream and odds-change
         /// refusals can be seen.
         public var movePricesEverySeconds: Int
+    }
+
+    /// The configured power source.
+    public func powerSource() -> any PowerSource {
+        switch power.source {
+        case .simulated: SimulatedPowerSource(path: power.simulatedStateFile)
+        case .nut: NUTPowerSource(power.nut)
+        }
     }
 
     public func terminal(_ id: TerminalID) -> TerminalCredential? {
@@ -171,6 +181,13 @@ extension ApplianceConfiguration {
         let power = PowerSettings(
             source: try powerReader.choice("source", default: .simulated),
             simulatedStateFile: resolve(try powerReader.string("simulated_state_file", default: "power.state"), against: directory),
+            nut: NUTPowerSource.Settings(
+                host: try powerReader.string("nut_host", default: "127.0.0.1"),
+                port: try powerReader.integer("nut_port", default: 3493, in: 1...65_535),
+                ups: try powerReader.string("nut_ups", default: "ups"),
+                username: try powerReader.optionalString("nut_username"),
+                password: try powerReader.optionalString("nut_password"),
+                pollInterval: .milliseconds(try powerReader.integer("nut_poll_milliseconds", default: 1_000, in: 50...60_000))),
             policy: PowerPolicy(
                 onBatteryAlertDelayMillis: Int64(try powerReader.integer("on_battery_alert_seconds", default: 5, in: 0...3_600)) * 1_000,
                 minimumChargePercent: minCharge == 0 ? nil : minCharge,

@@ -10,7 +10,7 @@ import Synchronization
 /// run exactly once (DESIGN.md, "Operating modes"; docs/power.md).
 public final class PowerController: Service, Sendable {
     private let service: ApplianceService
-    private let source: SimulatedPowerSource
+    private let source: any PowerSource
     private let policy: PowerPolicy
     private let shutdownCommand: [String]
     private let tickInterval: Duration
@@ -18,7 +18,7 @@ public final class PowerController: Service, Sendable {
     private let supervisorState = Mutex<PowerSupervisor.State>(.unknown)
     private let commandRuns = Mutex(0)
 
-    public init(service: ApplianceService, source: SimulatedPowerSource, policy: PowerPolicy, shutdownCommand: [String],
+    public init(service: ApplianceService, source: any PowerSource, policy: PowerPolicy, shutdownCommand: [String],
                 clock: any JournalClock, tickInterval: Duration = .milliseconds(100)) {
         self.service = service
         self.source = source

@@ -12,7 +12,8 @@ import Foundation
 ///
 /// A missing file reads as mains present. A file that cannot be parsed reports the source as
 /// stale, naming the line, so a typo in a drill is seen rather than guessed at.
-public struct SimulatedPowerSource: Sendable {
+public struct SimulatedPowerSource: PowerSource {
+    public var kind: String { "simulated" }
     public let path: String
     public let pollInterval: Duration
 

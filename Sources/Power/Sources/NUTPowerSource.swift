@@ -1,0 +1,174 @@
+import NIOCore
+import NIOPosix
+
+/// A USB or serial UPS managed by Network UPS Tools: Holdfast speaks upsd's TCP protocol itself
+/// (no Swift library for it exists), as NUT's upsmon does: log in as a monitor, then poll
+/// `ups.status`, `battery.charge` and `battery.runtime`.
+///
+/// Whatever goes wrong becomes a `.stale` event naming it, and the source reconnects with
+/// exponential backoff and jitter: `WAIT` (no driver data yet), `ERR DATA-STALE` (driver frozen),
+/// `ERR DRIVER-NOT-CONNECTED` (driver dead), a garbage line, an answer that never comes, upsd
+/// closing the connection or refusing it. The supervisor then applies upsmon's dead-time rule.
+public struct NUTPowerSource: PowerSource {
+    public struct Settings: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public var ups: String
+        public var username: String?
+        public var password: String?
+        public var pollInterval: Duration
+        /// Longest wait for one answer before the connection is dropped and made again.
+        public var answerTimeout: Duration
+        public var maximumBackoff: Duration
+
+        public init(host: String = "127.0.0.1", port: Int = 3493, ups: String, username: String? = nil, password: String? = nil,
+                    pollInterval: Duration = .seconds(1), answerTimeout: Duration = .seconds(3), maximumBackoff: Duration = .seconds(10)) {
+            self.host = host
+            self.port = port
+            self.ups = ups
+            self.username = username
+            self.password = password
+            self.pollInterval = pollInterval
+            self.answerTimeout = answerTimeout
+            self.maximumBackoff = maximumBackoff
+        }
+    }
+
+    public let settings: Settings
+    public var kind: String { "nut" }
+
+    public init(_ settings: Settings) {
+        self.settings = settings
+    }
+
+    public func events() -> AsyncStream<PowerSourceEvent> {
+        let (stream, continuation) = AsyncStream<PowerSourceEvent>.makeStream(bufferingPolicy: .bufferingNewest(16))
+        let settings = self.settings
+        let task = Task {
+            var last: PowerSourceEvent?
+            let emit: @Sendable (PowerSourceEvent) -> Void = { continuation.yield($0) }
+            var backoff = Duration.milliseconds(250)
+            while !Task.isCancelled {
+                let outcome = await NUTSession.run(settings, deduplicating: &last, emit: emit)
+                if Task.isCancelled { break }
+                if outcome.wasHealthy { backoff = .milliseconds(250) }
+                let stale = PowerSourceEvent.stale(reason: outcome.reason)
+                if stale != last { emit(stale); last = stale }
+                let jitter = Duration.milliseconds(Int64.random(in: 0...100))
+                try? await Task.sleep(for: backoff + jitter)
+                backoff = min(backoff * 2, settings.maximumBackoff)
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}
+
+/// One connection to upsd, from connect to failure.
+enum NUTSession {
+    struct Outcome {
+        var reason: String
+        /// At least one good reading was made on this connection (the backoff starts over).
+        var wasHealthy: Bool
+    }
+
+    private struct Failure: Error {
+        var reason: String
+    }
+
+    static func run(_ settings: NUTPowerSource.Settings, deduplicating last: inout PowerSourceEvent?,
+                    emit: @Sendable (PowerSourceEvent) -> Void) async -> Outcome {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(Int64(settings.answerTimeout.components.seconds) + 1))
+                .connect(host: settings.host, port: settings.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            return Outcome(reason: "upsd at \(settings.host):\(settings.port) unreachable: \(error)", wasHealthy: false)
+        }
+        var healthy = false
+        var lastSeen = last
+        let outcome: Outcome
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var lines = LineReader(inbound.makeAsyncIterator())
+                func ask(_ request: String, variable: String?) async throws -> NUTReply {
+                    try await outbound.write(ByteBuffer(string: request + "\n"))
+                    let watchdog = Task {
+                        try await Task.sleep(for: settings.answerTimeout)
+                        channel.channel.close(promise: nil)
+                    }
+                    defer { watchdog.cancel() }
+                    guard let line = try await lines.next() else { throw Failure(reason: "upsd closed the connection") }
+                    guard let reply = NUTReply.parse(line, ups: settings.ups, variable: variable) else {
+                        throw Failure(reason: "garbage from upsd: '\(line.prefix(80))'")
+                    }
+                    return reply
+                }
+                if let username = settings.username, let password = settings.password {
+                    for request in ["USERNAME \(username)", "PASSWORD \(password)", "LOGIN \(settings.ups)"] {
+                        if case .error(let code) = try await ask(request, variable: nil) {
+                            throw Failure(reason: "upsd refused \(request.split(separator: " ")[0]): \(code)")
+                        }
+                    }
+                }
+                while !Task.isCancelled {
+                    var values: [String: String] = [:]
+                    for variable in ["ups.status", "battery.charge", "battery.runtime"] {
+                        switch try await ask("GET VAR \(settings.ups) \(variable)", variable: variable) {
+                        case .value(let value): values[variable] = value
+                        case .error("VAR-NOT-SUPPORTED") where variable != "ups.status": break
+                        case .error(let code): throw Failure(reason: "upsd: \(code)")
+                        case .ok: throw Failure(reason: "upsd answered OK to GET VAR")
+                        }
+                    }
+                    let status = values["ups.status"] ?? ""
+                    let event: PowerSourceEvent = status.split(separator: " ").contains("WAIT")
+                        ? .stale(reason: "upsd: no data from the driver yet (WAIT)")
+                        : .observed(NUTReply.observation(status: status, charge: values["battery.charge"], runtime: values["battery.runtime"]))
+                    if case .observed = event { healthy = true }
+                    if event != lastSeen { emit(event); lastSeen = event }
+                    try await Task.sleep(for: settings.pollInterval)
+                }
+            }
+            outcome = Outcome(reason: "stopped", wasHealthy: healthy)
+        } catch let failure as Failure {
+            outcome = Outcome(reason: failure.reason, wasHealthy: healthy)
+        } catch {
+            outcome = Outcome(reason: "upsd connection failed: \(error)", wasHealthy: healthy)
+        }
+        last = lastSeen
+        return outcome
+    }
+}
+
+/// Splits upsd's byte stream into lines, bounded so a peer that never sends a newline cannot grow
+/// memory without limit.
+struct LineReader {
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private var pending: [UInt8] = []
+    static let maximumLine = 4_096
+
+    init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    mutating func next() async throws -> String? {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            guard pending.count <= Self.maximumLine else { return String(decoding: pending.prefix(80), as: UTF8.self) + "…" }
+            guard let chunk = try await iterator.next() else { return nil }
+            pending.append(contentsOf: chunk.readableBytesView)
+        }
+    }
+}

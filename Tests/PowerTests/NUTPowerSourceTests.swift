@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Power
+
+/// The NUT source against a real upsd + dummy-ups: readings, every failure NUT can show, and
+/// reconnecting after upsd comes back.
+@Suite("NUT power source against a real upsd", .serialized, .timeLimit(.minutes(2)))
+struct NUTPowerSourceTests {
+    /// Reads events until one satisfies `predicate`, or records a failure after `seconds`.
+    static func waitFor(_ events: EventTap, seconds: Double = 15, _ what: String,
+                        _ predicate: @escaping @Sendable (PowerSourceEvent) -> Bool) async -> PowerSourceEvent? {
+        if let event = await events.next(matching: predicate, within: .milliseconds(Int64(seconds * 1_000))) { return event }
+        Issue.record("no event for '\(what)' within \(seconds) s; last seen: \(String(describing: events.lastSeen))")
+        return nil
+    }
+
+    static func observation(_ event: PowerSourceEvent) -> PowerObservation? {
+        if case .observed(let observation) = event { return observation }
+        return nil
+    }
+
+    @Test("OL, OB, OB LB and OL again are read with charge and runtime; a killed driver and a gone upsd are stale; it reconnects")
+    func statusChangesAndFailures() async throws {
+        let server = try NUTServer()
+        try server.startDriver()
+        try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
+        try server.startUpsd()
+        let source = NUTPowerSource(.init(port: server.port, ups: server.ups, username: "monitor", password: "monpass",
+                                          pollInterval: .milliseconds(100), answerTimeout: .seconds(2), maximumBackoff: .seconds(1)))
+        let events = EventTap(source.events())
+
+        let first = await Self.waitFor(events, "mains") { Self.observation($0)?.acPresent == true }
+        #expect(first.flatMap(Self.observation) == PowerObservation(acPresent: true, batteryLow: false, chargePercent: 100, runtimeSeconds: 1_800))
+
+        try server.set(status: "OB DISCHRG", charge: 64, runtime: 900)
+        let onBattery = await Self.waitFor(events, "on battery") { Self.observation($0)?.acPresent == false }
+        #expect(onBattery.flatMap(Self.observation)?.chargePercent == 64)
+
+        try server.set(status: "OB LB", charge: 9, runtime: 60)
+        _ = await Self.waitFor(events, "low battery") { Self.observation($0)?.batteryLow == true }
+
+        try server.set(status: "OL CHRG", charge: 12, runtime: 80)
+        _ = await Self.waitFor(events, "mains again") { Self.observation($0)?.acPresent == true }
+
+        server.killDriver()
+        let dead = await Self.waitFor(events, "driver gone") { if case .stale = $0 { true } else { false } }
+        #expect(dead == .stale(reason: "upsd: DRIVER-NOT-CONNECTED"))
+
+        server.killUpsd()
+        _ = await Self.waitFor(events, "upsd gone") {
+            if case .stale(let reason) = $0 { reason.contains("unreachable") || reason.contains("closed") } else { false }
+        }
+
+        try server.startDriver()
+        try await Task.sleep(for: .milliseconds(1_200))
+        try server.startUpsd()
+        _ = await Self.waitFor(events, "back after reconnect") { Self.observation($0)?.acPresent == true }
+        server.stopAll()
+    }
+
+    @Test("garbage and malformed answers are not taken for readings")
+    func parsing() {
+        #expect(NUTReply.parse(#"VAR dummy ups.status "OB LB""#, ups: "dummy", variable: "ups.status") == .value("OB LB"))
+        #expect(NUTReply.parse(#"VAR dummy ups.status "say \"hi\"""#, ups: "dummy", variable: "ups.status") == .value(#"say "hi""#))
+        #expect(NUTReply.parse("ERR DATA-STALE", ups: "dummy", variable: "ups.status") == .error("DATA-STALE"))
+        #expect(NUTReply.parse("OK", ups: "dummy", variable: nil) == .ok)
+        for garbage in ["", "VAR dummy ups.status OL", #"VAR other ups.status "OL""#, #"VAR dummy ups.status "OL" trailing"#,
+                        "\u{7}\u{0}noise", "ERR", "BEGIN LIST VAR dummy"] {
+            #expect(NUTReply.parse(garbage, ups: "dummy", variable: "ups.status") == nil, "\(garbage)")
+        }
+        #expect(NUTReply.observation(status: "FSD OL", charge: "55.0", runtime: nil)
+            == PowerObservation(acPresent: true, batteryLow: false, chargePercent: 55, runtimeSeconds: nil, forcedShutdown: true))
+        #expect(NUTReply.observation(status: "BYPASS", charge: nil, runtime: nil).acPresent == nil)
+    }
+}
+
+/// Collects a source's events in the background so a test can wait for one with a deadline.
+final class EventTap: @unchecked Sendable {
+    // Guarded by `lock`; the reader task appends, waiting tests scan.
+    private let lock = NSLock()
+    private var seen: [PowerSourceEvent] = []
+    private var consumed = 0
+    private let reader: Task<Void, Never>
+
+    init(_ stream: AsyncStream<PowerSourceEvent>) {
+        let box = Box()
+        reader = Task { for await event in stream { box.tap?.append(event) } }
+        box.tap = self
+    }
+
+    deinit { reader.cancel() }
+
+    private final class Box: @unchecked Sendable { weak var tap: EventTap? }
+
+    private func append(_ event: PowerSourceEvent) {
+        lock.lock(); defer { lock.unlock() }
+        seen.append(event)
+    }
+
+    var lastSeen: PowerSourceEvent? {
+        lock.lock(); defer { lock.unlock() }
+        return seen.last
+    }
+
+    /// The first event after those already consumed that matches, waiting up to `timeout`.
+    func next(matching predicate: (PowerSourceEvent) -> Bool, within timeout: Duration) async -> PowerSourceEvent? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let found: PowerSourceEvent? = {
+                lock.lock(); defer { lock.unlock() }
+                while consumed < seen.count {
+                    let event = seen[consumed]
+                    consumed += 1
+                    if predicate(event) { return event }
+                }
+                return nil
+            }()
+            if let found { return found }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import TestSupport
+
+/// A real NUT upsd with the dummy-ups driver on 127.0.0.1, run from a private configuration
+/// directory (TESTING-REAL-PARTS.md, "NUT"). The UPS's state is changed by rewriting the driver's
+/// .dev file; the driver and upsd can be killed and restarted like a failing box.
+final class NUTServer {
+    let directory: TemporaryDirectory
+    let port: Int
+    let ups = "dummy"
+    private var driver: Process?
+    private var upsd: Process?
+
+    init(status: String = "OL", charge: Int = 100, runtime: Int = 1_800) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/lib/nut/upsd"), FileManager.default.isExecutableFile(atPath: "/lib/nut/dummy-ups") else {
+            throw ChildProcessError("NUT is not installed: scripts/install-deps installs nut-server")
+        }
+        directory = try TemporaryDirectory()
+        port = try Self.freePort()
+        let path = directory.path
+        try FileManager.default.createDirectory(atPath: path + "/state", withIntermediateDirectories: true)
+        try """
+            user = root
+            [dummy]
+              driver = dummy-ups
+              port = \(path)/dummy.dev
+              pollinterval = 1
+              desc = "Holdfast test UPS"
+            """.write(toFile: path + "/ups.conf", atomically: true, encoding: .utf8)
+        try "LISTEN 127.0.0.1 \(port)\nMAXAGE 5\n".write(toFile: path + "/upsd.conf", atomically: true, encoding: .utf8)
+        try "[monitor]\n  password = monpass\n  upsmon primary\n".write(toFile: path + "/upsd.users", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + "/upsd.users")
+        try set(status: status, charge: charge, runtime: runtime)
+    }
+
+    /// Rewrites the driver's data file atomically; upsd shows it within about a second.
+    func set(status: String, charge: Int, runtime: Int) throws {
+        let temporary = directory.path + "/dummy.dev.tmp"
+        try "ups.status: \(status)\nbattery.charge: \(charge)\nbattery.runtime: \(runtime)\n"
+            .write(toFile: temporary, atomically: false, encoding: .utf8)
+        _ = rename(temporary, directory.path + "/dummy.dev")
+    }
+
+    func startDriver() throws { driver = try launch("/lib/nut/dummy-ups", ["-a", ups, "-F"]) }
+    func startUpsd() throws { upsd = try launch("/lib/nut/upsd", ["-F", "-u", "root"]) }
+
+    // SIGKILL throughout: a child of the test process may inherit a blocked SIGTERM (seen here:
+    // upsd ignored it), and a vanished upsd or driver is what these tests are about anyway.
+    func killDriver() { stop(&driver) }
+    func killUpsd() { stop(&upsd) }
+
+    func stopAll() {
+        killUpsd()
+        killDriver()
+    }
+
+    private func launch(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NUT_CONFPATH"] = directory.path
+        environment["NUT_STATEPATH"] = directory.path + "/state"
+        environment["NUT_ALTPIDPATH"] = directory.path + "/state"
+        process.environment = environment
+        let log = directory.path + "/" + (executable as NSString).lastPathComponent + ".log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: log)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        return process
+    }
+
+    private func stop(_ process: inout Process?) {
+        guard let running = process else { return }
+        kill(running.processIdentifier, SIGKILL)
+        running.waitUntilExit()
+        process = nil
+    }
+
+    deinit { stopAll() }
+
+    /// A loopback port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketDescriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw ChildProcessError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
