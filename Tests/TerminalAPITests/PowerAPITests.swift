@@ -7,27 +7,22 @@ import Wagering
 
 /// The power path end to end with the simulated source: the file changes, the supervisor decides,
 /// intake and the API follow, and the shutdown command runs once.
-@Suite("Power: a cut seen through the API", .timeLimit(.minutes(1)))
+@Suite("Power: a cut seen through the API", .serialized, .timeLimit(.minutes(1)))
 struct PowerAPITests {
     @Test("on battery keeps taking bets; low battery closes intake; mains back resumes; the final delay runs the command once")
     func powerCut() async throws {
         let scratch = try TemporaryDirectory()
-        let marker = scratch.path + "/shutdown-ran"
-        try "#!/bin/sh\necho ran >> \(marker)\n".write(toFile: scratch.path + "/shutdown.sh", atomically: true, encoding: .utf8)
+        let marker = try Self.shutdownScript(in: scratch)
         let appliance = try await RunningAppliance.start(power: """
             on_battery_alert_seconds: 0
-            final_delay_seconds: 1
+            final_delay_seconds: 3
             shutdown_command: /bin/sh \(scratch.path)/shutdown.sh
             """)
         let kiosk = appliance.client("kiosk-1")
         let board = try await kiosk.board()
         let stateFile = appliance.directory.path + "/power.state"
 
-        func mode() async throws -> String { try await kiosk.send(.GET, "/v1/appliance").decode(ApplianceStateView.self).mode }
-        func waitFor(_ wanted: String) async throws {
-            for _ in 0..<200 where try await mode() != wanted { try await Task.sleep(for: .milliseconds(10)) }
-            #expect(try await mode() == wanted)
-        }
+        func waitFor(_ wanted: String) async throws { try await Self.waitForMode(wanted, kiosk) }
         func bet() async throws -> Result<TicketView, Problem> { try await kiosk.place(Slips.single("r1-a", on: board, stake: 100)) }
 
         try await waitFor("offline") // mains, no uplink configured
@@ -46,9 +41,7 @@ struct PowerAPITests {
 
         try "ac=lost\nlow=yes\n".write(toFile: stateFile, atomically: true, encoding: .utf8)
         try await waitFor("shutting_down")
-        for _ in 0..<300 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(10)) }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "ran\n", "the shutdown command runs exactly once")
+        try await Self.expectRanOnce(marker)
         #expect(appliance.power?.shutdownCommandRuns == 1)
 
         let records = try await appliance.service.journal.records(after: 0, limit: 1_000)
@@ -58,5 +51,60 @@ struct PowerAPITests {
             #expect(categories.contains(expected), "no \(expected) event journaled")
         }
         await appliance.stop()
+    }
+
+    @Test("with a real upsd and dummy-ups: OB keeps taking bets, OB LB closes intake, the command runs once")
+    func nutPowerCut() async throws {
+        let server = try NUTServer()
+        try server.startDriver()
+        try await Task.sleep(for: .milliseconds(1_200))
+        try server.startUpsd()
+        defer { server.stopAll() }
+        let scratch = try TemporaryDirectory()
+        let marker = try Self.shutdownScript(in: scratch)
+        let appliance = try await RunningAppliance.start(power: """
+            source: nut
+            nut_port: \(server.port)
+            nut_ups: \(server.ups)
+            nut_username: monitor
+            nut_password: monpass
+            nut_poll_milliseconds: 100
+            on_battery_alert_seconds: 0
+            final_delay_seconds: 1
+            shutdown_command: /bin/sh \(scratch.path)/shutdown.sh
+            """)
+        let kiosk = appliance.client("kiosk-1")
+        let board = try await kiosk.board()
+        try await Self.waitForMode("offline", kiosk)
+        try server.set(status: "OB DISCHRG", charge: 80, runtime: 900)
+        try await Self.waitForMode("on_battery", kiosk)
+        #expect((try? await kiosk.place(Slips.single("r2-a", on: board, stake: 100)).get()) != nil)
+        try server.set(status: "OB LB", charge: 5, runtime: 30)
+        try await Self.waitForMode("shutting_down", kiosk)
+        guard case .failure(let refused) = try await kiosk.place(Slips.single("r2-a", on: board, stake: 100)) else {
+            Issue.record("a bet was taken on a low UPS battery"); return
+        }
+        #expect(refused.kind == .intakeClosedPower)
+        try await Self.expectRanOnce(marker)
+        await appliance.stop()
+    }
+
+    static func waitForMode(_ wanted: String, _ kiosk: TerminalClient) async throws {
+        func mode() async throws -> String { try await kiosk.send(.GET, "/v1/appliance").decode(ApplianceStateView.self).mode }
+        for _ in 0..<500 where try await mode() != wanted { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try await mode() == wanted)
+    }
+
+    /// A shutdown command that appends a line to a marker file; returns the marker's path.
+    static func shutdownScript(in directory: TemporaryDirectory) throws -> String {
+        let marker = directory.path + "/shutdown-ran"
+        try "#!/bin/sh\necho ran >> \(marker)\n".write(toFile: directory.path + "/shutdown.sh", atomically: true, encoding: .utf8)
+        return marker
+    }
+
+    static func expectRanOnce(_ marker: String) async throws {
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "ran\n", "the shutdown command runs exactly once")
     }
 }

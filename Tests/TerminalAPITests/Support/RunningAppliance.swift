@@ -59,7 +59,6 @@ final class RunningAppliance: Sendable {
             terminals:
             \(terminalYAML)
             power:
-              source: simulated
               simulated_state_file: \(directory.path)/power.state
             \((power ?? "").split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             """
@@ -78,8 +77,10 @@ final class RunningAppliance: Sendable {
         var controller: PowerController?
         if power != nil {
             let settings = configuration.power
-            controller = PowerController(service: service, source: SimulatedPowerSource(path: settings.simulatedStateFile,
-                                                                                        pollInterval: .milliseconds(20)),
+            let source: any PowerSource = settings.source == .simulated
+                ? SimulatedPowerSource(path: settings.simulatedStateFile, pollInterval: .milliseconds(20))
+                : configuration.powerSource()
+            controller = PowerController(service: service, source: source,
                                          policy: settings.policy, shutdownCommand: settings.shutdownCommand, clock: clock,
                                          tickInterval: .milliseconds(20))
             services.append(.init(service: controller!))

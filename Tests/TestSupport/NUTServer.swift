@@ -1,17 +1,16 @@
-import Foundation
-import TestSupport
+public import Foundation
 
 /// A real NUT upsd with the dummy-ups driver on 127.0.0.1, run from a private configuration
 /// directory (TESTING-REAL-PARTS.md, "NUT"). The UPS's state is changed by rewriting the driver's
 /// .dev file; the driver and upsd can be killed and restarted like a failing box.
-final class NUTServer {
-    let directory: TemporaryDirectory
-    let port: Int
-    let ups = "dummy"
+public final class NUTServer {
+    public let directory: TemporaryDirectory
+    public let port: Int
+    public let ups = "dummy"
     private var driver: Process?
     private var upsd: Process?
 
-    init(status: String = "OL", charge: Int = 100, runtime: Int = 1_800) throws {
+    public init(status: String = "OL", charge: Int = 100, runtime: Int = 1_800) throws {
         guard FileManager.default.isExecutableFile(atPath: "/lib/nut/upsd"), FileManager.default.isExecutableFile(atPath: "/lib/nut/dummy-ups") else {
             throw ChildProcessError("NUT is not installed: scripts/install-deps installs nut-server")
         }
@@ -34,22 +33,22 @@ final class NUTServer {
     }
 
     /// Rewrites the driver's data file atomically; upsd shows it within about a second.
-    func set(status: String, charge: Int, runtime: Int) throws {
+    public func set(status: String, charge: Int, runtime: Int) throws {
         let temporary = directory.path + "/dummy.dev.tmp"
         try "ups.status: \(status)\nbattery.charge: \(charge)\nbattery.runtime: \(runtime)\n"
             .write(toFile: temporary, atomically: false, encoding: .utf8)
         _ = rename(temporary, directory.path + "/dummy.dev")
     }
 
-    func startDriver() throws { driver = try launch("/lib/nut/dummy-ups", ["-a", ups, "-F"]) }
-    func startUpsd() throws { upsd = try launch("/lib/nut/upsd", ["-F", "-u", "root"]) }
+    public func startDriver() throws { driver = try launch("/lib/nut/dummy-ups", ["-a", ups, "-F"]) }
+    public func startUpsd() throws { upsd = try launch("/lib/nut/upsd", ["-F", "-u", "root"]) }
 
     // SIGKILL throughout: a child of the test process may inherit a blocked SIGTERM (seen here:
     // upsd ignored it), and a vanished upsd or driver is what these tests are about anyway.
-    func killDriver() { stop(&driver) }
-    func killUpsd() { stop(&upsd) }
+    public func killDriver() { stop(&driver) }
+    public func killUpsd() { stop(&upsd) }
 
-    func stopAll() {
+    public func stopAll() {
         killUpsd()
         killDriver()
     }
@@ -81,7 +80,7 @@ final class NUTServer {
     deinit { stopAll() }
 
     /// A loopback port nobody listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socketDescriptor) }
         var address = sockaddr_in()
