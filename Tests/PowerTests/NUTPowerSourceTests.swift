@@ -59,6 +59,29 @@ struct NUTPowerSourceTests {
         server.stopAll()
     }
 
+    @Test("a frozen driver reads as DATA-STALE after upsd's MAXAGE, and FSD set at upsd is reported")
+    func frozenDriverAndForcedShutdown() async throws {
+        let server = try NUTServer()
+        try server.startDriver()
+        try await Task.sleep(for: .milliseconds(1_200))
+        try server.startUpsd()
+        defer { server.stopAll() }
+        let source = NUTPowerSource(.init(port: server.port, ups: server.ups, username: "monitor", password: "monpass",
+                                          pollInterval: .milliseconds(100), answerTimeout: .seconds(2), maximumBackoff: .seconds(1)))
+        let events = EventTap(source.events())
+        _ = await Self.waitFor(events, "mains") { Self.observation($0)?.acPresent == true }
+
+        server.freezeDriver(true)
+        let stale = await Self.waitFor(events, seconds: 20, "frozen driver") { if case .stale = $0 { true } else { false } }
+        #expect(stale == .stale(reason: "upsd: DATA-STALE"))
+        server.freezeDriver(false)
+        _ = await Self.waitFor(events, seconds: 20, "driver thawed") { Self.observation($0)?.acPresent == true }
+
+        #expect(try server.setForcedShutdown() == "OK FSD-SET")
+        let forced = await Self.waitFor(events, "FSD") { Self.observation($0)?.forcedShutdown == true }
+        #expect(forced.flatMap(Self.observation)?.acPresent == true, "FSD OL: still on mains, yet shut down")
+    }
+
     @Test("garbage and malformed answers are not taken for readings")
     func parsing() {
         #expect(NUTReply.parse(#"VAR dummy ups.status "OB LB""#, ups: "dummy", variable: "ups.status") == .value("OB LB"))

@@ -43,6 +43,35 @@ public final class NUTServer {
     public func startDriver() throws { driver = try launch("/lib/nut/dummy-ups", ["-a", ups, "-F"]) }
     public func startUpsd() throws { upsd = try launch("/lib/nut/upsd", ["-F", "-u", "root"]) }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the driver: upsd reports DATA-STALE after MAXAGE.
+    public func freezeDriver(_ frozen: Bool) {
+        if let driver { kill(driver.processIdentifier, frozen ? SIGSTOP : SIGCONT) }
+    }
+
+    /// Logs in as the primary monitor and sets FSD, as upsmon on the UPS's own host would.
+    /// Returns upsd's last answer ("OK FSD-SET").
+    public func setForcedShutdown() throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw ChildProcessError("cannot connect to upsd on port \(port)") }
+        var answer = ""
+        for request in ["USERNAME monitor", "PASSWORD monpass", "LOGIN \(ups)", "FSD \(ups)"] {
+            let bytes = Array((request + "\n").utf8)
+            _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, bytes.count) }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 256) }
+            answer = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return answer
+    }
+
     // SIGKILL throughout: a child of the test process may inherit a blocked SIGTERM (seen here:
     // upsd ignored it), and a vanished upsd or driver is what these tests are about anyway.
     public func killDriver() { stop(&driver) }
@@ -72,6 +101,7 @@ public final class NUTServer {
 
     private func stop(_ process: inout Process?) {
         guard let running = process else { return }
+        kill(running.processIdentifier, SIGCONT)
         kill(running.processIdentifier, SIGKILL)
         running.waitUntilExit()
         process = nil
