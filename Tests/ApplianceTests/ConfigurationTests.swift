@@ -21,6 +21,16 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("the NUT example's power section fits the configuration")
+    func nutExample() throws {
+        let section = try String(contentsOfFile: Self.repository + "/firmware-config/nut/holdfast-power.yaml", encoding: .utf8)
+        let yaml = Self.valid.replacingOccurrences(of: "power: { source: simulated }", with: section)
+        let configuration = try ApplianceConfiguration.parse(yaml: yaml, relativeTo: "/tmp")
+        #expect(configuration.power.source == .nut)
+        #expect(configuration.power.nut.ups == "venueups" && configuration.power.nut.username == "holdfast")
+        #expect(configuration.power.shutdownCommand == ["/usr/bin/systemctl", "poweroff"])
+    }
+
     static let valid = """
         appliance: { code: HF01, currency: GBP, data_dir: /tmp/x }
         api: {}
