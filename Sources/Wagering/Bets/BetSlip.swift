@@ -15,11 +15,7 @@ public struct BetSlip: Hashable, Sendable, Codable {
 
     /// The lines this slip expands into, as leg indices. Call after ``validateShape()``.
     public func lines() -> [[Int]] {
-        switch kind {
-        case .single: [[0]]
-        case .accumulator: [Array(legs.indices)]
-        case .system(let system): system.lines(selectionCount: legs.count)
-        }
+        kind.lines(legCount: legs.count)
     }
 
     /// Checks the slip's own structure (not the board): leg count for the type, no repeated
@@ -51,6 +47,15 @@ public enum BetKind: Hashable, Sendable {
     case system(SystemBet)
 
     public static let accumulatorLegs = 2...20
+
+    /// The lines a bet of this type over `legCount` legs expands into, as leg indices.
+    public func lines(legCount: Int) -> [[Int]] {
+        switch self {
+        case .single: [[0]]
+        case .accumulator: [Array(0..<legCount)]
+        case .system(let system): system.lines(selectionCount: legCount)
+        }
+    }
 
     /// "single", "accumulator", or the system bet's name ("yankee").
     public var name: String {

@@ -17,13 +17,7 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     public var placedAtMillis: Int64
     public var securityDigest: SecurityDigest
 
-    public var lines: [[Int]] {
-        switch kind {
-        case .single: [[0]]
-        case .accumulator: [Array(legs.indices)]
-        case .system(let system): system.lines(selectionCount: legs.count)
-        }
-    }
+    public var lines: [[Int]] { kind.lines(legCount: legs.count) }
 }
 
 /// One leg as struck: the price and version the bet was accepted at, and what the customer saw.

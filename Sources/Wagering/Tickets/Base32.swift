@@ -47,6 +47,19 @@ enum Base32 {
         return sum
     }
 
+    /// What a person typed, as `length` canonical characters (O read as 0, I and L as 1, lower case
+    /// upper), or nil when it is not that many base-32 characters.
+    static func canonical(_ text: String, length: Int) -> String? {
+        let compact = normalized(text)
+        guard compact.count == length else { return nil }
+        var canonical = ""
+        for character in compact {
+            guard let value = value(of: character) else { return nil }
+            canonical.append(alphabet[value])
+        }
+        return canonical
+    }
+
     /// Normalizes what a person typed: drops separators and spaces, uppercases.
     static func normalized(_ text: String) -> String {
         String(text.filter { $0 != "-" && !$0.isWhitespace }).uppercased()

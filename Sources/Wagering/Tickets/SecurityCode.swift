@@ -19,13 +19,7 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(SecurityCodeError) {
-        let compact = Base32.normalized(text)
-        guard compact.count == 12 else { throw .malformed }
-        var canonical = ""
-        for character in compact {
-            guard let value = Base32.value(of: character) else { throw .malformed }
-            canonical.append(Base32.alphabet[value])
-        }
+        guard let canonical = Base32.canonical(text, length: 12) else { throw .malformed }
         self.value = canonical
     }
 

@@ -82,13 +82,7 @@ public struct ApplianceCode: Hashable, Sendable, Codable, CustomStringConvertibl
     public let rawValue: String
 
     public init(_ text: String) throws(TicketIDError) {
-        let compact = Base32.normalized(text)
-        guard compact.count == 4 else { throw .invalidApplianceCode(text) }
-        var canonical = ""
-        for character in compact {
-            guard let value = Base32.value(of: character) else { throw .invalidApplianceCode(text) }
-            canonical.append(Base32.alphabet[value])
-        }
+        guard let canonical = Base32.canonical(text, length: 4) else { throw .invalidApplianceCode(text) }
         self.rawValue = canonical
     }
 

@@ -62,11 +62,11 @@ struct BenchAPI: AsyncParsableCommand {
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
         print("journal alone (K=\(terminals)): \(journal.summary)")
-        print("holdfastd RSS: idle \(formatMillis(idleRSS)) MiB, under load peak \(formatMillis(peak)) MiB")
-        print("bets vs trivial endpoint \(formatRatio(bets.figures.perSecond / trivial.figures.perSecond)), "
-              + "bets vs journal alone \(formatRatio(bets.figures.perSecond / journal.perSecond))")
-        print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatMillis(bets.figures.latency.quantileMillis(0.99))) "
-              + "vs_journal_ratio=\(formatRatio(bets.figures.perSecond / journal.perSecond))")
+        print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB, under load peak \(formatTwoDecimals(peak)) MiB")
+        print("bets vs trivial endpoint \(formatTwoDecimals(bets.figures.perSecond / trivial.figures.perSecond)), "
+              + "bets vs journal alone \(formatTwoDecimals(bets.figures.perSecond / journal.perSecond))")
+        print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatTwoDecimals(bets.figures.latency.quantileMillis(0.99))) "
+              + "vs_journal_ratio=\(formatTwoDecimals(bets.figures.perSecond / journal.perSecond))")
     }
 }
 

@@ -52,7 +52,7 @@ struct BenchJournal: AsyncParsableCommand {
         let oneRowNoSync = try baselines.oneRowPerTransaction(synchronous: "NORMAL", duration: duration)
         print("baseline one_tx_per_row synchronous=FULL:   \(oneRow.summary)")
         let fsyncCost = oneRowNoSync.perSecond / oneRow.perSecond
-        print("baseline one_tx_per_row synchronous=NORMAL: \(oneRowNoSync.summary); FULL/NORMAL time ratio \(formatRatio(fsyncCost))"
+        print("baseline one_tx_per_row synchronous=NORMAL: \(oneRowNoSync.summary); FULL/NORMAL time ratio \(formatTwoDecimals(fsyncCost))"
               + (fsyncCost >= 1.5 ? ": FULL is fsync-bound" : ": not clearly fsync-bound in this run (noisy disk?)"))
         print("payload \(payload.count) bytes per record")
 
@@ -63,11 +63,11 @@ struct BenchJournal: AsyncParsableCommand {
             let journal = journalRuns[count]!
             lastRatio = journal.perSecond / batched.perSecond
             print("K=\(count): journal \(journal.summary) | batched(\(count)) \(formatRate(batched.perSecond)) rows/s"
-                  + " | journal/one_tx_per_row \(formatRatio(journal.perSecond / oneRow.perSecond))x"
-                  + " | journal/batched \(formatRatio(lastRatio))")
+                  + " | journal/one_tx_per_row \(formatTwoDecimals(journal.perSecond / oneRow.perSecond))x"
+                  + " | journal/batched \(formatTwoDecimals(lastRatio))")
         }
         if counts.last != 64 { print("(the summary line below is for K=\(counts.last!), not 64)") }
-        print("journal_vs_batched_ratio=\(formatRatio(lastRatio))")
+        print("journal_vs_batched_ratio=\(formatTwoDecimals(lastRatio))")
     }
 }
 

@@ -33,12 +33,12 @@ struct RunFigures {
     }
 
     var summary: String {
-        "\(formatRate(perSecond))/s (p50 \(formatMillis(latency.quantileMillis(0.5))) ms, p99 \(formatMillis(latency.quantileMillis(0.99))) ms)"
+        "\(formatRate(perSecond))/s (p50 \(formatTwoDecimals(latency.quantileMillis(0.5))) ms, p99 \(formatTwoDecimals(latency.quantileMillis(0.99))) ms)"
     }
 
     var summaryWithTail: String {
-        "\(formatRate(perSecond))/s (p50 \(formatMillis(latency.quantileMillis(0.5))) ms, p99 \(formatMillis(latency.quantileMillis(0.99))) ms, "
-            + "p99.9 \(formatMillis(latency.quantileMillis(0.999))) ms)"
+        "\(formatRate(perSecond))/s (p50 \(formatTwoDecimals(latency.quantileMillis(0.5))) ms, p99 \(formatTwoDecimals(latency.quantileMillis(0.99))) ms, "
+            + "p99.9 \(formatTwoDecimals(latency.quantileMillis(0.999))) ms)"
     }
 }
 
@@ -53,13 +53,8 @@ func formatRate(_ value: Double) -> String {
     return digits + grouped
 }
 
-func formatMillis(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-}
-
-func formatRatio(_ value: Double) -> String {
+/// Two decimal places, for milliseconds, MiB and ratios alike.
+func formatTwoDecimals(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
