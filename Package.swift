@@ -75,6 +75,22 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // libgpiod v1 from Debian's libgpiod-dev: no Swift package wraps it.
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        // A UPS HAT's power-fail lines through libgpiod: edge events, debounce, output lines.
+        .target(
+            name: "PowerGPIO",
+            dependencies: [
+                "CGPIOD",
+                "Power",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // A signing HTTP client for the terminal API (the ops CLI's demo terminal and load generator, tests).
         .target(
             name: "TerminalClient",
@@ -93,6 +109,7 @@ let package = Package(
             dependencies: [
                 "Journal",
                 "Power",
+                "PowerGPIO",
                 "Wagering",
                 "TerminalProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -159,6 +176,17 @@ let package = Package(
             path: "Tests/JournalCrashHarness",
             swiftSettings: strictSwift6
         ),
+        // Runs the real GPIO source inside the gpio-sim VM (scripts/gpio-vm) and reports what it saw.
+        .executableTarget(
+            name: "GPIOVMHarness",
+            dependencies: [
+                "Power",
+                "PowerGPIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GPIOVMHarness",
+            swiftSettings: strictSwift6
+        ),
         // Helpers the test targets share: temporary directories, child processes.
         .target(
             name: "TestSupport",
@@ -176,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PowerTests",
-            dependencies: ["Power", "TestSupport"],
+            dependencies: ["Power", "PowerGPIO", "TestSupport"],
             swiftSettings: strictSwift6
         ),
         .testTarget(

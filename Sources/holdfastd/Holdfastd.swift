@@ -70,7 +70,7 @@ struct Holdfastd: AsyncParsableCommand {
 
                 """.utf8))
         }
-        let power = PowerController(service: service, source: settings.powerSource(),
+        let power = PowerController(service: service, source: settings.powerSource(logger: logger),
                                     policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand, clock: clock)
         var services: [any Service] = [ApplianceLifecycle(service: service), power]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {

@@ -1,6 +1,8 @@
 import Foundation
 public import TerminalProtocol
+public import Logging
 public import Power
+public import PowerGPIO
 public import Wagering
 import Yams
 
@@ -37,12 +39,16 @@ public struct ApplianceConfiguration: Sendable {
     }
 
     public struct PowerSettings: Sendable {
-        public enum Source: String, Sendable, CaseIterable { case simulated, nut }
+        public enum Source: String, Sendable, CaseIterable { case simulated, nut, gpio }
         public var source: Source
+        /// The board, when `power.profile` names one (hardware/<name>.yaml).
+        public var profile: HardwareProfile?
         /// The file the simulated source reads (docs/power.md).
         public var simulatedStateFile: String
         /// How to reach upsd, for `source: nut`.
         public var nut: NUTPowerSource.Settings
+        /// The HAT's lines, for `source: gpio` (from the profile, `power.gpio_chip` overriding its chip).
+        public var gpio: GPIOSettings?
         public var policy: PowerPolicy
         /// Run once when the final delay ends (argv, split on spaces); empty: only log.
         public var shutdownCommand: [String]
@@ -57,10 +63,13 @@ public struct ApplianceConfiguration: Sendable {
     }
 
     /// The configured power source.
-    public func powerSource() -> any PowerSource {
+    public func powerSource(logger: Logger) -> any PowerSource {
         switch power.source {
         case .simulated: SimulatedPowerSource(path: power.simulatedStateFile)
         case .nut: NUTPowerSource(power.nut)
+        case .gpio:
+            // parse() refuses `source: gpio` without a GPIO profile.
+            GPIOPowerSource(settings: power.gpio!, logger: logger)
         }
     }
 
@@ -175,28 +184,7 @@ extension ApplianceConfiguration {
         }
 
         var powerReader = try top.section("power")
-        let maxOnBattery = try powerReader.integer("max_on_battery_seconds", default: 0, in: 0...86_400)
-        let minCharge = try powerReader.integer("min_charge_percent", default: 20, in: 0...100)
-        let minRuntime = try powerReader.integer("min_runtime_seconds", default: 120, in: 0...86_400)
-        let power = PowerSettings(
-            source: try powerReader.choice("source", default: .simulated),
-            simulatedStateFile: resolve(try powerReader.string("simulated_state_file", default: "power.state"), against: directory),
-            nut: NUTPowerSource.Settings(
-                host: try powerReader.string("nut_host", default: "127.0.0.1"),
-                port: try powerReader.integer("nut_port", default: 3493, in: 1...65_535),
-                ups: try powerReader.string("nut_ups", default: "ups"),
-                username: try powerReader.optionalString("nut_username"),
-                password: try powerReader.optionalString("nut_password"),
-                pollInterval: .milliseconds(try powerReader.integer("nut_poll_milliseconds", default: 1_000, in: 50...60_000))),
-            policy: PowerPolicy(
-                onBatteryAlertDelayMillis: Int64(try powerReader.integer("on_battery_alert_seconds", default: 5, in: 0...3_600)) * 1_000,
-                minimumChargePercent: minCharge == 0 ? nil : minCharge,
-                minimumRuntimeSeconds: minRuntime == 0 ? nil : minRuntime,
-                maximumOnBatteryMillis: maxOnBattery == 0 ? nil : Int64(maxOnBattery) * 1_000,
-                honourForcedShutdown: try powerReader.boolean("honour_forced_shutdown", default: true),
-                deadTimeMillis: Int64(try powerReader.integer("dead_time_seconds", default: 15, in: 1...3_600)) * 1_000,
-                finalDelayMillis: Int64(try powerReader.integer("final_delay_seconds", default: 5, in: 0...600)) * 1_000),
-            shutdownCommand: try powerReader.string("shutdown_command", default: "").split(separator: " ").map(String.init))
+        let power = try PowerSettings.parse(&powerReader, relativeTo: directory)
         try powerReader.finish()
 
         var demoReader = try top.section("demo")
@@ -217,7 +205,7 @@ extension ApplianceConfiguration {
                                       power: power, demo: demo)
     }
 
-    private static func resolve(_ path: String, against directory: String) -> String {
+    static func resolve(_ path: String, against directory: String) -> String {
         let joined = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
         return (joined as NSString).standardizingPath
     }

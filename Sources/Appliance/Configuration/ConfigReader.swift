@@ -68,6 +68,11 @@ struct ConfigReader {
         return number
     }
 
+    mutating func optionalInteger(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard mapping?[key] != nil else { read.insert(key); return nil }
+        return try integer(key, in: range)
+    }
+
     mutating func boolean(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
         let value = node(key)
         guard value != nil else { return fallback }

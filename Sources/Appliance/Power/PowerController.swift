@@ -94,6 +94,9 @@ public final class PowerController: Service, Sendable {
         case .runShutdownCommand(let reason):
             await record("power.shutdown_command", "shutting the appliance down: \(reason)")
             await checkpoint()
+            if await source.requestPowerOff() {
+                logger.notice("the UPS was told to cut power once the appliance halts")
+            }
             runShutdownCommand()
         case .sourceStale(let why):
             logger.warning("power source stale: \(why)")

@@ -79,7 +79,7 @@ final class RunningAppliance: Sendable {
             let settings = configuration.power
             let source: any PowerSource = settings.source == .simulated
                 ? SimulatedPowerSource(path: settings.simulatedStateFile, pollInterval: .milliseconds(20))
-                : configuration.powerSource()
+                : configuration.powerSource(logger: Logger(label: "holdfast.test.power"))
             controller = PowerController(service: service, source: source,
                                          policy: settings.policy, shutdownCommand: settings.shutdownCommand, clock: clock,
                                          tickInterval: .milliseconds(20))

@@ -1,0 +1,118 @@
+import CGPIOD
+import Glibc
+
+/// The lines of one opened GPIO chip, requested for holdfastd: inputs with edge events, outputs
+/// driven. Confined to the watcher thread, except the shutdown-request line, which
+/// ``GPIOOutputLatch`` guards. Closing releases every line (the kernel also does it when the
+/// process ends, which is what drops boot-OK if the daemon dies).
+final class GPIOChipSession {
+    struct OpenFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct InputLine {
+        var settings: GPIOSettings.Input
+        var handle: OpaquePointer
+        var eventDescriptor: Int32
+        var debouncer: LineDebouncer
+    }
+
+    private let chip: OpaquePointer
+    private(set) var inputs: [InputLine] = []
+    private var outputHandles: [OpaquePointer] = []
+
+    /// Opens the chip and requests every line; the initial levels are read here.
+    init(settings: GPIOSettings, consumer: String, shutdownLatch: GPIOOutputLatch) throws(OpenFailure) {
+        guard let chip = gpiod_chip_open_lookup(settings.chip) else {
+            throw OpenFailure(description: "GPIO chip '\(settings.chip)' cannot be opened: \(Self.lastError())")
+        }
+        self.chip = chip
+        do throws(OpenFailure) {
+            for input in settings.inputs {
+                let handle = try line(input.line)
+                var flags = input.activeLow ? Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) : 0
+                switch input.bias {
+                case .asIs: break
+                case .pullUp: flags |= Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP)
+                case .pullDown: flags |= Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN)
+                case .disabled: flags |= Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
+                }
+                guard gpiod_line_request_both_edges_events_flags(handle, consumer, flags) == 0 else {
+                    throw OpenFailure(description: "\(input.role.rawValue) \(input.line) of '\(settings.chip)' cannot be requested for edge events: \(Self.lastError())")
+                }
+                let level = gpiod_line_get_value(handle)
+                guard level >= 0 else {
+                    throw OpenFailure(description: "\(input.role.rawValue) \(input.line) cannot be read: \(Self.lastError())")
+                }
+                inputs.append(InputLine(settings: input, handle: handle, eventDescriptor: gpiod_line_event_get_fd(handle),
+                                        debouncer: LineDebouncer(debounce: input.debounce, initialLevel: level == 1)))
+            }
+            for output in settings.outputs {
+                let handle = try line(output.line)
+                let flags = output.activeLow ? Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) : 0
+                // boot-OK goes active as soon as the daemon holds its lines; the shutdown request
+                // waits, inactive, for the pulse.
+                let initial: Int32 = output.role == .bootOK ? 1 : 0
+                guard gpiod_line_request_output_flags(handle, consumer, flags, initial) == 0 else {
+                    throw OpenFailure(description: "\(output.role.rawValue) \(output.line) cannot be requested as an output: \(Self.lastError())")
+                }
+                outputHandles.append(handle)
+                if output.role == .shutdownRequest { shutdownLatch.attach(handle, pulse: output.pulse) }
+            }
+        } catch let failure {
+            shutdownLatch.detach()
+            close()
+            throw failure
+        }
+    }
+
+    private func line(_ reference: GPIOSettings.LineReference) throws(OpenFailure) -> OpaquePointer {
+        let found: OpaquePointer?
+        switch reference {
+        case .offset(let offset): found = gpiod_chip_get_line(chip, UInt32(offset))
+        case .name(let name): found = gpiod_chip_find_line(chip, name)
+        }
+        guard let found else {
+            let label = gpiod_chip_label(chip).map { String(cString: $0) } ?? "?"
+            throw OpenFailure(description: "\(reference) is not on GPIO chip '\(label)': \(Self.lastError())")
+        }
+        return found
+    }
+
+    /// The current logical level of an input (true: its role is active).
+    func level(ofInput index: Int) throws(OpenFailure) -> Bool {
+        let value = gpiod_line_get_value(inputs[index].handle)
+        guard value >= 0 else {
+            throw OpenFailure(description: "\(inputs[index].settings.role.rawValue) \(inputs[index].settings.line) cannot be read: \(Self.lastError())")
+        }
+        return value == 1
+    }
+
+    /// Reads and discards the pending edge events of an input, noting them in its debouncer.
+    func drainEdges(ofInput index: Int, nowNanos: Int64) throws(OpenFailure) {
+        var events = [gpiod_line_event](repeating: gpiod_line_event(), count: 16)
+        let count = events.withUnsafeMutableBufferPointer {
+            gpiod_line_event_read_multiple(inputs[index].handle, $0.baseAddress, UInt32($0.count))
+        }
+        guard count >= 0 else {
+            throw OpenFailure(description: "edge events of \(inputs[index].settings.line) cannot be read: \(Self.lastError())")
+        }
+        if count > 0 { inputs[index].debouncer.edge(atNanos: nowNanos) }
+    }
+
+    func settle(input index: Int, level: Bool, nowNanos: Int64) -> Bool? {
+        inputs[index].debouncer.settle(level: level, atNanos: nowNanos)
+    }
+
+    func close() {
+        for input in inputs { gpiod_line_release(input.handle) }
+        for output in outputHandles { gpiod_line_release(output) }
+        inputs.removeAll()
+        outputHandles.removeAll()
+        gpiod_chip_close(chip)
+    }
+
+    static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,38 @@
+/// What the harness saw inside the VM, printed as one `GPIO-VM-REPORT <json>` line for the host
+/// test (Tests/PowerTests/GPIOVMTests.swift) to decode and assert on.
+struct Report: Codable {
+    struct Event: Codable, Equatable {
+        var ac: Bool?
+        var low: Bool?
+        var stale: String?
+    }
+
+    struct EdgeRun: Codable {
+        var edges: Int
+        var events: [Event]
+        var latenciesMicros: [Int]
+    }
+
+    struct Bounce: Codable {
+        var toggles: Int
+        var debounceMicros: Int
+        var events: [Event]
+        var microsFromLastToggle: Int
+    }
+
+    struct Pulse: Codable {
+        var requested: Bool
+        var levelDuring: Int
+        var levelAfter: Int
+    }
+
+    var initial: Event
+    var bootOKWhileRunning: Int
+    var lowBatteryCleared: Event
+    var mainsBack: Event
+    var cleanEdges: EdgeRun
+    var bounce: Bounce
+    var pulse: Pulse
+    var bootOKAfterStop: Int
+    var undebounced: EdgeRun
+}

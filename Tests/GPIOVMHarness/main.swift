@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Power
+import PowerGPIO
+
+// Runs inside the gpio-sim VM (scripts/gpio-vm/run): makes a simulated chip, drives its lines as a
+// UPS HAT would, and records what Holdfast's real GPIO source reports. The host test asserts on
+// the report; `GPIOVMHarness bench N` measures N undebounced edges for docs/BENCHMARKS.md.
+
+let lineNames = ["AC_OK", "LOW_BAT", "BOOT_OK", "SHUTDOWN"]
+let (acLine, lowLine, bootLine, shutdownLine) = (0, 1, 2, 3)
+let debounce = Duration.milliseconds(20)
+let arguments = CommandLine.arguments.dropFirst()
+let benchEdges = arguments.first == "bench" ? Int(arguments.dropFirst().first ?? "") ?? 500 : 200
+
+LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+let logger = Logger(label: "holdfast.gpio-vm")
+
+/// Drives the AC line `edges` times and returns the events and the write-to-event latencies.
+func edgeRun(_ chip: SimulatedChip, _ recorder: EventRecorder, edges: Int, gap: Duration) async throws -> Report.EdgeRun {
+    let start = recorder.count
+    var latencies: [Int] = []
+    for index in 0..<edges {
+        let seen = recorder.count
+        let written = monotonicNanos()
+        try chip.drive(acLine, high: index % 2 == 1)
+        let arrival = try await recorder.next(after: seen)
+        latencies.append(Int((arrival.nanos - written) / 1_000))
+        try await Task.sleep(for: gap)
+    }
+    return Report.EdgeRun(edges: edges, events: recorder.events(from: start).map { Report.Event($0.event) }, latenciesMicros: latencies)
+}
+
+func percentile(_ values: [Int], _ fraction: Double) -> Int {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+}
+
+func debouncedScenarios(_ chip: SimulatedChip) async throws -> Report {
+    // Every simulated line starts pulled down: mains absent on the AC-OK line, and the active-low
+    // low-battery line active: "a line held low at start".
+    let settings = GPIOSettings(
+        chip: chip.label,
+        inputs: [GPIOSettings.Input(role: .acPresent, line: .name("AC_OK"), debounce: debounce),
+                 GPIOSettings.Input(role: .batteryLow, line: .offset(lowLine), activeLow: true, debounce: debounce)],
+        outputs: [GPIOSettings.Output(role: .bootOK, line: .offset(bootLine)),
+                  GPIOSettings.Output(role: .shutdownRequest, line: .name("SHUTDOWN"), pulse: .milliseconds(300))])
+    let source = GPIOPowerSource(settings: settings, consumer: "gpio-vm-harness", logger: logger)
+    let recorder = EventRecorder(source)
+    let initial = Report.Event(try await recorder.next(after: 0).event)
+    let bootOK = try chip.outputLevel(bootLine)
+
+    try chip.drive(lowLine, high: true)
+    let lowCleared = Report.Event(try await recorder.next(after: 1).event)
+    try chip.drive(acLine, high: true)
+    let mainsBack = Report.Event(try await recorder.next(after: 2).event)
+
+    // Clean edges: mains lost, back, lost, ... ending with mains present.
+    let clean = try await edgeRun(chip, recorder, edges: 20, gap: .milliseconds(60))
+
+    // A burst of bounces shorter than the debounce, ending with mains lost.
+    let beforeBounce = recorder.count
+    let toggles = 15
+    var lastToggle: Int64 = 0
+    for index in 0..<toggles {
+        try chip.drive(acLine, high: index % 2 == 1)
+        lastToggle = monotonicNanos()
+    }
+    let settled = try await recorder.next(after: beforeBounce)
+    try await Task.sleep(for: .milliseconds(300))
+    let bounce = Report.Bounce(toggles: toggles, debounceMicros: 20_000,
+                               events: recorder.events(from: beforeBounce).map { Report.Event($0.event) },
+                               microsFromLastToggle: Int((settled.nanos - lastToggle) / 1_000))
+
+    // The power-off pulse on the shutdown-request line, seen from the HAT's side.
+    let pulseTask = Task { await source.requestPowerOff() }
+    try await Task.sleep(for: .milliseconds(100))
+    let during = try chip.outputLevel(shutdownLine)
+    let requested = await pulseTask.value
+    let pulse = Report.Pulse(requested: requested, levelDuring: during, levelAfter: try chip.outputLevel(shutdownLine))
+
+    await recorder.stop()
+    try await Task.sleep(for: .milliseconds(200))
+    let bootOKAfterStop = try chip.outputLevel(bootLine)
+
+    try chip.drive(acLine, high: true)
+    let undebounced = try await undebouncedRun(chip, edges: 40)
+    return Report(initial: initial, bootOKWhileRunning: bootOK, lowBatteryCleared: lowCleared, mainsBack: mainsBack,
+                  cleanEdges: clean, bounce: bounce, pulse: pulse, bootOKAfterStop: bootOKAfterStop, undebounced: undebounced)
+}
+
+/// Edge to observation with no debounce: the latency of the kernel, libgpiod and the source.
+func undebouncedRun(_ chip: SimulatedChip, edges: Int) async throws -> Report.EdgeRun {
+    let settings = GPIOSettings(chip: chip.label, inputs: [GPIOSettings.Input(role: .acPresent, line: .offset(acLine), debounce: .zero)])
+    let recorder = EventRecorder(GPIOPowerSource(settings: settings, consumer: "gpio-vm-bench", logger: logger))
+    _ = try await recorder.next(after: 0)
+    let run = try await edgeRun(chip, recorder, edges: edges, gap: .milliseconds(5))
+    await recorder.stop()
+    return run
+}
+
+do {
+    let chip = try SimulatedChip.make(lineNames: lineNames)
+    if arguments.first == "bench" {
+        try chip.drive(acLine, high: true)
+        let run = try await undebouncedRun(chip, edges: benchEdges)
+        print("gpio edge to observation, \(run.edges) edges, no debounce (qemu TCG guest):")
+        print("gpio_edge_to_observation_p50_us=\(percentile(run.latenciesMicros, 0.5))")
+        print("gpio_edge_to_observation_p99_us=\(percentile(run.latenciesMicros, 0.99))")
+        print("gpio_edge_to_observation_max_us=\(run.latenciesMicros.max() ?? 0)")
+    } else {
+        let report = try await debouncedScenarios(chip)
+        let json = try JSONEncoder().encode(report)
+        print("GPIO-VM-REPORT \(String(decoding: json, as: UTF8.self))")
+    }
+} catch {
+    print("GPIO-VM-FAILED \(error)")
+    exit(1)
+}
