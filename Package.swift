@@ -137,11 +137,24 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // The daemon's local control API on a Unix socket, for the ops CLI on the appliance.
+        .target(
+            name: "ControlAPI",
+            dependencies: [
+                "Appliance",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The appliance daemon.
         .executableTarget(
             name: "holdfastd",
             dependencies: [
                 "Appliance",
+                "ControlAPI",
                 "Power",
                 "TerminalAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -158,6 +171,7 @@ let package = Package(
             name: "holdfast",
             dependencies: [
                 "Appliance",
+                "Power",
                 "Journal",
                 "Wagering",
                 "TerminalProtocol",

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Holdfast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holdfast",
-        abstract: "Operate a Holdfast betting appliance: journal verify and rebuild, terminals, a demo terminal, odds, benchmarks.",
-        subcommands: [JournalGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
+        abstract: "Operate a Holdfast betting appliance: journal verify and rebuild, power status, terminals, a demo terminal, odds, benchmarks.",
+        subcommands: [JournalGroup.self, PowerGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
     )
 }

@@ -1,4 +1,5 @@
 import Appliance
+import ControlAPI
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -77,8 +78,11 @@ struct Holdfastd: AsyncParsableCommand {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
         }
         services.append(application)
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        // The local control socket is for technicians: losing it must not stop betting.
+        configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, power: power, logger: logger),
+                                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        let group = ServiceGroup(configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.notice("holdfastd stopped cleanly")
     }

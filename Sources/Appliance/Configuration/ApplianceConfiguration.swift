@@ -12,6 +12,8 @@ public struct ApplianceConfiguration: Sendable {
     public var applianceCode: ApplianceCode
     public var currency: Currency
     public var dataDirectory: String
+    /// The local control socket `holdfast power status|watch` talks to (mode 0600).
+    public var controlSocket: String
     public var logLevel: String
     public var api: APISettings
     public var journal: JournalSettings
@@ -119,6 +121,12 @@ extension ApplianceConfiguration {
             throw ConfigurationError(key: "appliance.currency", line: nil, problem: error.description)
         }
         let dataDirectory = resolve(try appliance.string("data_dir"), against: directory)
+        let controlSocket = try appliance.optionalString("control_socket").map { resolve($0, against: directory) } ?? dataDirectory + "/control.sock"
+        // sockaddr_un.sun_path holds 108 bytes including the terminating zero.
+        guard controlSocket.utf8.count < 108 else {
+            throw ConfigurationError(key: "appliance.control_socket", line: nil,
+                                     problem: "'\(controlSocket)' is longer than a Unix socket path may be (107 bytes): set a shorter path")
+        }
         let logLevel = try appliance.string("log_level", default: "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(key: "appliance.log_level", line: nil,
@@ -200,7 +208,7 @@ extension ApplianceConfiguration {
         for terminal in terminals { overrides[terminal.id] = terminal.limits }
         var configuredLimits = limits
         configuredLimits.terminalOverrides = overrides
-        return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, logLevel: logLevel,
+        return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
                                       power: power, demo: demo)
     }

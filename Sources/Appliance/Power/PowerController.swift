@@ -16,6 +16,7 @@ public final class PowerController: Service, Sendable {
     private let tickInterval: Duration
     private let clock: any JournalClock
     private let supervisorState = Mutex<PowerSupervisor.State>(.unknown)
+    private let currentStatus: Mutex<PowerStatus>
     private let commandRuns = Mutex(0)
 
     public init(service: ApplianceService, source: any PowerSource, policy: PowerPolicy, shutdownCommand: [String],
@@ -26,6 +27,15 @@ public final class PowerController: Service, Sendable {
         self.shutdownCommand = shutdownCommand
         self.clock = clock
         self.tickInterval = tickInterval
+        currentStatus = Mutex(PowerStatus(source: source.kind, nowMillis: clock.wallMillis()))
+    }
+
+    /// The state, the source's last reading and what was done, for the CLI and the console.
+    public var status: PowerStatus {
+        var status = currentStatus.withLock { $0 }
+        status.intakeOpen = service.intake.closedReason == nil
+        status.shutdownCommandRuns = shutdownCommandRuns
+        return status
     }
 
     /// The supervisor's state, for the API and the console.
@@ -62,11 +72,16 @@ public final class PowerController: Service, Sendable {
         for await input in inputs {
             let now = clock.monotonicNanos() / 1_000_000
             let actions: [PowerSupervisor.Action]
+            var event: PowerSourceEvent?
             switch input {
-            case .source(let event): actions = supervisor.handle(event, nowMillis: now)
+            case .source(let sourceEvent):
+                event = sourceEvent
+                actions = supervisor.handle(sourceEvent, nowMillis: now)
             case .tick: actions = supervisor.tick(nowMillis: now)
             }
             supervisorState.withLock { $0 = supervisor.state }
+            let wallNow = clock.wallMillis()
+            currentStatus.withLock { $0.update(supervisor: supervisor, event: event, nowMillis: wallNow) }
             service.setPowerState(supervisor.state, sourceStale: supervisor.isSourceStale)
             for action in actions { await perform(action) }
         }

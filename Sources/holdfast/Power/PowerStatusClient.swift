@@ -1,0 +1,41 @@
+import Appliance
+import AsyncHTTPClient
+import Foundation
+
+/// Reads holdfastd's power status over its local control socket.
+struct PowerStatusClient {
+    let socketPath: String
+    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+    func status() async throws -> PowerStatus {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/power") else {
+            throw PowerCommandError("'\(socketPath)' cannot be used as a control socket path")
+        }
+        let response: HTTPClientResponse
+        do {
+            // The HTTP client retries a missing socket until its timeout; say so at once instead.
+            guard FileManager.default.fileExists(atPath: socketPath) else { throw PowerCommandError("the socket file does not exist") }
+            response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(5))
+        } catch {
+            throw PowerCommandError("""
+                cannot reach holdfastd's control socket \(socketPath): \(error)
+                (is holdfastd running with this configuration? is this its user or root? \
+                `holdfast power watch --direct` reads the power source without the daemon)
+                """)
+        }
+        let body = try await response.body.collect(upTo: 64 * 1_024)
+        guard response.status == .ok else {
+            throw PowerCommandError("holdfastd answered \(response.status) on \(socketPath)")
+        }
+        return try JSONDecoder().decode(PowerStatus.self, from: Data(body.readableBytesView))
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+struct PowerCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
