@@ -18,6 +18,7 @@ public final class PowerController: Service, Sendable {
     private let supervisorState = Mutex<PowerSupervisor.State>(.unknown)
     private let currentStatus: Mutex<PowerStatus>
     private let commandRuns = Mutex(0)
+    private let metrics = PowerMetrics()
 
     public init(service: ApplianceService, source: any PowerSource, policy: PowerPolicy, shutdownCommand: [String],
                 clock: any JournalClock, tickInterval: Duration = .milliseconds(100)) {
@@ -49,7 +50,8 @@ public final class PowerController: Service, Sendable {
     }
 
     private enum Input: Sendable {
-        case source(PowerSourceEvent)
+        /// An event from the source and when it reached the controller (monotonic ns).
+        case source(PowerSourceEvent, receivedNanos: Int64)
         case tick
     }
 
@@ -57,7 +59,7 @@ public final class PowerController: Service, Sendable {
         var supervisor = PowerSupervisor(policy: policy)
         let (inputs, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .bufferingNewest(64))
         let forward = Task {
-            for await event in source.events() { continuation.yield(.source(event)) }
+            for await event in source.events() { continuation.yield(.source(event, receivedNanos: clock.monotonicNanos())) }
         }
         let ticker = Task {
             while !Task.isCancelled {
@@ -70,12 +72,15 @@ public final class PowerController: Service, Sendable {
             ticker.cancel()
         }
         for await input in inputs {
-            let now = clock.monotonicNanos() / 1_000_000
+            let nowNanos = clock.monotonicNanos()
+            let now = nowNanos / 1_000_000
             let actions: [PowerSupervisor.Action]
             var event: PowerSourceEvent?
+            var startedNanos = nowNanos
             switch input {
-            case .source(let sourceEvent):
+            case .source(let sourceEvent, let receivedNanos):
                 event = sourceEvent
+                startedNanos = receivedNanos
                 actions = supervisor.handle(sourceEvent, nowMillis: now)
             case .tick: actions = supervisor.tick(nowMillis: now)
             }
@@ -83,11 +88,16 @@ public final class PowerController: Service, Sendable {
             let wallNow = clock.wallMillis()
             currentStatus.withLock { $0.update(supervisor: supervisor, event: event, nowMillis: wallNow) }
             service.setPowerState(supervisor.state, sourceStale: supervisor.isSourceStale)
-            for action in actions { await perform(action) }
+            metrics.record(supervisor.state, sourceStale: supervisor.isSourceStale)
+            for action in actions {
+                metrics.count(action)
+                await perform(action, startedNanos: startedNanos)
+            }
         }
     }
 
-    private func perform(_ action: PowerSupervisor.Action) async {
+    /// `startedNanos`: when the event that led to the action reached the controller.
+    private func perform(_ action: PowerSupervisor.Action, startedNanos: Int64) async {
         let logger = service.logger
         switch action {
         case .onMains:
@@ -103,6 +113,14 @@ public final class PowerController: Service, Sendable {
             service.intake.close(.power(reason.description))
             await record("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
             await checkpoint()
+            // Intake closed, in-flight bets committed (the record above queued behind them), WAL
+            // checkpointed: the appliance is safe to lose power from here.
+            let elapsed = clock.monotonicNanos() - startedNanos
+            metrics.powerToSafe.recordNanoseconds(elapsed)
+            currentStatus.withLock {
+                $0.lastPowerToSafeMicros = elapsed / 1_000
+                $0.stagedShutdowns += 1
+            }
         case .resumed:
             service.intake.reopenAfterPower()
             await record("power.resumed", "mains returned before the point of no return; intake reopened")

@@ -22,6 +22,11 @@ public struct PowerStatus: Codable, Sendable, Hashable {
     public var lastEventMillis: Int64?
     public var intakeOpen: Bool
     public var shutdownCommandRuns: Int
+    /// The last staged shutdown: from the power event reaching the controller to intake closed
+    /// and the WAL checkpointed, in microseconds.
+    public var lastPowerToSafeMicros: Int64?
+    /// Staged shutdowns started since the daemon started (each closed intake; some resumed).
+    public var stagedShutdowns: Int
 
     init(source: String, nowMillis: Int64) {
         self.source = source
@@ -30,6 +35,7 @@ public struct PowerStatus: Codable, Sendable, Hashable {
         forcedShutdown = false
         intakeOpen = true
         shutdownCommandRuns = 0
+        stagedShutdowns = 0
     }
 
     mutating func update(supervisor: PowerSupervisor, event: PowerSourceEvent?, nowMillis: Int64) {

@@ -9,7 +9,8 @@ final class APIDaemon {
     private let process = Process()
     private(set) var port = 0
 
-    init(directory: String, terminals: Int) throws {
+    /// `power`: the configuration's power section (the benchmarks drive the simulated source).
+    init(directory: String, terminals: Int, power: String = "{ source: simulated }") throws {
         self.directory = directory
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -38,7 +39,7 @@ final class APIDaemon {
               terminal_max_open_stake: "100000000000.00"
             terminals:
             \(terminalsYAML)
-            power: { source: simulated }
+            power: \(power)
             demo: { board_file: board.json, move_prices_every_seconds: 1 }
             """
         try config.write(toFile: directory + "/holdfast.yaml", atomically: true, encoding: .utf8)
@@ -65,6 +66,9 @@ final class APIDaemon {
     }
 
     var processIdentifier: Int32 { process.processIdentifier }
+
+    var controlSocket: String { directory + "/data/control.sock" }
+    var powerStateFile: String { directory + "/power.state" }
 
     func residentMiB() -> Double { holdfast.residentMiB(of: process.processIdentifier) }
 

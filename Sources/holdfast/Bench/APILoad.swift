@@ -25,9 +25,11 @@ enum APILoad {
                     var mix = BetMix(seed: UInt64(index + 1))
                     var sample = LatencySample()
                     var counts: [Outcome: Int] = [:]
-                    while clock.now < deadline {
+                    // Cancelling the run ends it early (the power benchmark's background load).
+                    while clock.now < deadline && !Task.isCancelled {
                         let begun = clock.now
-                        let outcome = try await operation(client, &mix)
+                        let outcome: Outcome
+                        do { outcome = try await operation(client, &mix) } catch where Task.isCancelled { break }
                         if outcome == .accepted { sample.record(clock.now - begun) }
                         counts[outcome, default: 0] += 1
                     }
