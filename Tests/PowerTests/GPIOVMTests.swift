@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Holdfast's real GPIO source (libgpiod v1, edge events) inside a qemu VM whose kernel has the
+/// gpio-sim module: the harness drives simulated lines as a UPS HAT would and reports what the
+/// source saw (Tests/GPIOVMHarness, scripts/gpio-vm). A VM that cannot start fails the test with
+/// the script's message; it is never skipped.
+@Suite("GPIO source against the kernel's gpio-sim in a VM", .timeLimit(.minutes(10)))
+struct GPIOVMTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    struct Event: Decodable, Equatable {
+        var ac: Bool?
+        var low: Bool?
+        var stale: String?
+    }
+
+    struct EdgeRun: Decodable {
+        var edges: Int
+        var events: [Event]
+        var latenciesMicros: [Int]
+    }
+
+    struct Report: Decodable {
+        var initial: Event
+        var bootOKWhileRunning: Int
+        var lowBatteryCleared: Event
+        var mainsBack: Event
+        var cleanEdges: EdgeRun
+        var bounce: Bounce
+        var pulse: Pulse
+        var bootOKAfterStop: Int
+        var undebounced: EdgeRun
+
+        struct Bounce: Decodable {
+            var toggles: Int
+            var debounceMicros: Int
+            var events: [Event]
+            var microsFromLastToggle: Int
+        }
+
+        struct Pulse: Decodable {
+            var requested: Bool
+            var levelDuring: Int
+            var levelAfter: Int
+        }
+    }
+
+    @Test("initial levels, clean edges, a bounce burst, active-low, lines by name and number, boot-OK and the shutdown pulse")
+    func harnessInVM() throws {
+        let vm = try LineReadingChild(executable: Self.repository + "/scripts/gpio-vm/run",
+                                      arguments: [try BuiltProducts.path(of: "GPIOVMHarness")])
+        var reportLine: String?
+        var seen: [String] = []
+        while let line = vm.nextLine() {
+            seen.append(line)
+            if line.hasPrefix("GPIO-VM-REPORT ") { reportLine = String(line.dropFirst("GPIO-VM-REPORT ".count)) }
+        }
+        vm.process.waitUntilExit()
+        let tail = seen.suffix(20).joined(separator: "\n")
+        guard vm.process.terminationStatus == 0, let reportLine else {
+            Issue.record("the GPIO VM run failed (status \(vm.process.terminationStatus)); its last output:\n\(tail)")
+            return
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(reportLine.utf8))
+        let (lost, present) = (Event(ac: false, low: false), Event(ac: true, low: false))
+
+        // Every sim line starts pulled down: AC-OK low (mains absent) and the active-low
+        // battery-low line active, read at start rather than waiting for an edge.
+        #expect(report.initial == Event(ac: false, low: true))
+        #expect(report.bootOKWhileRunning == 1, "boot-OK is driven active while the source runs")
+        #expect(report.lowBatteryCleared == lost)
+        #expect(report.mainsBack == present)
+
+        #expect(report.cleanEdges.events == (0..<20).map { $0 % 2 == 0 ? lost : present }, "one observation per clean edge")
+        for latency in report.cleanEdges.latenciesMicros {
+            #expect((20_000..<1_000_000).contains(latency), "a clean edge is reported once it has held for the 20 ms debounce: \(latency) µs")
+        }
+
+        #expect(report.bounce.events == [lost], "a burst of \(report.bounce.toggles) bounces reads as one change")
+        #expect(report.bounce.microsFromLastToggle >= report.bounce.debounceMicros)
+
+        #expect(report.pulse.requested && report.pulse.levelDuring == 1 && report.pulse.levelAfter == 0,
+                "the shutdown request is a pulse: \(report.pulse)")
+        #expect(report.bootOKAfterStop == 0, "boot-OK drops when the source lets its lines go")
+
+        #expect(report.undebounced.events.count == report.undebounced.edges)
+        let sorted = report.undebounced.latenciesMicros.sorted()
+        #expect(sorted[sorted.count / 2] < 20_000, "without debounce an edge arrives well inside the debounce time: median \(sorted[sorted.count / 2]) µs")
+    }
+}
