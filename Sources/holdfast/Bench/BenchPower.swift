@@ -70,7 +70,7 @@ struct BenchPower: AsyncParsableCommand {
               + "p99 \(formatTwoDecimals(sample.quantileMillis(0.99))) ms, max \(formatTwoDecimals(sample.quantileMillis(1.0))) ms")
         print("bets meanwhile: \(bets.figures.summary); refused \(bets.refused) (intake closed or odds moved)")
         print("detection before that: NUT upsmon polls every 5 s by default (POLLFREQ), holdfast's NUT source every "
-              + "nut_poll_milliseconds (1 s default); GPIO edges arrive in under a millisecond (docs/BENCHMARKS.md)")
+              + "nut_poll_milliseconds (1 s default); a GPIO edge reaches the source in about 1 ms (docs/BENCHMARKS.md)")
         print("power_to_safe_p99_ms=\(formatTwoDecimals(sample.quantileMillis(0.99)))")
     }
 
