@@ -113,6 +113,7 @@ let package = Package(
                 "Wagering",
                 "TerminalProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -137,6 +138,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // The technician's console on a serial line: line editing, login with lockout, commands.
+        .target(
+            name: "Console",
+            dependencies: [
+                "Appliance",
+                "Journal",
+                "Wagering",
+                "TerminalProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The daemon's local control API on a Unix socket, for the ops CLI on the appliance.
         .target(
             name: "ControlAPI",
@@ -154,6 +168,7 @@ let package = Package(
             name: "holdfastd",
             dependencies: [
                 "Appliance",
+                "Console",
                 "ControlAPI",
                 "Power",
                 "TerminalAPI",

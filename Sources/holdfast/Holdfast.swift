@@ -6,6 +6,6 @@ struct Holdfast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holdfast",
         abstract: "Operate a Holdfast betting appliance: journal verify and rebuild, power status, terminals, a demo terminal, odds, benchmarks.",
-        subcommands: [JournalGroup.self, PowerGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
+        subcommands: [JournalGroup.self, PowerGroup.self, ConsoleGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
     )
 }

@@ -1,4 +1,5 @@
 import Appliance
+import Console
 import ControlAPI
 import ArgumentParser
 import Foundation
@@ -82,6 +83,11 @@ struct Holdfastd: AsyncParsableCommand {
         // The local control socket is for technicians: losing it must not stop betting.
         configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, power: power, logger: logger),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        if let device = settings.console.device {
+            let context = ConsoleContext(service: service, power: power, configurationPath: configPath, clock: clock, logger: logger)
+            configured.append(.init(service: SerialConsole(context: context, device: device, baud: settings.console.baud),
+                                    successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
         let group = ServiceGroup(configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.notice("holdfastd stopped cleanly")

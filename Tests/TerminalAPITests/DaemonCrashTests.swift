@@ -91,7 +91,8 @@ final class DaemonFixture {
     let secret: TerminalSecret
     private var child: LineReadingChild?
 
-    init() throws {
+    /// `extraConfig`: more top-level sections for the configuration (a console, say).
+    init(extraConfig: String = "") throws {
         directory = try TemporaryDirectory()
         var random = SystemRandomNumberGenerator()
         secret = TerminalSecret.generate(using: &random)
@@ -120,6 +121,7 @@ final class DaemonFixture {
               - { id: load-kiosk, role: staff, secret: \(secret.hex) }
             power: { source: simulated }
             demo: { board_file: board.json }
+            \(extraConfig)
             """
         try config.write(toFile: directory.path + "/holdfast.yaml", atomically: true, encoding: .utf8)
     }

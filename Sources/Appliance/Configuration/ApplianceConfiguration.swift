@@ -20,6 +20,7 @@ public struct ApplianceConfiguration: Sendable {
     public var limits: BettingLimits
     public var terminals: [TerminalCredential]
     public var power: PowerSettings
+    public var console: ConsoleSettings
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -195,6 +196,10 @@ extension ApplianceConfiguration {
         let power = try PowerSettings.parse(&powerReader, relativeTo: directory)
         try powerReader.finish()
 
+        var consoleReader = try top.section("console")
+        let console = try ConsoleSettings.parse(&consoleReader)
+        try consoleReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -210,7 +215,7 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, demo: demo)
+                                      power: power, console: console, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

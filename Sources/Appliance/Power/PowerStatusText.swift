@@ -1,9 +1,8 @@
-import Appliance
 import Foundation
 
 /// Human-readable power status, within 80 columns.
-enum PowerStatusText {
-    static func screen(_ status: PowerStatus, nowMillis: Int64) -> String {
+public enum PowerStatusText {
+    public static func screen(_ status: PowerStatus, nowMillis: Int64) -> String {
         var lines: [String] = []
         lines.append(field("source", status.source + (status.sourceStale.map { "   STALE: \($0)" } ?? "")))
         let held = max(0, nowMillis - status.stateSinceMillis) / 1_000
@@ -19,7 +18,7 @@ enum PowerStatusText {
     }
 
     /// One line per change, for `watch`.
-    static func line(_ status: PowerStatus, atMillis: Int64) -> String {
+    public static func line(_ status: PowerStatus, atMillis: Int64) -> String {
         var text = "\(clockTime(atMillis))  \(status.state.padding(toLength: 13, withPad: " ", startingAt: 0))"
             + " mains=\(mains(status.acPresent)) low=\(yesNo(status.batteryLow))"
             + " charge=\(status.chargePercent.map(String.init) ?? "-") runtime=\(status.runtimeSeconds.map(String.init) ?? "-")"
@@ -41,7 +40,7 @@ enum PowerStatusText {
         value.map { $0 ? "yes" : "no" } ?? "-"
     }
 
-    static func clockTime(_ millis: Int64) -> String {
+    public static func clockTime(_ millis: Int64) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss.SSS"
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1_000))

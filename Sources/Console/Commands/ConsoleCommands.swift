@@ -1,0 +1,194 @@
+import Appliance
+import Foundation
+import Journal
+import TerminalProtocol
+import Wagering
+
+/// The technician's commands. Each prints text for an 80-column terminal, or JSON with `--json`.
+struct ConsoleCommands {
+    struct Result {
+        var output: String
+        var logout = false
+    }
+
+    struct Command {
+        var name: String
+        var usage: String
+        var summary: String
+    }
+
+    static let commands: [Command] = [
+        Command(name: "status", usage: "status [--json]", summary: "one screen: mode, power, journal, terminals, clock"),
+        Command(name: "power", usage: "power [--json]", summary: "the UPS's readings and the power state"),
+        Command(name: "journal", usage: "journal stats|verify|tail [N] [--json]", summary: "the bet journal: size, chain check, last records"),
+        Command(name: "ticket", usage: "ticket <ticket id> [--json]", summary: "one ticket: status, stake, legs"),
+        Command(name: "markets", usage: "markets [--json]", summary: "the board: markets, prices, status"),
+        Command(name: "config", usage: "config show", summary: "the configuration file, secrets masked"),
+        Command(name: "help", usage: "help [command]", summary: "this list, or one command's usage"),
+        Command(name: "logout", usage: "logout", summary: "end the session (also Ctrl-D)"),
+    ]
+
+    let context: ConsoleContext
+
+    func run(_ line: String) async -> Result {
+        var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let json = words.contains("--json")
+        words.removeAll { $0 == "--json" }
+        guard let name = words.first else { return Result(output: "") }
+        let arguments = Array(words.dropFirst())
+        switch name {
+        case "help": return Result(output: help(arguments.first))
+        case "logout", "exit": return Result(output: "logged out", logout: true)
+        case "status": return Result(output: await status(json: json))
+        case "power": return Result(output: power(json: json))
+        case "journal": return Result(output: await journal(arguments, json: json))
+        case "ticket": return Result(output: await ticket(arguments, json: json))
+        case "markets": return Result(output: markets(json: json))
+        case "config": return Result(output: config(arguments))
+        default: return Result(output: "unknown command '\(String(name.prefix(40)))': `help` lists the commands")
+        }
+    }
+
+    private func help(_ topic: String?) -> String {
+        if let topic {
+            guard let command = Self.commands.first(where: { $0.name == topic }) else { return "no command '\(String(topic.prefix(40)))'" }
+            return "usage: \(command.usage)\n  \(command.summary)"
+        }
+        return Self.commands.map { $0.usage.padding(toLength: 38, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n")
+    }
+
+    private func status(json: Bool) async -> String {
+        let service = context.service
+        let state = await service.state()
+        let power = context.power.status
+        let now = context.clock.wallMillis()
+        let configuration = service.configuration
+        if json {
+            return encode(StatusDocument(appliance: configuration.applianceCode.rawValue, state: state, power: power,
+                                         terminals: configuration.terminals.count, clockMillis: now,
+                                         uptimeSeconds: (now - context.startedMillis) / 1_000))
+        }
+        var lines = [
+            field("appliance", "\(configuration.applianceCode.rawValue)   currency \(configuration.currency.code)"),
+            field("mode", state.mode + (state.intakeOpen ? "   intake open" : "   intake CLOSED: \(state.intakeClosedReason ?? "?")")),
+            field("power", "\(power.state) (\(power.source))" + (power.sourceStale.map { "   STALE: \($0)" } ?? "")),
+            field("uplink", "\(state.uplink.state): no central configured (offline mode)"),
+            field("journal", "head seq \(state.journalHeadSeq)   open tickets \(state.openTickets)"),
+            field("board", "version \(state.boardVersion)   \(service.board.board.markets.count) markets"),
+            field("terminals", "\(configuration.terminals.count) configured"),
+            field("clock", PowerStatusText.clockTime(now) + " UTC   up \((now - context.startedMillis) / 1_000) s"),
+        ]
+        if let data = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
+           let free = (data[.systemFreeSize] as? NSNumber)?.int64Value {
+            lines.append(field("disk free", "\(free / 1_048_576) MiB in \(configuration.dataDirectory)"))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func power(json: Bool) -> String {
+        let status = context.power.status
+        return json ? encode(status) : PowerStatusText.screen(status, nowMillis: context.clock.wallMillis())
+    }
+
+    private func journal(_ arguments: [String], json: Bool) async -> String {
+        let journal = context.service.journal
+        switch arguments.first {
+        case "stats":
+            guard let head = try? await journal.headSeq() else { return "the journal cannot be read" }
+            let state = await context.service.state()
+            let path = journal.configuration.directory + "/journal.sqlite"
+            let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
+            let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+            if json { return encode(["headSeq": head, "openTickets": Int64(state.openTickets), "databaseBytes": bytes, "walBytes": wal]) }
+            return [field("head seq", "\(head)"), field("open tickets", "\(state.openTickets)"),
+                    field("database", "\(bytes / 1_024) KiB   WAL \(wal / 1_024) KiB"), field("path", path)].joined(separator: "\n")
+        case "verify":
+            let directory = journal.configuration.directory
+            let outcome = await Task.detached { try? JournalMaintenance.verify(directory: directory, full: false) }.value
+            switch outcome {
+            case .success(let verified)?:
+                if json { return encode(["ok": 1, "recordsChecked": verified.chain.recordsChecked, "headSeq": verified.chain.headSeq]) }
+                return "journal OK: \(verified.chain.recordsChecked) records, chain intact to seq \(verified.chain.headSeq)"
+            case .failure(let failure)?:
+                return json ? encode(["ok": 0]) : "JOURNAL DAMAGED: \(failure)\nsee docs/journal.md (holdfast journal verify --full)"
+            case nil:
+                return "the journal cannot be opened for verification"
+            }
+        case "tail":
+            let count = arguments.dropFirst().first.flatMap(Int.init).map { max(1, min($0, 50)) } ?? 10
+            guard let head = try? await journal.headSeq(),
+                  let records = try? await journal.records(after: max(0, head - Int64(count)), limit: count)
+            else { return "the journal cannot be read" }
+            if json { return encode(records.map { TailRecord(seq: $0.seq, wallMillis: $0.wallMillis, kind: $0.kind, payload: String(decoding: $0.payload, as: UTF8.self)) }) }
+            return records.map { record in
+                let payload = String(decoding: record.payload, as: UTF8.self)
+                return "\(String(record.seq).padding(toLength: 7, withPad: " ", startingAt: 0)) \(PowerStatusText.clockTime(record.wallMillis)) "
+                    + "\(record.kind.padding(toLength: 14, withPad: " ", startingAt: 0)) \(payload.prefix(42))"
+            }.joined(separator: "\n")
+        default:
+            return "usage: journal stats|verify|tail [N] [--json]"
+        }
+    }
+
+    private func ticket(_ arguments: [String], json: Bool) async -> String {
+        guard let text = arguments.first else { return "usage: ticket <ticket id>" }
+        guard let id = try? TicketID(parsing: text) else { return "'\(String(text.prefix(40)))' is not a ticket id (check the characters and the check letter)" }
+        let found: TicketRecord?
+        do { found = try await context.service.journal.ticket(id) } catch { return "the journal cannot be read: \(error)" }
+        guard let record = found else { return "no ticket \(id) on this appliance" }
+        let bet = record.bet
+        if json {
+            return encode(["ticketId": id.description, "status": record.status.rawValue, "totalStakeMinor": String(bet.totalStake.minorUnits),
+                           "placedSeq": String(record.placedSeq), "legs": String(bet.legs.count)])
+        }
+        return [field("ticket", "\(id)   \(record.status.rawValue)"),
+                field("stake", "\(bet.totalStake)   placed at seq \(record.placedSeq)"),
+                field("legs", "\(bet.legs.count)")].joined(separator: "\n")
+    }
+
+    private func markets(json: Bool) -> String {
+        let markets = context.service.board.board.markets.values.sorted { $0.event.startsAtMillis < $1.event.startsAtMillis || ($0.event.startsAtMillis == $1.event.startsAtMillis && $0.id.rawValue < $1.id.rawValue) }
+        if json { return encode(markets) }
+        if markets.isEmpty { return "no markets on the board" }
+        return markets.map { market in
+            let head = "\(market.event.name) / \(market.name)   \(market.status.rawValue)\(market.inPlay ? " in-play" : "")"
+            let prices = market.selections.map { "  \($0.name.prefix(30).padding(toLength: 30, withPad: " ", startingAt: 0)) "
+                + "\($0.odds.fractionalString.padding(toLength: 8, withPad: " ", startingAt: 0)) v\($0.priceVersion) \($0.status.rawValue)" }
+            return ([String(head.prefix(80))] + prices).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    private func config(_ arguments: [String]) -> String {
+        guard arguments.first == "show" else { return "usage: config show" }
+        guard let text = try? String(contentsOfFile: context.configurationPath, encoding: .utf8) else {
+            return "\(context.configurationPath) cannot be read"
+        }
+        return "# \(context.configurationPath)\n" + ConfigMasking.mask(text)
+    }
+
+    private func field(_ name: String, _ value: String) -> String {
+        String((name.padding(toLength: 13, withPad: " ", startingAt: 0) + value).prefix(80))
+    }
+
+    private func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+private struct StatusDocument: Encodable {
+    var appliance: String
+    var state: ApplianceStateView
+    var power: PowerStatus
+    var terminals: Int
+    var clockMillis: Int64
+    var uptimeSeconds: Int64
+}
+
+private struct TailRecord: Encodable {
+    var seq: Int64
+    var wallMillis: Int64
+    var kind: String
+    var payload: String
+}

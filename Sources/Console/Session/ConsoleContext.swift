@@ -1,0 +1,37 @@
+public import Appliance
+public import Journal
+public import Logging
+import Synchronization
+
+/// What console sessions work with: the running appliance, its power controller, the clock, and
+/// the login throttle, shared by every session so a hang-up does not reset a lockout.
+public final class ConsoleContext: Sendable {
+    public let service: ApplianceService
+    public let power: PowerController
+    public let configurationPath: String
+    public let clock: any JournalClock
+    public let logger: Logger
+    let throttle: Mutex<LoginThrottle>
+    let startedMillis: Int64
+
+    public init(service: ApplianceService, power: PowerController, configurationPath: String, clock: any JournalClock, logger: Logger) {
+        self.service = service
+        self.power = power
+        self.configurationPath = configurationPath
+        self.clock = clock
+        self.logger = logger
+        let settings = service.configuration.console
+        throttle = Mutex(LoginThrottle(allowedFailures: settings.failuresBeforeLockout,
+                                       baseDelayMillis: Int64(settings.lockoutSeconds) * 1_000,
+                                       maximumDelayMillis: max(Int64(settings.lockoutSeconds) * 1_000, 900_000)))
+        startedMillis = clock.wallMillis()
+    }
+
+    /// A significant event in the journal (logins, failures, commands); never throws at the caller.
+    func record(_ category: String, _ message: String) async {
+        logger.notice("\(category): \(message)")
+        do { _ = try await service.journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
+            logger.error("console event not journaled", metadata: ["category": "\(category)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Appliance
+
+/// One console connection from banner to hang-up: login (name, then a masked PIN, checked
+/// against the scrypt hash, with lockout), then commands until logout, Ctrl-D, the idle timeout or
+/// the line going away. Logins, failures and commands are journaled; line noise is not.
+public struct ConsoleSession {
+    private enum State {
+        case name
+        case pin(name: String)
+        case shell(name: String)
+    }
+
+    private let context: ConsoleContext
+    private let channel: any ConsoleChannel
+    private let place: String
+    private var editor = LineEditor()
+    private var state = State.name
+    private var lastNoiseNoticeMillis: Int64?
+    /// Checked when the name is unknown, so a wrong name costs the same time as a wrong PIN.
+    private static let decoy = PINHash("scrypt:14:8:1:00000000000000000000000000000000:" + String(repeating: "00", count: 32))!
+
+    /// `place`: where the session is (the device path), for the journal.
+    public init(context: ConsoleContext, channel: any ConsoleChannel, place: String) {
+        self.context = context
+        self.channel = channel
+        self.place = place
+    }
+
+    public mutating func run() async {
+        let settings = context.service.configuration
+        await channel.write("\nHoldfast appliance \(settings.applianceCode.rawValue) technician console\n")
+        await prompt()
+        let idle = Duration.seconds(settings.console.idleTimeoutSeconds)
+        while true {
+            let loggedIn = if case .shell = state { true } else { false }
+            guard let bytes = await channel.read(timeout: loggedIn ? idle : .seconds(3_600)) else {
+                if case .shell(let name) = state { await context.record("console.logout", "\(name) on \(place): the line hung up") }
+                return
+            }
+            if bytes.isEmpty {
+                if case .shell(let name) = state {
+                    await channel.write("\nidle for \(settings.console.idleTimeoutSeconds) s: logged out\n")
+                    await context.record("console.logout", "\(name) on \(place): idle timeout")
+                    state = .name
+                    await prompt()
+                }
+                continue
+            }
+            let (echo, events) = editor.feed(bytes)
+            if !echo.isEmpty { await channel.write(echo) }
+            for event in events { await handle(event) }
+        }
+    }
+
+    private mutating func handle(_ event: LineEditor.Event) async {
+        switch event {
+        case .line(let text):
+            await handle(line: text)
+        case .noisyLine(let dropped):
+            let now = context.clock.wallMillis()
+            if lastNoiseNoticeMillis.map({ now - $0 >= 10_000 }) ?? true {
+                lastNoiseNoticeMillis = now
+                await channel.write("line noise ignored (\(dropped) bytes): check the terminal is set to "
+                                    + "\(context.service.configuration.console.baud) 8N1\n")
+            }
+            editor.masked = false
+            if case .pin = state { state = .name }
+            await prompt()
+        case .cancelled:
+            editor.masked = false
+            if case .pin = state { state = .name }
+            await prompt()
+        case .endOfInput:
+            if case .shell(let name) = state {
+                await context.record("console.logout", "\(name) on \(place)")
+                await channel.write("logged out\n")
+            }
+            editor.masked = false
+            state = .name
+            await prompt()
+        }
+    }
+
+    private mutating func handle(line: String) async {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        switch state {
+        case .name:
+            if !text.isEmpty {
+                if let wait = context.throttle.withLock({ $0.remainingLockout(atMillis: context.clock.wallMillis()) }) {
+                    await channel.write("console locked after failed logins: try again in \((wait + 999) / 1_000) s\n")
+                } else {
+                    state = .pin(name: text)
+                    editor.masked = true
+                }
+            }
+        case .pin(let name):
+            editor.masked = false
+            let technician = context.service.configuration.console.technician(named: name)
+            let matches = (technician?.pin ?? Self.decoy).matches(text) && technician != nil
+            if matches {
+                context.throttle.withLock { $0.succeeded() }
+                state = .shell(name: name)
+                await context.record("console.login", "\(name) logged in on \(place)")
+                await channel.write("welcome, \(name). `help` lists the commands.\n")
+            } else {
+                let lockout = context.throttle.withLock { $0.failed(atMillis: context.clock.wallMillis()) }
+                state = .name
+                let why = technician == nil ? "unknown technician" : "wrong PIN"
+                await context.record("console.login_failed", "'\(String(name.prefix(32)))' on \(place): \(why)")
+                await channel.write("login incorrect\n")
+                if let lockout { await channel.write("console locked for \(lockout / 1_000) s after repeated failures\n") }
+            }
+        case .shell(let name):
+            if !text.isEmpty {
+                await context.record("console.command", "\(name) on \(place): \(text)")
+                let result = await ConsoleCommands(context: context).run(text)
+                if !result.output.isEmpty { await channel.write(result.output.hasSuffix("\n") ? result.output : result.output + "\n") }
+                if result.logout {
+                    await context.record("console.logout", "\(name) on \(place)")
+                    state = .name
+                }
+            }
+        }
+        await prompt()
+    }
+
+    private func prompt() async {
+        switch state {
+        case .name: await channel.write("login: ")
+        case .pin: await channel.write("PIN: ")
+        case .shell: await channel.write("holdfast \(context.service.configuration.applianceCode.rawValue)> ")
+        }
+    }
+}

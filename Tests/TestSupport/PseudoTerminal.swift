@@ -1,0 +1,77 @@
+import Glibc
+
+/// A pseudo-terminal pair, the test holding the master side as a technician's laptop would hold
+/// the far end of a serial cable; the slave's path is what the daemon is configured to serve.
+public final class PseudoTerminal: @unchecked Sendable {
+    public let slavePath: String
+    private var master: Int32
+    private var received: [UInt8] = []
+
+    public init() throws {
+        // posix_openpt and friends are not in Swift's Glibc module, nor the _IOR/_IOW-built ioctl
+        // numbers they use; these are asm-generic's (x86_64 and arm64 alike).
+        let lockRequest: UInt = 0x4004_5431 // TIOCSPTLCK
+        let numberRequest: UInt = 0x8004_5430 // TIOCGPTN
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, lockRequest, &unlock) == 0, ioctl(master, numberRequest, &number) == 0 else {
+            throw ChildProcessError("cannot make a pseudo-terminal: \(String(cString: strerror(errno)))")
+        }
+        slavePath = "/dev/pts/\(number)"
+    }
+
+    public func send(_ text: String) { send(Array(text.utf8)) }
+
+    public func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
+    /// Reads until `text` has arrived (returning everything up to and including it) or the
+    /// timeout passes (returning nil; `transcript` then shows what did arrive).
+    public func expect(_ text: String, timeoutMillis: Int = 10_000) -> String? {
+        let needle = Array(text.utf8)
+        var waited = 0
+        while true {
+            if let end = Self.find(needle, in: received) {
+                let matched = String(decoding: received[..<end], as: UTF8.self)
+                received.removeSubrange(..<end)
+                return matched
+            }
+            guard waited < timeoutMillis else { return nil }
+            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            // With no slave open the master polls as hung up and reads fail: wait, do not spin.
+            if poll(&poller, 1, 50) > 0, case let count = Glibc.read(master, &buffer, buffer.count), count > 0 {
+                received += buffer[..<count]
+            } else {
+                usleep(50_000)
+                waited += 50
+            }
+        }
+    }
+
+    /// What has arrived and not been matched yet.
+    public var transcript: String { String(decoding: received, as: UTF8.self) }
+
+    /// The far end hangs up (the cable is pulled).
+    public func hangUp() {
+        if master >= 0 { Glibc.close(master) }
+        master = -1
+    }
+
+    deinit { hangUp() }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return start + needle.count
+        }
+        return nil
+    }
+}
