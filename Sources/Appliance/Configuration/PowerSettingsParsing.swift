@@ -26,6 +26,7 @@ extension ApplianceConfiguration.PowerSettings {
                 throw ConfigurationError(key: "power.gpio_chip", line: nil, problem: "only applies with a GPIO hardware profile (power.profile)")
             }
             gpio?.chip = chip
+            if let problem = gpio?.validate() { throw ConfigurationError(key: "power.gpio_chip", line: nil, problem: problem) }
         }
         if source == .gpio && gpio == nil {
             throw ConfigurationError(key: "power.source", line: nil,

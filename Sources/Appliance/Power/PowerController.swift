@@ -129,6 +129,8 @@ public final class PowerController: Service, Sendable {
             await checkpoint()
             if await source.requestPowerOff() {
                 logger.notice("the UPS was told to cut power once the appliance halts")
+            } else if source.kind == "gpio" {
+                logger.warning("no power-off request reached the UPS (none configured, or the line could not be driven)")
             }
             runShutdownCommand()
         case .sourceStale(let why):

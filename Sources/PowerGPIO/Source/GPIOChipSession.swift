@@ -106,7 +106,12 @@ final class GPIOChipSession {
 
     func close() {
         for input in inputs { gpiod_line_release(input.handle) }
-        for output in outputHandles { gpiod_line_release(output) }
+        // Raspberry Pi kernels keep a released output at its last level (persist_gpio_outputs),
+        // so boot-OK and the shutdown request are driven inactive before they are let go.
+        for output in outputHandles {
+            _ = gpiod_line_set_value(output, 0)
+            gpiod_line_release(output)
+        }
         inputs.removeAll()
         outputHandles.removeAll()
         gpiod_chip_close(chip)

@@ -26,7 +26,11 @@ final class GPIOOutputLatch: Sendable {
     func pulse() async -> Bool {
         guard let width = attached.withLock({ $0?.pulse }) else { return false }
         guard drive(1) else { return false }
-        try? await Task.sleep(for: width)
+        do { try await Task.sleep(for: width) } catch {
+            // Cut short (the daemon is stopping): the HAT did not get the pulse it needs.
+            _ = drive(0)
+            return false
+        }
         return drive(0)
     }
 

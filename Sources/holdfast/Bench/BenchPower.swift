@@ -79,8 +79,8 @@ struct BenchPower: AsyncParsableCommand {
     private func waitFor(_ client: PowerStatusClient, _ condition: (PowerStatus) -> Bool) async throws -> PowerStatus {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            let status = try await client.status()
-            if condition(status) { return status }
+            // The control socket starts beside the API: until it exists, ask again.
+            if let status = try? await client.status(), condition(status) { return status }
             try await Task.sleep(for: .milliseconds(5))
         }
         throw BenchError("holdfastd's power state did not reach the expected state within 30 s")

@@ -110,7 +110,9 @@ struct PowerGroup: AsyncParsableCommand {
         }
 
         private func watchSource() async throws {
-            let settings = try target.settings()
+            var settings = try target.settings()
+            // Read only: a commissioning look must not drive the HAT's boot-OK or shutdown lines.
+            settings.power.gpio?.outputs = []
             let source = settings.powerSource(logger: Logger(label: "holdfast.power"))
             print("reading the \(source.kind) source directly (no daemon, nothing is shut down)")
             var printed = 0
