@@ -73,7 +73,8 @@ struct Holdfastd: AsyncParsableCommand {
                 """.utf8))
         }
         let power = PowerController(service: service, source: settings.powerSource(logger: logger),
-                                    policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand, clock: clock)
+                                    policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand,
+                                    rebootCommand: settings.power.rebootCommand, clock: clock)
         var services: [any Service] = [ApplianceLifecycle(service: service), power]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))

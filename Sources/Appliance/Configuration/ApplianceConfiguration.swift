@@ -55,6 +55,8 @@ public struct ApplianceConfiguration: Sendable {
         public var policy: PowerPolicy
         /// Run once when the final delay ends (argv, split on spaces); empty: only log.
         public var shutdownCommand: [String]
+        /// Run instead of the shutdown command when a technician asked for a reboot.
+        public var rebootCommand: [String]
     }
 
     /// Demo data for trying the appliance out: never on a real venue's appliance.

@@ -64,6 +64,7 @@ extension ApplianceConfiguration.PowerSettings {
         return Self(source: source, profile: profile, simulatedStateFile: ApplianceConfiguration.resolve(
                         try reader.string("simulated_state_file", default: "power.state"), against: directory),
                     nut: nut, gpio: gpio, policy: policy,
-                    shutdownCommand: try reader.string("shutdown_command", default: "").split(separator: " ").map(String.init))
+                    shutdownCommand: try reader.string("shutdown_command", default: "").split(separator: " ").map(String.init),
+                    rebootCommand: try reader.string("reboot_command", default: "").split(separator: " ").map(String.init))
     }
 }

@@ -7,28 +7,45 @@ import Synchronization
 
 /// Runs the power supervisor against a source and carries out what it decides: the commit delay,
 /// intake, the journal's WAL checkpoint, journaled significant events, and the shutdown command,
-/// run exactly once (DESIGN.md, "Operating modes"; docs/power.md).
+/// run exactly once (DESIGN.md, "Operating modes"; docs/power.md). A technician can ask for the
+/// same staged shutdown (or a reboot), and run drills: made-up power events fed through the real
+/// supervisor and actions, with only the final command held back.
 public final class PowerController: Service, Sendable {
-    private let service: ApplianceService
-    private let source: any PowerSource
-    private let policy: PowerPolicy
-    private let shutdownCommand: [String]
+    public enum Drill: String, Sendable, CaseIterable {
+        /// Mains lost; the battery fine.
+        case powerCut = "power-cut"
+        /// Mains lost and the battery low: the staged shutdown, up to the command.
+        case lowBattery = "low-battery"
+    }
+
+    let service: ApplianceService
+    let source: any PowerSource
+    let policy: PowerPolicy
+    let shutdownCommand: [String]
+    let rebootCommand: [String]
+    let clock: any JournalClock
     private let tickInterval: Duration
-    private let clock: any JournalClock
     private let supervisorState = Mutex<PowerSupervisor.State>(.unknown)
-    private let currentStatus: Mutex<PowerStatus>
-    private let commandRuns = Mutex(0)
-    private let metrics = PowerMetrics()
+    let currentStatus: Mutex<PowerStatus>
+    let commandRuns = Mutex(0)
+    let metrics = PowerMetrics()
+    /// Source events and requests: few, and none may be lost (a one-shot GPIO "mains back"), so
+    /// the stream is unbounded; ticks are bounded by `pendingTick` instead.
+    private let inputs: AsyncStream<Input>
+    private let inputContinuation: AsyncStream<Input>.Continuation
+    private let pendingTick = Atomic<Bool>(false)
 
     public init(service: ApplianceService, source: any PowerSource, policy: PowerPolicy, shutdownCommand: [String],
-                clock: any JournalClock, tickInterval: Duration = .milliseconds(100)) {
+                rebootCommand: [String] = [], clock: any JournalClock, tickInterval: Duration = .milliseconds(100)) {
         self.service = service
         self.source = source
         self.policy = policy
         self.shutdownCommand = shutdownCommand
+        self.rebootCommand = rebootCommand
         self.clock = clock
         self.tickInterval = tickInterval
         currentStatus = Mutex(PowerStatus(source: source.kind, nowMillis: clock.wallMillis()))
+        (inputs, inputContinuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// The state, the source's last reading and what was done, for the CLI and the console.
@@ -45,26 +62,51 @@ public final class PowerController: Service, Sendable {
     /// How many times the shutdown command ran (at most once).
     public var shutdownCommandRuns: Int { commandRuns.withLock { $0 } }
 
+    /// A technician's shutdown or reboot, through the same staged path as a power shutdown.
+    public func requestShutdown(by who: String, reboot: Bool) {
+        inputContinuation.yield(.request(who: who, reboot: reboot))
+    }
+
+    public func startDrill(_ drill: Drill, by who: String) {
+        inputContinuation.yield(.drill(drill, who: who))
+    }
+
+    public func endDrill(by who: String) {
+        inputContinuation.yield(.endDrill(who: who))
+    }
+
     public func run() async throws {
         try? await cancelWhenGracefulShutdown { try await self.supervise() }
     }
 
-    private enum Input: Sendable {
+    enum Input: Sendable {
         /// An event from the source and when it reached the controller (monotonic ns).
         case source(PowerSourceEvent, receivedNanos: Int64)
         case tick
+        case request(who: String, reboot: Bool)
+        case drill(Drill, who: String)
+        case endDrill(who: String)
+    }
+
+    /// What one run of the loop is working with.
+    struct Loop {
+        var supervisor: PowerSupervisor
+        var drill: Drill?
+        var lastRealEvent: PowerSourceEvent?
+        var reboot = false
     }
 
     private func supervise() async throws {
-        var supervisor = PowerSupervisor(policy: policy)
-        let (inputs, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .bufferingNewest(64))
+        var loop = Loop(supervisor: PowerSupervisor(policy: policy))
+        let continuation = inputContinuation
         let forward = Task {
             for await event in source.events() { continuation.yield(.source(event, receivedNanos: clock.monotonicNanos())) }
         }
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: tickInterval)
-                continuation.yield(.tick)
+                // At most one tick waits: a slow action must not bury source events under ticks.
+                if !self.pendingTick.exchange(true, ordering: .acquiringAndReleasing) { continuation.yield(.tick) }
             }
         }
         defer {
@@ -72,108 +114,62 @@ public final class PowerController: Service, Sendable {
             ticker.cancel()
         }
         for await input in inputs {
-            let nowNanos = clock.monotonicNanos()
-            let now = nowNanos / 1_000_000
-            let actions: [PowerSupervisor.Action]
-            var event: PowerSourceEvent?
-            var startedNanos = nowNanos
-            switch input {
-            case .source(let sourceEvent, let receivedNanos):
-                event = sourceEvent
-                startedNanos = receivedNanos
-                actions = supervisor.handle(sourceEvent, nowMillis: now)
-            case .tick: actions = supervisor.tick(nowMillis: now)
-            }
-            supervisorState.withLock { $0 = supervisor.state }
-            let wallNow = clock.wallMillis()
-            currentStatus.withLock { $0.update(supervisor: supervisor, event: event, nowMillis: wallNow) }
-            service.setPowerState(supervisor.state, sourceStale: supervisor.isSourceStale)
-            metrics.record(supervisor.state, sourceStale: supervisor.isSourceStale)
-            for action in actions {
-                metrics.count(action)
-                await perform(action, startedNanos: startedNanos)
-            }
+            if Task.isCancelled { break }
+            await step(input, &loop)
         }
     }
 
-    /// `startedNanos`: when the event that led to the action reached the controller.
-    private func perform(_ action: PowerSupervisor.Action, startedNanos: Int64) async {
-        let logger = service.logger
-        switch action {
-        case .onMains:
-            await service.journal.setGroupCommitDelay(.microseconds(service.configuration.journal.groupCommitDelayMicroseconds))
-            await record("power.mains", "mains power present")
-        case .wentOnBattery:
-            await service.journal.setGroupCommitDelay(.zero)
-            await record("power.on_battery", "mains lost: running on battery; group commit delay is zero")
-        case .onBatteryAlert:
-            logger.warning("still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
-            await record("power.on_battery_alert", "still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
-        case .closeIntake(let reason):
-            service.intake.close(.power(reason.description))
-            await record("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
-            await checkpoint()
-            // Intake closed, in-flight bets committed (the record above queued behind them), WAL
-            // checkpointed: the appliance is safe to lose power from here.
-            let elapsed = clock.monotonicNanos() - startedNanos
-            metrics.powerToSafe.recordNanoseconds(elapsed)
-            currentStatus.withLock {
-                $0.lastPowerToSafeMicros = elapsed / 1_000
-                $0.stagedShutdowns += 1
-            }
-        case .resumed:
+    private func step(_ input: Input, _ loop: inout Loop) async {
+        let nowNanos = clock.monotonicNanos()
+        let now = nowNanos / 1_000_000
+        var actions: [PowerSupervisor.Action] = []
+        var event: PowerSourceEvent?
+        var startedNanos = nowNanos
+        switch input {
+        case .source(let sourceEvent, let receivedNanos):
+            loop.lastRealEvent = sourceEvent
+            guard loop.drill == nil else { return } // the drill's made-up readings stand in
+            event = sourceEvent
+            startedNanos = receivedNanos
+            actions = loop.supervisor.handle(sourceEvent, nowMillis: now)
+        case .tick:
+            pendingTick.store(false, ordering: .releasing)
+            actions = loop.supervisor.tick(nowMillis: now)
+        case .request(let who, let reboot):
+            loop.reboot = reboot
+            await record("power.requested", "\(reboot ? "reboot" : "shutdown") requested by \(who)")
+            actions = loop.supervisor.requestShutdown(by: "\(who) (\(reboot ? "reboot" : "shutdown"))", nowMillis: now)
+        case .drill(let drill, let who):
+            guard loop.drill == nil else { return }
+            loop.drill = drill
+            currentStatus.withLock { $0.drill = drill.rawValue }
+            await record("power.drill", "\(drill.rawValue) drill started by \(who): made-up readings, the real supervisor; nothing is cut")
+            let reading = PowerObservation(acPresent: false, batteryLow: drill == .lowBattery)
+            event = .observed(reading)
+            actions = loop.supervisor.handle(.observed(reading), nowMillis: now)
+        case .endDrill(let who):
+            guard let drill = loop.drill else { return }
+            loop.drill = nil
+            currentStatus.withLock { $0.drill = nil }
+            await record("power.drill", "\(drill.rawValue) drill ended by \(who): back to the source's readings")
+            // A drill may have gone as far as the point of no return: start the supervisor afresh
+            // from the real readings, with intake open unless they close it again.
+            loop.supervisor = PowerSupervisor(policy: policy)
             service.intake.reopenAfterPower()
-            await record("power.resumed", "mains returned before the point of no return; intake reopened")
-        case .runShutdownCommand(let reason):
-            await record("power.shutdown_command", "shutting the appliance down: \(reason)")
-            await checkpoint()
-            if await source.requestPowerOff() {
-                logger.notice("the UPS was told to cut power once the appliance halts")
-            } else if source.kind == "gpio" {
-                logger.warning("no power-off request reached the UPS (none configured, or the line could not be driven)")
+            await service.journal.setGroupCommitDelay(.microseconds(service.configuration.journal.groupCommitDelayMicroseconds))
+            if let real = loop.lastRealEvent {
+                event = real
+                actions = loop.supervisor.handle(real, nowMillis: now)
             }
-            runShutdownCommand()
-        case .sourceStale(let why):
-            logger.warning("power source stale: \(why)")
-            await record("power.source_stale", why)
-        case .sourceHealthy:
-            await record("power.source_healthy", "the power source answers again")
         }
-    }
-
-    private func record(_ category: String, _ message: String) async {
-        service.logger.notice("\(category): \(message)")
-        do { try await service.journal.apply(.record(category: category, message: message)) } catch {
-            service.logger.error("power event not journaled", metadata: ["category": "\(category)", "error": "\(error)"])
-        }
-    }
-
-    private func checkpoint() async {
-        do { try await service.journal.checkpointWAL() } catch {
-            service.logger.error("WAL checkpoint before shutdown failed (SQLite recovers it at next open)", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func runShutdownCommand() {
-        let first = commandRuns.withLock { runs -> Bool in
-            defer { runs += 1 }
-            return runs == 0
-        }
-        precondition(first, "the supervisor asks for the shutdown command once")
-        guard let executable = shutdownCommand.first else {
-            service.logger.critical("no power.shutdown_command configured: the appliance is safe to lose power now")
-            return
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(shutdownCommand.dropFirst())
-        do {
-            try process.run()
-            process.waitUntilExit()
-            service.logger.critical("shutdown command ran", metadata: ["command": "\(shutdownCommand.joined(separator: " "))",
-                                                                        "status": "\(process.terminationStatus)"])
-        } catch {
-            service.logger.critical("shutdown command could not start", metadata: ["command": "\(executable)", "error": "\(error)"])
+        supervisorState.withLock { $0 = loop.supervisor.state }
+        let wallNow = clock.wallMillis()
+        currentStatus.withLock { $0.update(supervisor: loop.supervisor, event: event, nowMillis: wallNow) }
+        service.setPowerState(loop.supervisor.state, sourceStale: loop.supervisor.isSourceStale)
+        metrics.record(loop.supervisor.state, sourceStale: loop.supervisor.isSourceStale)
+        for action in actions {
+            metrics.count(action)
+            await perform(action, startedNanos: startedNanos, loop: loop)
         }
     }
 }

@@ -27,6 +27,8 @@ public struct PowerStatus: Codable, Sendable, Hashable {
     public var lastPowerToSafeMicros: Int64?
     /// Staged shutdowns started since the daemon started (each closed intake; some resumed).
     public var stagedShutdowns: Int
+    /// The drill running (power-cut, low-battery): the readings are made up, nothing is cut.
+    public var drill: String?
 
     init(source: String, nowMillis: Int64) {
         self.source = source

@@ -4,6 +4,7 @@ import Foundation
 public enum PowerStatusText {
     public static func screen(_ status: PowerStatus, nowMillis: Int64) -> String {
         var lines: [String] = []
+        if let drill = status.drill { lines.append(field("DRILL", "\(drill): made-up readings; `drill end` restores")) }
         lines.append(field("source", status.source + (status.sourceStale.map { "   STALE: \($0)" } ?? "")))
         let held = max(0, nowMillis - status.stateSinceMillis) / 1_000
         lines.append(field("state", "\(status.state) since \(clockTime(status.stateSinceMillis)) (\(held) s)"))

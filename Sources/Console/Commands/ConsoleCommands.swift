@@ -121,9 +121,16 @@ struct ConsoleCommands {
             else { return "the journal cannot be read" }
             if json { return encode(records.map { TailRecord(seq: $0.seq, wallMillis: $0.wallMillis, kind: $0.kind, payload: String(decoding: $0.payload, as: UTF8.self)) }) }
             return records.map { record in
-                let payload = String(decoding: record.payload, as: UTF8.self)
-                return "\(String(record.seq).padding(toLength: 7, withPad: " ", startingAt: 0)) \(PowerStatusText.clockTime(record.wallMillis)) "
-                    + "\(record.kind.padding(toLength: 14, withPad: " ", startingAt: 0)) \(payload.prefix(42))"
+                // A significant event reads best as its category and message; other kinds as JSON.
+                let summary: String
+                if record.kind == "appliance.event",
+                   let event = try? JSONDecoder().decode(SignificantEvent.self, from: Data(record.payload)) {
+                    summary = "\(event.category) \(event.message)"
+                } else {
+                    summary = "\(record.kind) \(String(decoding: record.payload, as: UTF8.self))"
+                }
+                return String(("\(String(record.seq).padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                               + "\(PowerStatusText.clockTime(record.wallMillis)) \(summary)").prefix(80))
             }.joined(separator: "\n")
         default:
             return "usage: journal stats|verify|tail [N] [--json]"

@@ -46,6 +46,17 @@ public struct PowerSupervisor: Sendable {
         case onBatteryTooLong(millis: Int64)
         case forcedShutdown
         case sourceDeadOnBattery(String)
+        /// A technician asked for it (console `shutdown` or `reboot`).
+        case requested(by: String)
+
+        /// Mains returning during the final delay resumes service, except when the shutdown was
+        /// ordered (FSD, a technician) rather than forced by the battery.
+        var resumesOnMains: Bool {
+            switch self {
+            case .forcedShutdown, .requested: false
+            default: true
+            }
+        }
 
         public var description: String {
             switch self {
@@ -55,6 +66,7 @@ public struct PowerSupervisor: Sendable {
             case .onBatteryTooLong(let millis): "on battery for \(millis / 1_000) s, the most allowed"
             case .forcedShutdown: "the UPS ordered a forced shutdown (FSD)"
             case .sourceDeadOnBattery(let why): "the power source went silent while on battery (\(why))"
+            case .requested(let who): "requested by \(who)"
             }
         }
     }
@@ -89,6 +101,20 @@ public struct PowerSupervisor: Sendable {
         return actions + evaluate(nowMillis: nowMillis)
     }
 
+    /// A technician's shutdown: the same staged path as a power shutdown (intake closed, journal
+    /// made safe, the final delay, then the command), never resumed by mains. Nothing happens if a
+    /// shutdown is already under way.
+    public mutating func requestShutdown(by who: String, nowMillis: Int64) -> [Action] {
+        switch state {
+        case .shuttingDown, .poweringOff:
+            return []
+        case .unknown, .mains, .onBattery:
+            let reason = ShutdownReason.requested(by: who)
+            state = .shuttingDown(sinceMillis: nowMillis, reason: reason)
+            return [.closeIntake(reason)]
+        }
+    }
+
     /// Time passing with no news: delays and timeouts expire here.
     public mutating func tick(nowMillis: Int64) -> [Action] {
         evaluate(nowMillis: nowMillis)
@@ -99,7 +125,7 @@ public struct PowerSupervisor: Sendable {
         case .poweringOff:
             return []
         case .shuttingDown(let since, let reason):
-            if reason != .forcedShutdown, staleSinceMillis == nil, lastObservation?.acPresent == true,
+            if reason.resumesOnMains, staleSinceMillis == nil, lastObservation?.acPresent == true,
                lastObservation?.forcedShutdown != true {
                 state = .mains
                 return [.resumed]

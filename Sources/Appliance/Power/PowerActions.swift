@@ -1,0 +1,96 @@
+import Foundation
+import Journal
+import Logging
+import Power
+
+extension PowerController {
+    /// Carries out one of the supervisor's actions. `startedNanos`: when the event that led to it
+    /// reached the controller.
+    func perform(_ action: PowerSupervisor.Action, startedNanos: Int64, loop: Loop) async {
+        let logger = service.logger
+        switch action {
+        case .onMains:
+            await service.journal.setGroupCommitDelay(.microseconds(service.configuration.journal.groupCommitDelayMicroseconds))
+            await record("power.mains", "mains power present")
+        case .wentOnBattery:
+            await service.journal.setGroupCommitDelay(.zero)
+            await record("power.on_battery", "mains lost: running on battery; group commit delay is zero")
+        case .onBatteryAlert:
+            logger.warning("still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
+            await record("power.on_battery_alert", "still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
+        case .closeIntake(let reason):
+            service.intake.close(.power(reason.description))
+            await record("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
+            await checkpoint()
+            // Intake closed, in-flight bets committed (the record above queued behind them), WAL
+            // checkpointed: the appliance is safe to lose power from here.
+            let elapsed = clock.monotonicNanos() - startedNanos
+            metrics.powerToSafe.recordNanoseconds(elapsed)
+            currentStatus.withLock {
+                $0.lastPowerToSafeMicros = elapsed / 1_000
+                $0.stagedShutdowns += 1
+            }
+        case .resumed:
+            service.intake.reopenAfterPower()
+            await record("power.resumed", "mains returned before the point of no return; intake reopened")
+        case .runShutdownCommand(let reason):
+            let command = loop.reboot ? rebootCommand : shutdownCommand
+            if let drill = loop.drill {
+                await record("power.drill", "\(drill.rawValue) drill reached the point of no return: "
+                             + "\(command.isEmpty ? "nothing is configured to run" : "`\(command.joined(separator: " "))` would run now") (\(reason))")
+                return
+            }
+            await record("power.shutdown_command", "\(loop.reboot ? "rebooting" : "shutting") the appliance down: \(reason)")
+            await checkpoint()
+            if !loop.reboot {
+                if await source.requestPowerOff() {
+                    logger.notice("the UPS was told to cut power once the appliance halts")
+                } else if source.kind == "gpio" {
+                    logger.warning("no power-off request reached the UPS (none configured, or the line could not be driven)")
+                }
+            }
+            run(command, reboot: loop.reboot)
+        case .sourceStale(let why):
+            logger.warning("power source stale: \(why)")
+            await record("power.source_stale", why)
+        case .sourceHealthy:
+            await record("power.source_healthy", "the power source answers again")
+        }
+    }
+
+    func record(_ category: String, _ message: String) async {
+        service.logger.notice("\(category): \(message)")
+        do { try await service.journal.apply(.record(category: category, message: message)) } catch {
+            service.logger.error("power event not journaled", metadata: ["category": "\(category)", "error": "\(error)"])
+        }
+    }
+
+    func checkpoint() async {
+        do { try await service.journal.checkpointWAL() } catch {
+            service.logger.error("WAL checkpoint before shutdown failed (SQLite recovers it at next open)", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func run(_ command: [String], reboot: Bool) {
+        let first = commandRuns.withLock { runs -> Bool in
+            defer { runs += 1 }
+            return runs == 0
+        }
+        precondition(first, "the supervisor asks for the shutdown command once")
+        let key = reboot ? "power.reboot_command" : "power.shutdown_command"
+        guard let executable = command.first else {
+            service.logger.critical("no \(key) configured: the appliance is safe to lose power now")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(command.dropFirst())
+        do {
+            try process.run()
+            process.waitUntilExit()
+            service.logger.critical("\(key) ran", metadata: ["command": "\(command.joined(separator: " "))", "status": "\(process.terminationStatus)"])
+        } catch {
+            service.logger.critical("\(key) could not start", metadata: ["command": "\(executable)", "error": "\(error)"])
+        }
+    }
+}
