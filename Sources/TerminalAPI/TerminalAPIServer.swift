@@ -20,7 +20,7 @@ public enum TerminalAPIServer {
         let system = SystemRoutes(service: service, registry: registry)
         system.registerPublic(on: router)
         let v1 = router.group("v1")
-            .add(middleware: SignatureAuthenticator(configuration: service.configuration,
+            .add(middleware: SignatureAuthenticator(configuration: service.configuration, access: service.terminalAccess,
                                                     nonces: NonceCache(capacity: settings.nonceCacheCapacity), clock: clock))
         system.registerAuthenticated(on: v1)
         // Heartbeats keep idle streams under the idle timeout, and a write is how a stream learns its

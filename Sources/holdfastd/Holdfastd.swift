@@ -41,10 +41,12 @@ struct Holdfastd: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        // Also kept in memory for the console's `log tail`, which must work without a network.
+        let logRing = LogRing(capacity: 500)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return MultiplexLogHandler([handler, logRing.handler(label: label, level: level)])
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -84,9 +86,12 @@ struct Holdfastd: AsyncParsableCommand {
         // The local control socket is for technicians: losing it must not stop betting.
         configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, power: power, logger: logger),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        // The console is for technicians: neither transport failing may stop betting.
+        let console = ConsoleContext(service: service, power: power, configurationPath: configPath, logRing: logRing, clock: clock, logger: logger)
+        configured.append(.init(service: ConsoleSocket(context: console, path: settings.console.socket),
+                                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         if let device = settings.console.device {
-            let context = ConsoleContext(service: service, power: power, configurationPath: configPath, clock: clock, logger: logger)
-            configured.append(.init(service: SerialConsole(context: context, device: device, baud: settings.console.baud),
+            configured.append(.init(service: SerialConsole(context: console, device: device, baud: settings.console.baud),
                                     successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         let group = ServiceGroup(configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

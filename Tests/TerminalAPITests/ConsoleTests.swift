@@ -87,3 +87,90 @@ struct ConsoleTests {
         #expect(board.markets.count == 2, "the API still answers")
     }
 }
+
+@Suite("Console over the local socket and through socat", .timeLimit(.minutes(2)))
+struct ConsoleTransportTests {
+    static func technicianConfig(device: String? = nil) throws -> (String, String) {
+        var random = SystemRandomNumberGenerator()
+        let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
+        let deviceLine = device.map { "  device: \($0)\n" } ?? ""
+        return ("console:\n\(deviceLine)  technicians: [{ name: tech, pin_hash: \"\(hash)\" }]\n", hash.description)
+    }
+
+    @Test("holdfast console: a scripted session over the socket, ending at logout")
+    func socketSession() throws {
+        let (config, _) = try Self.technicianConfig()
+        let daemon = try DaemonFixture(extraConfig: config)
+        _ = try daemon.start()
+        defer { _ = daemon.terminate() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
+        process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data("tech\n4321\nterminals\nterminals disable load-kiosk\nlimits\nself-test\nlogout\n".utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("welcome, tech"), "\(text)")
+        #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
+        #expect(!text.hasSuffix("login: "), "the socket connection ends at logout")
+        #expect(text.contains("load-kiosk") && text.contains("terminal load-kiosk disabled"), "\(text)")
+        #expect(text.contains("max stake per bet") && text.contains("500.00"), "\(text)")
+        #expect(text.contains("ok   journal") && text.contains("ok   disk"), "\(text)")
+        #expect(text.contains("logged out"), "\(text)")
+        let disabled = try String(contentsOfFile: daemon.dataDirectory + "/disabled-terminals", encoding: .utf8)
+        #expect(disabled == "load-kiosk\n", "the disabled list outlives the daemon")
+    }
+
+    @Test("through socat's linked ptys: the console device vanishes and comes back")
+    func socatHangUpAndReturn() async throws {
+        let links = try TemporaryDirectory()
+        let device = links.path + "/ttyHF"
+        let laptopPath = links.path + "/laptop"
+        func startSocat() throws -> Process {
+            let socat = Process()
+            socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+            socat.arguments = ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"]
+            try socat.run()
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { Thread.sleep(forTimeInterval: 0.05) }
+            return socat
+        }
+        var socat = try startSocat()
+        let (config, _) = try Self.technicianConfig(device: device)
+        let daemon = try DaemonFixture(extraConfig: config)
+        _ = try daemon.start()
+        // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
+        defer {
+            _ = daemon.terminate()
+            kill(socat.processIdentifier, SIGKILL)
+        }
+        var laptop = try PseudoTerminal(openingDevice: laptopPath)
+        laptop.send("\r")
+        #expect(laptop.expect("login: ") != nil, "\(laptop.transcript)")
+        laptop.send("tech\r")
+        #expect(laptop.expect("PIN: ") != nil)
+        laptop.send("4321\r")
+        #expect(laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
+
+        // The cable is pulled: socat goes, and with it the device holdfastd had open.
+        kill(socat.processIdentifier, SIGKILL)
+        socat.waitUntilExit()
+        laptop.hangUp()
+        try await Task.sleep(for: .milliseconds(800))
+        // Plugged back in: the device reappears at the same path; holdfastd opens it again and
+        // greets the technician with a fresh login (the hang-up ended the session).
+        socat = try startSocat()
+        laptop = try PseudoTerminal(openingDevice: laptopPath)
+        var greeted = false
+        for _ in 0..<10 where !greeted {
+            laptop.send("\r")
+            greeted = laptop.expect("login: ", timeoutMillis: 1_000) != nil
+        }
+        #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
+    }
+}

@@ -21,6 +21,18 @@ public final class PseudoTerminal: @unchecked Sendable {
         slavePath = "/dev/pts/\(number)"
     }
 
+    /// Opens the far end of a serial link someone else made (socat's second pty), raw, as a
+    /// terminal program on the technician's laptop would.
+    public init(openingDevice path: String) throws {
+        master = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard master >= 0 else { throw ChildProcessError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        var settings = termios()
+        tcgetattr(master, &settings)
+        cfmakeraw(&settings)
+        tcsetattr(master, TCSANOW, &settings)
+        slavePath = path
+    }
+
     public func send(_ text: String) { send(Array(text.utf8)) }
 
     public func send(_ bytes: [UInt8]) {

@@ -199,7 +199,7 @@ extension ApplianceConfiguration {
         try powerReader.finish()
 
         var consoleReader = try top.section("console")
-        let console = try ConsoleSettings.parse(&consoleReader)
+        let console = try ConsoleSettings.parse(&consoleReader, dataDirectory: dataDirectory, relativeTo: directory)
         try consoleReader.finish()
 
         var demoReader = try top.section("demo")

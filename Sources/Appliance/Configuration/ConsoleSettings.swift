@@ -8,6 +8,8 @@ public struct ConsoleSettings: Sendable {
 
     /// The tty to serve (nil: no serial console), e.g. /dev/ttyS0, /dev/ttyAMA0, /dev/ttyGS0.
     public var device: String?
+    /// The local Unix socket `holdfast console` connects to (mode 0600).
+    public var socket: String
     public var baud: Int
     public var idleTimeoutSeconds: Int
     public var failuresBeforeLockout: Int
@@ -23,8 +25,13 @@ public struct ConsoleSettings: Sendable {
 }
 
 extension ConsoleSettings {
-    static func parse(_ reader: inout ConfigReader) throws(ConfigurationError) -> ConsoleSettings {
+    static func parse(_ reader: inout ConfigReader, dataDirectory: String, relativeTo directory: String) throws(ConfigurationError) -> ConsoleSettings {
         let device = try reader.optionalString("device")
+        let socket = try reader.optionalString("socket").map { ApplianceConfiguration.resolve($0, against: directory) }
+            ?? dataDirectory + "/console.sock"
+        guard socket.utf8.count < 108 else {
+            throw ConfigurationError(key: "console.socket", line: nil, problem: "'\(socket)' is longer than a Unix socket path may be (107 bytes)")
+        }
         if let device, !device.hasPrefix("/") {
             throw ConfigurationError(key: "console.device", line: nil, problem: "'\(device)' must be an absolute path such as /dev/ttyS0")
         }
@@ -49,7 +56,7 @@ extension ConsoleSettings {
             return Technician(name: name, pin: pin)
         }
         return ConsoleSettings(
-            device: device, baud: baud,
+            device: device, socket: socket, baud: baud,
             idleTimeoutSeconds: try reader.integer("idle_timeout_seconds", default: 300, in: 10...86_400),
             failuresBeforeLockout: try reader.integer("failures_before_lockout", default: 3, in: 1...20),
             lockoutSeconds: try reader.integer("lockout_seconds", default: 30, in: 1...3_600),

@@ -14,6 +14,8 @@ public final class ApplianceService: Sendable {
     public let configuration: ApplianceConfiguration
     public let journal: BetJournal
     public let intake: IntakeGate
+    /// Terminals a technician disabled, and when each was last seen.
+    public let terminalAccess: TerminalAccess
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     private let boardSnapshot: Mutex<BoardSnapshot>
     private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
@@ -24,6 +26,7 @@ public final class ApplianceService: Sendable {
         self.configuration = configuration
         self.journal = journal
         self.intake = IntakeGate()
+        self.terminalAccess = TerminalAccess(dataDirectory: configuration.dataDirectory)
         self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
         self.boardSnapshot = Mutex(board)
         self.clock = clock

@@ -9,6 +9,12 @@ struct ConsoleCommands {
     struct Result {
         var output: String
         var logout = false
+        /// The command needs a `yes` before it happens.
+        var confirm: Confirmation?
+    }
+
+    enum Confirmation: Equatable {
+        case shutdown, reboot
     }
 
     struct Command {
@@ -24,6 +30,14 @@ struct ConsoleCommands {
         Command(name: "ticket", usage: "ticket <ticket id> [--json]", summary: "one ticket: status, stake, legs"),
         Command(name: "markets", usage: "markets [--json]", summary: "the board: markets, prices, status"),
         Command(name: "config", usage: "config show", summary: "the configuration file, secrets masked"),
+        Command(name: "terminals", usage: "terminals [disable|enable <id>] [--json]", summary: "terminals, last seen; lock one out"),
+        Command(name: "limits", usage: "limits [--json]", summary: "betting limits in force"),
+        Command(name: "uplink", usage: "uplink [--json]", summary: "the link to central"),
+        Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
+        Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
+        Command(name: "drill", usage: "drill power-cut|low-battery|end", summary: "rehearse a power cut; nothing is cut"),
+        Command(name: "shutdown", usage: "shutdown", summary: "shut down safely (asks to confirm)"),
+        Command(name: "reboot", usage: "reboot", summary: "reboot safely (asks to confirm)"),
         Command(name: "help", usage: "help [command]", summary: "this list, or one command's usage"),
         Command(name: "logout", usage: "logout", summary: "end the session (also Ctrl-D)"),
     ]
@@ -45,6 +59,16 @@ struct ConsoleCommands {
         case "ticket": return Result(output: await ticket(arguments, json: json))
         case "markets": return Result(output: markets(json: json))
         case "config": return Result(output: config(arguments))
+        case "terminals": return Result(output: await terminals(arguments, json: json))
+        case "limits": return Result(output: limits(json: json))
+        case "uplink": return Result(output: uplink(json: json))
+        case "log": return Result(output: logTail(arguments))
+        case "self-test": return Result(output: await selfTest(json: json))
+        case "drill": return Result(output: drill(arguments))
+        case "shutdown", "reboot":
+            let reboot = name == "reboot"
+            return Result(output: "this closes intake, finishes in-flight bets, makes the journal safe and then "
+                          + "\(reboot ? "reboots" : "shuts down") the appliance.\ntype yes to go on: ", confirm: reboot ? .reboot : .shutdown)
         default: return Result(output: "unknown command '\(String(name.prefix(40)))': `help` lists the commands")
         }
     }
@@ -173,11 +197,11 @@ struct ConsoleCommands {
         return "# \(context.configurationPath)\n" + ConfigMasking.mask(text)
     }
 
-    private func field(_ name: String, _ value: String) -> String {
-        String((name.padding(toLength: 13, withPad: " ", startingAt: 0) + value).prefix(80))
+    func field(_ name: String, _ value: String, width: Int = 13) -> String {
+        String((name.padding(toLength: max(width, name.count + 1), withPad: " ", startingAt: 0) + value).prefix(80))
     }
 
-    private func encode(_ value: some Encodable) -> String {
+    func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -9,15 +9,18 @@ public final class ConsoleContext: Sendable {
     public let service: ApplianceService
     public let power: PowerController
     public let configurationPath: String
+    public let logRing: LogRing?
     public let clock: any JournalClock
     public let logger: Logger
     let throttle: Mutex<LoginThrottle>
     let startedMillis: Int64
 
-    public init(service: ApplianceService, power: PowerController, configurationPath: String, clock: any JournalClock, logger: Logger) {
+    public init(service: ApplianceService, power: PowerController, configurationPath: String, logRing: LogRing?,
+                clock: any JournalClock, logger: Logger) {
         self.service = service
         self.power = power
         self.configurationPath = configurationPath
+        self.logRing = logRing
         self.clock = clock
         self.logger = logger
         let settings = service.configuration.console

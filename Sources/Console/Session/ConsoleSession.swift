@@ -8,11 +8,15 @@ public struct ConsoleSession {
         case name
         case pin(name: String)
         case shell(name: String)
+        /// A command that asked for `yes` before it happens.
+        case confirm(name: String, action: ConsoleCommands.Confirmation)
     }
 
     private let context: ConsoleContext
     private let channel: any ConsoleChannel
     private let place: String
+    /// A socket connection ends at logout; a serial line goes back to `login:`.
+    private let endsOnLogout: Bool
     private var editor = LineEditor()
     private var state = State.name
     private var lastNoiseNoticeMillis: Int64?
@@ -20,25 +24,32 @@ public struct ConsoleSession {
     private static let decoy = PINHash("scrypt:14:8:1:00000000000000000000000000000000:" + String(repeating: "00", count: 32))!
 
     /// `place`: where the session is (the device path), for the journal.
-    public init(context: ConsoleContext, channel: any ConsoleChannel, place: String) {
+    public init(context: ConsoleContext, channel: any ConsoleChannel, place: String, endsOnLogout: Bool = false) {
         self.context = context
         self.channel = channel
         self.place = place
+        self.endsOnLogout = endsOnLogout
     }
 
     public mutating func run() async {
         let settings = context.service.configuration
         await channel.write("\nHoldfast appliance \(settings.applianceCode.rawValue) technician console\n")
+        if settings.console.technicians.isEmpty {
+            await channel.write("no technicians are configured (console.technicians): nobody can log in\n")
+        }
         await prompt()
         let idle = Duration.seconds(settings.console.idleTimeoutSeconds)
         while true {
-            let loggedIn = if case .shell = state { true } else { false }
+            let loggedIn = switch state {
+            case .shell, .confirm: true
+            case .name, .pin: false
+            }
             guard let bytes = await channel.read(timeout: loggedIn ? idle : .seconds(3_600)) else {
-                if case .shell(let name) = state { await context.record("console.logout", "\(name) on \(place): the line hung up") }
+                if let name = loggedInName { await context.record("console.logout", "\(name) on \(place): the line hung up") }
                 return
             }
             if bytes.isEmpty {
-                if case .shell(let name) = state {
+                if let name = loggedInName {
                     await channel.write("\nidle for \(settings.console.idleTimeoutSeconds) s: logged out\n")
                     await context.record("console.logout", "\(name) on \(place): idle timeout")
                     state = .name
@@ -46,9 +57,19 @@ public struct ConsoleSession {
                 }
                 continue
             }
-            let (echo, events) = editor.feed(bytes)
-            if !echo.isEmpty { await channel.write(echo) }
-            for event in events { await handle(event) }
+            // One line at a time: what follows a line typed ahead (a PIN after the name) must be
+            // echoed under the mode that line leads to.
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let end = rest.firstIndex { [0x0D, 0x0A, 0x03, 0x04].contains($0) }.map { rest.index(after: $0) } ?? rest.endIndex
+                let (echo, events) = editor.feed(rest[..<end])
+                rest = rest[end...]
+                if !echo.isEmpty { await channel.write(echo) }
+                for event in events {
+                    await handle(event)
+                    if endsOnLogout && loggedOut { return }
+                }
+            }
         }
     }
 
@@ -69,11 +90,16 @@ public struct ConsoleSession {
         case .cancelled:
             editor.masked = false
             if case .pin = state { state = .name }
+            if case .confirm(let name, _) = state {
+                await channel.write("cancelled\n")
+                state = .shell(name: name)
+            }
             await prompt()
         case .endOfInput:
-            if case .shell(let name) = state {
+            if let name = loggedInName {
                 await context.record("console.logout", "\(name) on \(place)")
                 await channel.write("logged out\n")
+                loggedOut = true
             }
             editor.masked = false
             state = .name
@@ -118,17 +144,44 @@ public struct ConsoleSession {
                 if result.logout {
                     await context.record("console.logout", "\(name) on \(place)")
                     state = .name
+                    loggedOut = true
                 }
+                if let action = result.confirm {
+                    state = .confirm(name: name, action: action)
+                    return
+                }
+            }
+        case .confirm(let name, let action):
+            state = .shell(name: name)
+            if text == "yes" {
+                await context.record("console.\(action)", "\(name) on \(place) confirmed")
+                context.power.requestShutdown(by: "technician \(name) at the console", reboot: action == .reboot)
+                await channel.write("\(action == .reboot ? "rebooting" : "shutting down"): intake closes now; "
+                                    + "the command runs after the final delay (`power` shows it)\n")
+            } else {
+                await channel.write("cancelled: nothing was done\n")
             }
         }
         await prompt()
     }
 
+    /// Someone logged in during this session and has since logged out.
+    private var loggedOut = false
+
+    private var loggedInName: String? {
+        switch state {
+        case .shell(let name), .confirm(let name, _): name
+        case .name, .pin: nil
+        }
+    }
+
     private func prompt() async {
+        if endsOnLogout && loggedOut { return }
         switch state {
         case .name: await channel.write("login: ")
         case .pin: await channel.write("PIN: ")
         case .shell: await channel.write("holdfast \(context.service.configuration.applianceCode.rawValue)> ")
+        case .confirm: break
         }
     }
 }

@@ -14,6 +14,7 @@ struct SignatureAuthenticator: RouterMiddleware {
     typealias Context = TerminalRequestContext
 
     let configuration: ApplianceConfiguration
+    let access: TerminalAccess
     let nonces: NonceCache
     let clock: any JournalClock
 
@@ -63,7 +64,13 @@ struct SignatureAuthenticator: RouterMiddleware {
                                              timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
         guard RequestSignature.matches(signature, expected) else { throw refused }
         switch nonces.check(terminal: terminalID, nonce: nonce, nowMillis: now, expiryMillis: timestamp + skew) {
-        case .fresh: return terminal
+        case .fresh:
+            // After the signature check, so a stranger cannot probe which terminals are disabled.
+            guard !access.isDisabled(terminal.id) else {
+                throw Problem(.unauthenticated, detail: "terminal '\(terminalID)' is disabled on this appliance; a technician can enable it at the console")
+            }
+            access.seen(terminal.id, atMillis: now)
+            return terminal
         case .replayed: throw Problem(.unauthenticated, detail: "nonce '\(nonce)' was already used: a replayed request")
         case .full: throw Problem(.busy, detail: "too many requests in the signature window; retry shortly")
         }

@@ -6,8 +6,9 @@ import Foundation
 struct ConsoleGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "Technician console helpers.",
-        subcommands: [HashPIN.self]
+        abstract: "The technician's console on this appliance, and PIN hashes for it.",
+        subcommands: [ConsoleConnect.self, HashPIN.self],
+        defaultSubcommand: ConsoleConnect.self
     )
 
     struct HashPIN: AsyncParsableCommand {

@@ -1,11 +1,9 @@
 import Glibc
 
-/// A tty opened and set the way the console needs it, with termios directly (no Swift library
-/// wraps termios): raw mode (no line discipline, no echo, no signals: the console does its own),
-/// 8N1 at the configured speed, CLOCAL so a missing modem carrier does not block, and
-/// non-blocking I/O so a stalled terminal never stalls the daemon.
-final class SerialLine: @unchecked Sendable {
-    // The descriptor is read by one reader thread and written under `writeLock`.
+/// One console connection's descriptor: a serial tty or an accepted Unix-socket connection, in
+/// non-blocking mode so a stalled terminal never stalls the daemon.
+final class ConsoleLine: @unchecked Sendable {
+    // Read by one reader thread, written by the session; both only through read(2)/write(2).
     let descriptor: Int32
     let path: String
 
@@ -13,7 +11,16 @@ final class SerialLine: @unchecked Sendable {
         var description: String
     }
 
-    init(path: String, baud: Int) throws(OpenFailure) {
+    init(descriptor: Int32, path: String) {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// Opens a tty and sets it the way the console needs, with termios directly (no Swift library
+    /// wraps termios): raw mode (no line discipline, no echo, no signals: the console does its
+    /// own), 8N1 at `baud`, CLOCAL so a missing modem carrier does not block.
+    static func openSerial(path: String, baud: Int) throws(OpenFailure) -> ConsoleLine {
         let descriptor = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw OpenFailure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         var settings = termios()
@@ -33,8 +40,7 @@ final class SerialLine: @unchecked Sendable {
             Glibc.close(descriptor)
             throw OpenFailure(description: "cannot set \(path) to \(baud) 8N1 raw: \(reason)")
         }
-        self.descriptor = descriptor
-        self.path = path
+        return ConsoleLine(descriptor: descriptor, path: path)
     }
 
     /// Waits up to `timeoutMillis` for bytes: nil when the line hung up or failed, [] on timeout.

@@ -1,0 +1,52 @@
+public import Logging
+import Foundation
+import Synchronization
+
+/// The last log lines in memory, for the console's `log tail` when nobody can reach the
+/// system journal. Bounded: the oldest line goes when a new one comes.
+public final class LogRing: Sendable {
+    public let capacity: Int
+    private let lines = Mutex<[String]>([])
+
+    public init(capacity: Int = 500) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    public func append(_ line: String) {
+        lines.withLock {
+            if $0.count >= capacity { $0.removeFirst($0.count - capacity + 1) }
+            $0.append(line)
+        }
+    }
+
+    /// The last `count` lines, oldest first.
+    public func tail(_ count: Int) -> [String] {
+        lines.withLock { Array($0.suffix(max(0, count))) }
+    }
+
+    /// A log handler that writes into this ring (use it beside the stderr handler).
+    public func handler(label: String, level: Logger.Level) -> some LogHandler {
+        RingLogHandler(ring: self, label: label, logLevel: level)
+    }
+}
+
+private struct RingLogHandler: LogHandler {
+    let ring: LogRing
+    let label: String
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let merged = metadata.merging(explicit ?? [:]) { $1 }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
+        ring.append("\(time) \(level) \(message)\(fields.isEmpty ? "" : " " + fields)")
+    }
+}

@@ -1,0 +1,120 @@
+import Appliance
+import Crypto
+import Foundation
+import Journal
+import Wagering
+
+/// The commands that look after the appliance: terminals, limits, uplink, logs, self-test, drills.
+extension ConsoleCommands {
+    func terminals(_ arguments: [String], json: Bool) async -> String {
+        let access = context.service.terminalAccess
+        let configured = context.service.configuration.terminals
+        if let action = arguments.first, action == "disable" || action == "enable" {
+            guard let id = arguments.dropFirst().first, let terminal = configured.first(where: { $0.id.rawValue == id }) else {
+                return "usage: terminals \(action) <id>   (one of: \(configured.map(\.id.rawValue).joined(separator: ", ")))"
+            }
+            do { try access.set(terminal.id, disabled: action == "disable") } catch {
+                return "could not save the terminal list: \(error)"
+            }
+            await context.record("console.terminal_\(action)d", "terminal \(id) \(action)d")
+            return action == "disable" ? "terminal \(id) disabled: its requests are refused until `terminals enable \(id)`"
+                : "terminal \(id) enabled"
+        }
+        let now = context.clock.wallMillis()
+        if json {
+            return encode(configured.map { TerminalDocument(id: $0.id.rawValue, role: $0.role.rawValue, disabled: access.isDisabled($0.id),
+                                                            lastSeenMillis: access.lastSeenMillis($0.id)) })
+        }
+        if configured.isEmpty { return "no terminals configured" }
+        return configured.map { terminal in
+            let seen = access.lastSeenMillis(terminal.id).map { "seen \((now - $0) / 1_000) s ago" } ?? "not seen since start"
+            return String("\(terminal.id.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(terminal.role.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                          + "\(access.isDisabled(terminal.id) ? "DISABLED" : "enabled ") \(seen)".prefix(80))
+        }.joined(separator: "\n")
+    }
+
+    func limits(json: Bool) -> String {
+        let limits = context.service.configuration.limits
+        let currency = context.service.configuration.currency
+        let rows: [(String, Int64)] = [
+            ("min stake per line", limits.minStakePerLine), ("max stake per bet", limits.maxStakePerBet),
+            ("max payout per bet", limits.maxPayoutPerBet), ("max liability/selection", limits.maxLiabilityPerSelection),
+            ("max liability/market", limits.maxLiabilityPerMarket), ("terminal max stake", limits.terminalDefaults.maxStakePerBet),
+            ("terminal max open stake", limits.terminalDefaults.maxOpenStake),
+        ]
+        if json { return encode(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })) }
+        return rows.map { field($0.0, Money(minorUnits: $0.1, currency: currency).description, width: 25) }.joined(separator: "\n")
+    }
+
+    func uplink(json: Bool) -> String {
+        json ? encode(["state": "offline", "endpoints": "0"])
+            : "no central endpoints are configured: the appliance runs offline and keeps every bet in its journal"
+    }
+
+    func logTail(_ arguments: [String]) -> String {
+        guard arguments.first == "tail" else { return "usage: log tail [N]" }
+        guard let ring = context.logRing else { return "this daemon keeps no log in memory" }
+        let count = arguments.dropFirst().first.flatMap(Int.init).map { max(1, min($0, 200)) } ?? 20
+        let lines = ring.tail(count)
+        return lines.isEmpty ? "no log lines yet" : lines.map { String($0.prefix(80)) }.joined(separator: "\n")
+    }
+
+    func selfTest(json: Bool) async -> String {
+        var checks: [(name: String, ok: Bool, detail: String)] = []
+        let configuration = context.service.configuration
+        if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
+           let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value {
+            checks.append(("disk", free > 256 * 1_048_576, "\(free / 1_048_576) MiB free in \(configuration.dataDirectory)"))
+        } else {
+            checks.append(("disk", false, "cannot read free space of \(configuration.dataDirectory)"))
+        }
+        let now = context.clock.wallMillis()
+        // Built in 2026: a wall clock before that is an RTC that lost its time.
+        checks.append(("clock", now > 1_767_225_600_000, PowerStatusText.clockTime(now) + " UTC" + (now > 1_767_225_600_000 ? "" : ": the clock is unset")))
+        let directory = context.service.journal.configuration.directory
+        switch await Task.detached(operation: { try? JournalMaintenance.verify(directory: directory, full: false) }).value {
+        case .success(let verified)?: checks.append(("journal", true, "chain intact to seq \(verified.chain.headSeq)"))
+        case .failure(let failure)?: checks.append(("journal", false, "\(failure)"))
+        case nil: checks.append(("journal", false, "cannot be opened for verification"))
+        }
+        let power = context.power.status
+        checks.append(("power source", power.sourceStale == nil && power.lastEventMillis != nil,
+                       power.sourceStale.map { "\(power.source): \($0)" } ?? "\(power.source) answers (\(power.state))"))
+        if let binary = FileManager.default.contents(atPath: "/proc/self/exe") {
+            let digest = SHA256.hash(data: binary).map { String(format: "%02x", $0) }.joined()
+            checks.append(("binary", true, "sha256 \(digest.prefix(16))... (no manifest yet to compare with)"))
+        }
+        if json { return encode(checks.map { CheckDocument(name: $0.name, ok: $0.ok, detail: $0.detail) }) }
+        return checks.map { field(($0.ok ? "ok   " : "FAIL ") + $0.name, $0.detail, width: 19) }.joined(separator: "\n")
+    }
+
+    func drill(_ arguments: [String]) -> String {
+        switch arguments.first {
+        case "end":
+            guard context.power.status.drill != nil else { return "no drill is running" }
+            context.power.endDrill(by: "console")
+            return "drill ended: back to the power source's readings (`power` shows it)"
+        case let name?:
+            guard let drill = PowerController.Drill(rawValue: name) else { return "usage: drill power-cut|low-battery|end" }
+            guard context.power.status.drill == nil else { return "a drill is already running: `drill end` first" }
+            context.power.startDrill(drill, by: "console")
+            return "\(name) drill started: the supervisor sees made-up readings and acts for real (intake, journal), "
+                + "but nothing is cut and no shutdown command runs. Watch with `power`; restore with `drill end`."
+        case nil:
+            return "usage: drill power-cut|low-battery|end"
+        }
+    }
+}
+
+private struct TerminalDocument: Encodable {
+    var id: String
+    var role: String
+    var disabled: Bool
+    var lastSeenMillis: Int64?
+}
+
+private struct CheckDocument: Encodable {
+    var name: String
+    var ok: Bool
+    var detail: String
+}
