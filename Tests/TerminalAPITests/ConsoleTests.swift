@@ -174,3 +174,64 @@ struct ConsoleTransportTests {
         #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
     }
 }
+
+@Suite("Console drills and a technician's reboot", .timeLimit(.minutes(2)))
+struct ConsoleOperationsTests {
+    @Test("a low-battery drill runs the real staged shutdown and restores; reboot waits for yes, then takes the safe path")
+    func drillAndReboot() async throws {
+        let pty = try PseudoTerminal()
+        let marker = try TemporaryDirectory()
+        let (console, _) = try ConsoleTransportTests.technicianConfig(device: pty.slavePath)
+        let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
+                                       extraConfig: console)
+        _ = try daemon.start()
+        defer { _ = daemon.terminate() }
+
+        func expect(_ text: String) -> Bool {
+            let found = pty.expect(text) != nil
+            if !found { Issue.record("'\(text)' never came; the console said: \(pty.transcript)") }
+            return found
+        }
+        /// Asks `power` until its screen shows every one of `texts`.
+        func powerShows(_ texts: String...) async throws -> Bool {
+            for _ in 0..<20 {
+                pty.send("power\r")
+                guard let screen = pty.expect("K111> ") else { return false }
+                if texts.allSatisfy(screen.contains) { return true }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            return false
+        }
+
+        pty.send("\r")
+        _ = expect("login: ")
+        pty.send("tech\r")
+        _ = expect("PIN: ")
+        pty.send("4321\r")
+        _ = expect("K111> ")
+
+        pty.send("drill low-battery\r")
+        _ = expect("drill started")
+        #expect(try await powerShows("DRILL", "shutting_down", "intake       closed"))
+        // The final delay (1 s) passes: the drill reaches the point of no return, and stops there.
+        #expect(try await powerShows("DRILL", "powering_off"))
+        pty.send("drill end\r")
+        _ = expect("drill ended")
+        #expect(try await powerShows("mains", "intake       open"))
+        #expect(!FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "a drill runs no command")
+        pty.send("journal tail 12\r")
+        _ = expect("reached the point")
+
+        pty.send("shutdown\r")
+        _ = expect("type yes to go on: ")
+        pty.send("no\r")
+        _ = expect("cancelled: nothing was done")
+
+        pty.send("reboot\r")
+        _ = expect("type yes to go on: ")
+        pty.send("yes\r")
+        _ = expect("rebooting: intake closes now")
+        #expect(try await powerShows("powering_off", "requested by technician tech"))
+        #expect(FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "the reboot command ran after the final delay")
+    }
+}

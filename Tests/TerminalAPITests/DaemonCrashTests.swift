@@ -92,7 +92,7 @@ final class DaemonFixture {
     private var child: LineReadingChild?
 
     /// `extraConfig`: more top-level sections for the configuration (a console, say).
-    init(extraConfig: String = "") throws {
+    init(power: String = "{ source: simulated }", extraConfig: String = "") throws {
         directory = try TemporaryDirectory()
         var random = SystemRandomNumberGenerator()
         secret = TerminalSecret.generate(using: &random)
@@ -119,7 +119,7 @@ final class DaemonFixture {
               terminal_max_open_stake: "1000000.00"
             terminals:
               - { id: load-kiosk, role: staff, secret: \(secret.hex) }
-            power: { source: simulated }
+            power: \(power)
             demo: { board_file: board.json }
             \(extraConfig)
             """
