@@ -264,6 +264,11 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "JournalTests",
             dependencies: [
                 "TestSupport",

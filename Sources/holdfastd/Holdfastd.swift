@@ -19,7 +19,8 @@ import TerminalAPI
 struct Holdfastd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holdfastd",
-        abstract: "The Holdfast appliance daemon: bet journal and terminal API."
+        abstract: "The Holdfast appliance daemon: bet journal, terminal API, power supervision, technician console.",
+        version: HoldfastVersion.current
     )
 
     @Option(help: "The configuration file (firmware-config/holdfast.yaml is the commented reference).")

@@ -50,6 +50,7 @@ struct ConsoleCommands {
         words.removeAll { $0 == "--json" }
         guard let name = words.first else { return Result(output: "") }
         let arguments = Array(words.dropFirst())
+        if arguments.contains("--help") || arguments.contains("-h") { return Result(output: help(name)) }
         switch name {
         case "help": return Result(output: help(arguments.first))
         case "logout", "exit": return Result(output: "logged out", logout: true)
@@ -78,7 +79,8 @@ struct ConsoleCommands {
             guard let command = Self.commands.first(where: { $0.name == topic }) else { return "no command '\(String(topic.prefix(40)))'" }
             return "usage: \(command.usage)\n  \(command.summary)"
         }
-        return Self.commands.map { $0.usage.padding(toLength: 38, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n")
+        return Self.commands.map { $0.name.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n")
+            + "\n`help <command>` or `<command> --help` shows its usage; most take --json"
     }
 
     private func status(json: Bool) async -> String {
@@ -88,7 +90,8 @@ struct ConsoleCommands {
         let now = context.clock.wallMillis()
         let configuration = service.configuration
         if json {
-            return encode(StatusDocument(appliance: configuration.applianceCode.rawValue, state: state, power: power,
+            return encode(StatusDocument(appliance: configuration.applianceCode.rawValue, version: HoldfastVersion.current,
+                                         alerts: alerts(state: state, power: power), state: state, power: power,
                                          terminals: configuration.terminals.count, clockMillis: now,
                                          uptimeSeconds: (now - context.startedMillis) / 1_000))
         }
@@ -96,17 +99,33 @@ struct ConsoleCommands {
             field("appliance", "\(configuration.applianceCode.rawValue)   currency \(configuration.currency.code)"),
             field("mode", state.mode + (state.intakeOpen ? "   intake open" : "   intake CLOSED: \(state.intakeClosedReason ?? "?")")),
             field("power", "\(power.state) (\(power.source))" + (power.sourceStale.map { "   STALE: \($0)" } ?? "")),
-            field("uplink", "\(state.uplink.state): no central configured (offline mode)"),
+            field("uplink", "no central configured: offline mode"),
             field("journal", "head seq \(state.journalHeadSeq)   open tickets \(state.openTickets)"),
             field("board", "version \(state.boardVersion)   \(service.board.board.markets.count) markets"),
             field("terminals", "\(configuration.terminals.count) configured"),
-            field("clock", PowerStatusText.clockTime(now) + " UTC   up \((now - context.startedMillis) / 1_000) s"),
+            field("clock", PowerStatusText.clockTime(now) + " UTC   up \((now - context.startedMillis) / 1_000) s   (no central to compare)"),
+            field("version", "holdfast \(HoldfastVersion.current)"),
         ]
+        let alerts = alerts(state: state, power: power)
+        lines.append(field("alerts", alerts.isEmpty ? "none" : alerts.joined(separator: "; ")))
         if let data = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
            let free = (data[.systemFreeSize] as? NSNumber)?.int64Value {
             lines.append(field("disk free", "\(free / 1_048_576) MiB in \(configuration.dataDirectory)"))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What needs a technician's eye right now.
+    private func alerts(state: ApplianceStateView, power: PowerStatus) -> [String] {
+        var alerts: [String] = []
+        if let stale = power.sourceStale { alerts.append("power source stale (\(stale))") }
+        if power.state == "on_battery" { alerts.append("on battery") }
+        if !state.intakeOpen { alerts.append("intake closed") }
+        if let drill = power.drill { alerts.append("\(drill) drill running") }
+        let access = context.service.terminalAccess
+        let disabled = context.service.configuration.terminals.filter { access.isDisabled($0.id) }.count
+        if disabled > 0 { alerts.append("\(disabled) terminal(s) disabled") }
+        return alerts
     }
 
     private func power(json: Bool) -> String {
@@ -210,6 +229,8 @@ struct ConsoleCommands {
 
 private struct StatusDocument: Encodable {
     var appliance: String
+    var version: String
+    var alerts: [String]
     var state: ApplianceStateView
     var power: PowerStatus
     var terminals: Int

@@ -140,7 +140,11 @@ public struct ConsoleSession {
             if !text.isEmpty {
                 await context.record("console.command", "\(name) on \(place): \(text)")
                 let result = await ConsoleCommands(context: context).run(text)
-                if !result.output.isEmpty { await channel.write(result.output.hasSuffix("\n") ? result.output : result.output + "\n") }
+                if !result.output.isEmpty {
+                    let text = TextWrap.wrap(result.output)
+                    // A confirmation question waits on its own line for the answer.
+                    await channel.write(text.hasSuffix("\n") || result.confirm != nil ? text : text + "\n")
+                }
                 if result.logout {
                     await context.record("console.logout", "\(name) on \(place)")
                     state = .name
