@@ -43,7 +43,7 @@ struct ConsoleTests {
         pty.send("journal stat\u{03}")
         try expect("^C")
         pty.send("help\r")
-        try expect("journal stats|verify|tail")
+        try expect("the bet journal: size, chain check")
         try expect("K111> ")
 
         // A wrong baud rate looks like this: it is ignored, with one notice.
