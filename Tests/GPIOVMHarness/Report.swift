@@ -35,4 +35,8 @@ struct Report: Codable {
     var pulse: Pulse
     var bootOKAfterStop: Int
     var undebounced: EdgeRun
+    /// A second source whose boot-OK line is busy still reports its input.
+    var busyOutputFirstEvent: Event
+    /// One line named twice (by name and by offset) is refused, naming both.
+    var sameLineTwice: Event
 }

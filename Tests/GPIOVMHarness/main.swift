@@ -7,7 +7,7 @@ import PowerGPIO
 // UPS HAT would, and records what Holdfast's real GPIO source reports. The host test asserts on
 // the report; `GPIOVMHarness bench N` measures N undebounced edges for docs/BENCHMARKS.md.
 
-let lineNames = ["AC_OK", "LOW_BAT", "BOOT_OK", "SHUTDOWN"]
+let lineNames = ["AC_OK", "LOW_BAT", "BOOT_OK", "SHUTDOWN", "SPARE_IN"]
 let (acLine, lowLine, bootLine, shutdownLine) = (0, 1, 2, 3)
 let debounce = Duration.milliseconds(20)
 let arguments = CommandLine.arguments.dropFirst()
@@ -86,7 +86,36 @@ func debouncedScenarios(_ chip: SimulatedChip) async throws -> Report {
     try chip.drive(acLine, high: true)
     let undebounced = try await undebouncedRun(chip, edges: 40)
     return Report(initial: initial, bootOKWhileRunning: bootOK, lowBatteryCleared: lowCleared, mainsBack: mainsBack,
-                  cleanEdges: clean, bounce: bounce, pulse: pulse, bootOKAfterStop: bootOKAfterStop, undebounced: undebounced)
+                  cleanEdges: clean, bounce: bounce, pulse: pulse, bootOKAfterStop: bootOKAfterStop, undebounced: undebounced,
+                  busyOutputFirstEvent: try await busyOutput(chip), sameLineTwice: try await sameLineTwice(chip))
+}
+
+/// A vendor script (here, another source) holds boot-OK: the second source still watches power.
+func busyOutput(_ chip: SimulatedChip) async throws -> Report.Event {
+    let holder = EventRecorder(GPIOPowerSource(
+        settings: GPIOSettings(chip: chip.label, inputs: [GPIOSettings.Input(role: .acPresent, line: .offset(acLine))],
+                               outputs: [GPIOSettings.Output(role: .bootOK, line: .offset(bootLine))]),
+        consumer: "vendor-script", logger: logger))
+    _ = try await holder.next(after: 0)
+    let second = EventRecorder(GPIOPowerSource(
+        settings: GPIOSettings(chip: chip.label, inputs: [GPIOSettings.Input(role: .acPresent, line: .name("SPARE_IN"))],
+                               outputs: [GPIOSettings.Output(role: .bootOK, line: .offset(bootLine))]),
+        consumer: "gpio-vm-harness", logger: logger))
+    let first = Report.Event(try await second.next(after: 0).event)
+    await second.stop()
+    await holder.stop()
+    return first
+}
+
+/// The same line named twice is refused, not left failing with "busy".
+func sameLineTwice(_ chip: SimulatedChip) async throws -> Report.Event {
+    let recorder = EventRecorder(GPIOPowerSource(
+        settings: GPIOSettings(chip: chip.label, inputs: [GPIOSettings.Input(role: .acPresent, line: .name("AC_OK")),
+                                                          GPIOSettings.Input(role: .batteryLow, line: .offset(acLine))]),
+        consumer: "gpio-vm-harness", logger: logger))
+    let first = Report.Event(try await recorder.next(after: 0).event)
+    await recorder.stop()
+    return first
 }
 
 /// Edge to observation with no debounce: the latency of the kernel, libgpiod and the source.

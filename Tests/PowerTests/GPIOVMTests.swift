@@ -32,6 +32,8 @@ struct GPIOVMTests {
         var pulse: Pulse
         var bootOKAfterStop: Int
         var undebounced: EdgeRun
+        var busyOutputFirstEvent: Event
+        var sameLineTwice: Event
 
         struct Bounce: Decodable {
             var toggles: Int
@@ -84,6 +86,10 @@ struct GPIOVMTests {
         #expect(report.pulse.requested && report.pulse.levelDuring == 1 && report.pulse.levelAfter == 0,
                 "the shutdown request is a pulse: \(report.pulse)")
         #expect(report.bootOKAfterStop == 0, "boot-OK drops when the source lets its lines go")
+
+        #expect(report.busyOutputFirstEvent == Event(ac: false, low: nil),
+                "a busy boot-OK line does not stop the power-loss input being watched")
+        #expect(report.sameLineTwice.stale?.contains("are the same line") == true, "\(report.sameLineTwice)")
 
         #expect(report.undebounced.events.count == report.undebounced.edges)
         let sorted = report.undebounced.latenciesMicros.sorted()

@@ -1,4 +1,5 @@
 import CGPIOD
+import Foundation
 import Glibc
 
 /// The lines of one opened GPIO chip, requested for holdfastd: inputs with edge events, outputs
@@ -20,16 +21,28 @@ final class GPIOChipSession {
     private let chip: OpaquePointer
     private(set) var inputs: [InputLine] = []
     private var outputHandles: [OpaquePointer] = []
+    /// Output lines that could not be had (busy with a vendor script, say). Outputs are best
+    /// effort: watching for a power cut matters more than telling the HAT the Pi is up.
+    private(set) var outputProblems: [String] = []
 
     /// Opens the chip and requests every line; the initial levels are read here.
     init(settings: GPIOSettings, consumer: String, shutdownLatch: GPIOOutputLatch) throws(OpenFailure) {
         guard let chip = gpiod_chip_open_lookup(settings.chip) else {
-            throw OpenFailure(description: "GPIO chip '\(settings.chip)' cannot be opened: \(Self.lastError())")
+            let reason = Self.lastError()
+            throw OpenFailure(description: "GPIO chip '\(settings.chip)' cannot be opened: \(Self.unreadableChip() ?? reason)")
         }
         self.chip = chip
+        var claimed: [OpaquePointer: GPIOSettings.LineReference] = [:]
+        func claim(_ reference: GPIOSettings.LineReference, _ handle: OpaquePointer) throws(OpenFailure) {
+            if let earlier = claimed[handle] {
+                throw OpenFailure(description: "\(earlier) and \(reference) are the same line of '\(settings.chip)'")
+            }
+            claimed[handle] = reference
+        }
         do throws(OpenFailure) {
             for input in settings.inputs {
                 let handle = try line(input.line)
+                try claim(input.line, handle)
                 var flags = input.activeLow ? Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) : 0
                 switch input.bias {
                 case .asIs: break
@@ -49,12 +62,15 @@ final class GPIOChipSession {
             }
             for output in settings.outputs {
                 let handle = try line(output.line)
+                try claim(output.line, handle)
                 let flags = output.activeLow ? Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) : 0
                 // boot-OK goes active as soon as the daemon holds its lines; the shutdown request
                 // waits, inactive, for the pulse.
                 let initial: Int32 = output.role == .bootOK ? 1 : 0
                 guard gpiod_line_request_output_flags(handle, consumer, flags, initial) == 0 else {
-                    throw OpenFailure(description: "\(output.role.rawValue) \(output.line) cannot be requested as an output: \(Self.lastError())")
+                    outputProblems.append("\(output.role.rawValue) \(output.line) cannot be requested as an output: \(Self.lastError())"
+                                          + " (is a vendor script still holding it?)")
+                    continue
                 }
                 outputHandles.append(handle)
                 if output.role == .shutdownRequest { shutdownLatch.attach(handle, pulse: output.pulse) }
@@ -115,6 +131,16 @@ final class GPIOChipSession {
         inputs.removeAll()
         outputHandles.removeAll()
         gpiod_chip_close(chip)
+    }
+
+    /// libgpiod's lookup by label walks every chip and reports a chip it may not open as "not
+    /// found": name the chip that is not readable, so a missing udev rule is not taken for a typo.
+    static func unreadableChip() -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/dev") else { return nil }
+        for name in names.sorted() where name.hasPrefix("gpiochip") && access("/dev/\(name)", R_OK | W_OK) != 0 {
+            return "permission denied on /dev/\(name): is holdfastd's user in the group that firmware-config/udev/60-holdfast-gpio.rules gives the chips?"
+        }
+        return nil
     }
 
     static func lastError() -> String {

@@ -84,6 +84,9 @@ private final class GPIOWatcher: @unchecked Sendable {
             do {
                 let session = try GPIOChipSession(settings: settings, consumer: consumer, shutdownLatch: latch)
                 backoffMillis = 250
+                for problem in session.outputProblems {
+                    logger.error("GPIO output unavailable; power-loss inputs are watched regardless", metadata: ["problem": "\(problem)"])
+                }
                 defer {
                     latch.detach()
                     session.close()
