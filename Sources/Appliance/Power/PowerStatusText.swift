@@ -26,6 +26,7 @@ public enum PowerStatusText {
             + " intake=\(status.intakeOpen ? "open" : "closed")"
         if status.forcedShutdown { text += " FSD" }
         if let stale = status.sourceStale { text += " STALE(\(stale))" }
+        if let drill = status.drill { text += " DRILL(\(drill))" }
         return text
     }
 

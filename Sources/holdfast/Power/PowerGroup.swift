@@ -82,23 +82,18 @@ struct PowerGroup: AsyncParsableCommand {
 
         private func watchDaemon() async throws {
             let client = try target.client()
-            var last: PowerStatus?
+            var last: String?
             var printed = 0
             do {
                 while changes == 0 || printed < changes {
-                    var status = try await client.status()
-                    // The time since the last event moves on its own; only real changes print.
-                    let comparable = { (status: PowerStatus) -> PowerStatus in
-                        var copy = status
-                        copy.lastEventMillis = nil
-                        return copy
-                    }
-                    if last.map(comparable) != comparable(status) {
+                    let status = try await client.status()
+                    // Compare what a line shows, without its time: only visible changes print.
+                    let shown = PowerStatusText.line(status, atMillis: 0).dropFirst(12)
+                    if shown != last.map({ Substring($0) }) {
                         print(PowerStatusText.line(status, atMillis: Int64(Date().timeIntervalSince1970 * 1_000)))
                         fflush(nil)
                         printed += 1
-                        status.lastEventMillis = nil
-                        last = status
+                        last = String(shown)
                     }
                     try await Task.sleep(for: .milliseconds(intervalMs))
                 }
