@@ -64,10 +64,12 @@ struct Holdfastd: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let configPath = config
+        let notifier = SystemdNotifier()
         let application = TerminalAPIServer.application(service: service, registry: registry, clock: clock, logger: logger) { channel in
             let port = channel.localAddress?.port ?? settings.api.port
             let address = "http://\(settings.api.host):\(port)"
             // One unbuffered write: scripts and tests wait for this line.
+            notifier.notify(["READY": "1", "STATUS": "listening on \(address)"])
             FileHandle.standardOutput.write(Data("""
                 holdfastd listening on \(address) (appliance \(settings.applianceCode), data in \(settings.dataDirectory))
                   health:      curl \(address)/health
@@ -78,7 +80,8 @@ struct Holdfastd: AsyncParsableCommand {
         let power = PowerController(service: service, source: settings.powerSource(logger: logger),
                                     policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand,
                                     rebootCommand: settings.power.rebootCommand, clock: clock)
-        var services: [any Service] = [ApplianceLifecycle(service: service), power]
+        var services: [any Service] = [ApplianceLifecycle(service: service), power,
+                                       WatchdogService(notifier: notifier, service: service, logger: logger)]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
         }

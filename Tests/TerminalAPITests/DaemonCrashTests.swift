@@ -129,9 +129,9 @@ final class DaemonFixture {
     var dataDirectory: String { directory.path + "/data" }
 
     /// Starts holdfastd and returns the port it printed.
-    func start() throws -> Int {
+    func start(environment: [String: String] = [:]) throws -> Int {
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfastd"),
-                                           arguments: ["--config", directory.path + "/holdfast.yaml"])
+                                           arguments: ["--config", directory.path + "/holdfast.yaml"], environment: environment)
         child = process
         while let line = process.nextLine() {
             guard line.hasPrefix("holdfastd listening on http://127.0.0.1:") else { continue }

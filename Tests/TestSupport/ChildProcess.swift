@@ -39,9 +39,13 @@ public final class LineReadingChild {
     private let output = Pipe()
     private var buffer: [UInt8] = []
 
-    public init(executable: String, arguments: [String]) throws {
+    /// `environment`: added to this process's own.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()

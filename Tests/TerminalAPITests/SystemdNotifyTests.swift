@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// holdfastd speaking systemd's notify protocol to a real Unix datagram socket, as systemd would
+/// receive it: READY once listening, WATCHDOG beats with STATUS while healthy, STOPPING at SIGTERM.
+@Suite("sd_notify: READY, WATCHDOG, STATUS, STOPPING", .timeLimit(.minutes(1)))
+struct SystemdNotifyTests {
+    /// A datagram socket bound to a path, as systemd's notify socket is.
+    final class NotifySocket {
+        let path: String
+        private let descriptor: Int32
+
+        init(in directory: String) throws {
+            path = directory + "/notify.sock"
+            descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard descriptor >= 0, bound == 0 else { throw ChildProcessError("cannot bind \(path)") }
+        }
+
+        /// The next datagram's fields, or nil after `timeoutMillis`.
+        func receive(timeoutMillis: Int32 = 5_000) -> [String: String]? {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, timeoutMillis) > 0 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { return nil }
+            var fields: [String: String] = [:]
+            for line in String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            return fields
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    @Test("READY after listening, WATCHDOG beats at half the interval with a STATUS, STOPPING on SIGTERM")
+    func notifyProtocol() throws {
+        let daemon = try DaemonFixture()
+        let socket = try NotifySocket(in: daemon.directory.path)
+        _ = try daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        var seen: [[String: String]] = []
+        let started = ContinuousClock.now
+        while seen.filter({ $0["WATCHDOG"] == "1" }).count < 3, ContinuousClock.now - started < .seconds(10), let message = socket.receive() {
+            seen.append(message)
+        }
+        #expect(seen.contains { $0["READY"] == "1" && $0["STATUS"]?.contains("listening on") == true }, "\(seen)")
+        let beats = seen.filter { $0["WATCHDOG"] == "1" }
+        #expect(beats.count >= 3, "\(seen)")
+        #expect(beats.allSatisfy { $0["STATUS"]?.contains("open tickets") == true })
+        #expect(ContinuousClock.now - started < .seconds(3), "three beats at 200 ms take well under 3 s")
+
+        #expect(daemon.terminate() == 0)
+        var stopping = false
+        while !stopping, let message = socket.receive(timeoutMillis: 2_000) { stopping = message["STOPPING"] == "1" }
+        #expect(stopping, "STOPPING=1 when the graceful shutdown began")
+    }
+}
