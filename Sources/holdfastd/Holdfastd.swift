@@ -80,7 +80,8 @@ struct Holdfastd: AsyncParsableCommand {
         let power = PowerController(service: service, source: settings.powerSource(logger: logger),
                                     policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand,
                                     rebootCommand: settings.power.rebootCommand, clock: clock)
-        var services: [any Service] = [ApplianceLifecycle(service: service), power,
+        let backups = BackupScheduler(service: service, clock: clock)
+        var services: [any Service] = [ApplianceLifecycle(service: service), power, backups,
                                        WatchdogService(notifier: notifier, service: service, logger: logger)]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
@@ -91,7 +92,8 @@ struct Holdfastd: AsyncParsableCommand {
         configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, power: power, logger: logger),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         // The console is for technicians: neither transport failing may stop betting.
-        let console = ConsoleContext(service: service, power: power, configurationPath: configPath, logRing: logRing, clock: clock, logger: logger)
+        let console = ConsoleContext(service: service, power: power, backups: backups, configurationPath: configPath, logRing: logRing,
+                                     clock: clock, logger: logger)
         configured.append(.init(service: ConsoleSocket(context: console, path: settings.console.socket),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         if let device = settings.console.device {

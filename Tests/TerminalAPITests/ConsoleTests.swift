@@ -3,235 +3,260 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The technician's console through a real pseudo-terminal, as a serial cable would carry it.
-@Suite("Serial console over a pseudo-terminal", .timeLimit(.minutes(2)))
-struct ConsoleTests {
-    @Test("login, line editing, line noise, commands on battery, Ctrl-D, lockout, hang-up")
-    func technicianSession() async throws {
-        let pty = try PseudoTerminal()
-        var random = SystemRandomNumberGenerator()
-        let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
-        let daemon = try DaemonFixture(extraConfig: """
-            console:
-              device: \(pty.slavePath)
-              failures_before_lockout: 2
-              lockout_seconds: 3
-              technicians: [{ name: tech, pin_hash: "\(hash)" }]
-            """)
-        let port = try daemon.start()
-        defer { _ = daemon.terminate() }
+/// Every test that makes pseudo-terminals runs one after another: a daemon retrying its closed
+/// console device (/dev/pts/N) would otherwise open the next test's pty when the kernel hands the
+/// same number out again, and read that test's keys.
+@Suite("Technician console", .serialized)
+struct ConsoleSuites {
+    /// The technician's console through a real pseudo-terminal, as a serial cable would carry it.
+    @Suite("Serial console over a pseudo-terminal", .timeLimit(.minutes(2)))
+    struct ConsoleTests {
+        @Test("login, line editing, line noise, commands on battery, Ctrl-D, lockout, hang-up")
+        func technicianSession() async throws {
+            let pty = try PseudoTerminal()
+            var random = SystemRandomNumberGenerator()
+            let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
+            let daemon = try DaemonFixture(extraConfig: """
+                console:
+                  device: \(pty.slavePath)
+                  failures_before_lockout: 2
+                  lockout_seconds: 3
+                  technicians: [{ name: tech, pin_hash: "\(hash)" }]
+                """)
+            let port = try daemon.start()
+            defer { _ = daemon.terminate() }
 
-        func expect(_ text: String, _ comment: Comment? = nil) throws {
-            guard pty.expect(text) != nil else {
-                Issue.record("'\(text)' never came; the console said: \(pty.transcript)", sourceLocation: .__here())
-                throw ChildProcessError("console did not answer")
+            func expect(_ text: String, _ comment: Comment? = nil) throws {
+                guard pty.expect(text) != nil else {
+                    Issue.record("'\(text)' never came; the console said: \(pty.transcript)", sourceLocation: .__here())
+                    throw ChildProcessError("console did not answer")
+                }
             }
-        }
 
-        pty.send("\r")
-        try expect("login: ")
-        pty.send("tech\r")
-        try expect("PIN: ")
-        pty.send("4321\r")
-        #expect(pty.expect("welcome, tech")?.contains("4321") == false, "the PIN is not echoed")
-        try expect("K111> ")
-
-        // Backspace mends a typo; Ctrl-C drops a line.
-        pty.send("powrr\u{7f}\u{7f}er\r")
-        try expect("state")
-        try expect("K111> ")
-        pty.send("journal stat\u{03}")
-        try expect("^C")
-        pty.send("help\r")
-        try expect("the bet journal: size, chain check")
-        try expect("K111> ")
-
-        // A wrong baud rate looks like this: it is ignored, with one notice.
-        pty.send([0xFF, 0xFE, 0x80, 0x9B, 0xC3, 0x01, 0x02, 0x0D])
-        try expect("line noise ignored")
-        try expect("K111> ")
-
-        // The UPS goes on battery: the console shows it.
-        try "ac=lost\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
-        try await Task.sleep(for: .milliseconds(500))
-        pty.send("power\r")
-        try expect("on_battery")
-        pty.send("status\r")
-        try expect("mode")
-        pty.send("journal tail 3\r")
-        try expect("console.command")
-        pty.send("config show\r")
-        try expect("secret: ********")
-        #expect(!pty.transcript.contains(hash.description), "the PIN hash is masked")
-
-        // Ctrl-D logs out.
-        pty.send("\u{04}")
-        try expect("logged out")
-        try expect("login: ")
-
-        // Two wrong PINs lock the console; a third try is not even checked.
-        for _ in 0..<2 {
+            pty.send("\r")
+            try expect("login: ")
             pty.send("tech\r")
             try expect("PIN: ")
-            pty.send("0000\r")
-            try expect("login incorrect")
-        }
-        try expect("console locked for 3 s")
-        pty.send("tech\r")
-        try expect("try again in")
+            pty.send("4321\r")
+            #expect(pty.expect("welcome, tech")?.contains("4321") == false, "the PIN is not echoed")
+            try expect("K111> ")
 
-        // The cable is pulled: the daemon goes on serving terminals.
-        pty.hangUp()
-        try await Task.sleep(for: .milliseconds(500))
-        let board = try await daemon.client(port: port).board()
-        #expect(board.markets.count == 2, "the API still answers")
-    }
-}
+            // Backspace mends a typo; Ctrl-C drops a line.
+            pty.send("powrr\u{7f}\u{7f}er\r")
+            try expect("state")
+            try expect("K111> ")
+            pty.send("journal stat\u{03}")
+            try expect("^C")
+            pty.send("help\r")
+            try expect("the bet journal: size, chain check")
+            try expect("K111> ")
 
-@Suite("Console over the local socket and through socat", .timeLimit(.minutes(2)))
-struct ConsoleTransportTests {
-    static func technicianConfig(device: String? = nil) throws -> (String, String) {
-        var random = SystemRandomNumberGenerator()
-        let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
-        let deviceLine = device.map { "  device: \($0)\n" } ?? ""
-        return ("console:\n\(deviceLine)  technicians: [{ name: tech, pin_hash: \"\(hash)\" }]\n", hash.description)
-    }
+            // A wrong baud rate looks like this: it is ignored, with one notice.
+            pty.send([0xFF, 0xFE, 0x80, 0x9B, 0xC3, 0x01, 0x02, 0x0D])
+            try expect("line noise ignored")
+            try expect("K111> ")
 
-    @Test("holdfast console: a scripted session over the socket, ending at logout")
-    func socketSession() throws {
-        let (config, _) = try Self.technicianConfig()
-        let daemon = try DaemonFixture(extraConfig: config)
-        _ = try daemon.start()
-        defer { _ = daemon.terminate() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
-        process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data("tech\n4321\nterminals\nterminals disable load-kiosk\nlimits\nself-test\nlogout\n".utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(text.contains("welcome, tech"), "\(text)")
-        #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
-        #expect(!text.hasSuffix("login: "), "the socket connection ends at logout")
-        #expect(text.contains("load-kiosk") && text.contains("terminal load-kiosk disabled"), "\(text)")
-        #expect(text.contains("max stake per bet") && text.contains("500.00"), "\(text)")
-        #expect(text.contains("ok   journal") && text.contains("ok   disk"), "\(text)")
-        #expect(text.contains("logged out"), "\(text)")
-        let disabled = try String(contentsOfFile: daemon.dataDirectory + "/disabled-terminals", encoding: .utf8)
-        #expect(disabled == "load-kiosk\n", "the disabled list outlives the daemon")
-    }
+            // The UPS goes on battery: the console shows it.
+            try "ac=lost\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
+            try await Task.sleep(for: .milliseconds(500))
+            pty.send("power\r")
+            try expect("on_battery")
+            pty.send("status\r")
+            try expect("mode")
+            pty.send("journal tail 3\r")
+            try expect("console.command")
+            pty.send("config show\r")
+            try expect("secret: ********")
+            #expect(!pty.transcript.contains(hash.description), "the PIN hash is masked")
 
-    @Test("through socat's linked ptys: the console device vanishes and comes back")
-    func socatHangUpAndReturn() async throws {
-        let links = try TemporaryDirectory()
-        let device = links.path + "/ttyHF"
-        let laptopPath = links.path + "/laptop"
-        func startSocat() throws -> Process {
-            let socat = Process()
-            socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-            socat.arguments = ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"]
-            try socat.run()
-            for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { Thread.sleep(forTimeInterval: 0.05) }
-            return socat
-        }
-        var socat = try startSocat()
-        let (config, _) = try Self.technicianConfig(device: device)
-        let daemon = try DaemonFixture(extraConfig: config)
-        _ = try daemon.start()
-        // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
-        defer {
-            _ = daemon.terminate()
-            kill(socat.processIdentifier, SIGKILL)
-        }
-        var laptop = try PseudoTerminal(openingDevice: laptopPath)
-        laptop.send("\r")
-        #expect(laptop.expect("login: ") != nil, "\(laptop.transcript)")
-        laptop.send("tech\r")
-        #expect(laptop.expect("PIN: ") != nil)
-        laptop.send("4321\r")
-        #expect(laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
+            // Ctrl-D logs out.
+            pty.send("\u{04}")
+            try expect("logged out")
+            try expect("login: ")
 
-        // The cable is pulled: socat goes, and with it the device holdfastd had open.
-        kill(socat.processIdentifier, SIGKILL)
-        socat.waitUntilExit()
-        laptop.hangUp()
-        try await Task.sleep(for: .milliseconds(800))
-        // Plugged back in: the device reappears at the same path; holdfastd opens it again and
-        // greets the technician with a fresh login (the hang-up ended the session).
-        socat = try startSocat()
-        laptop = try PseudoTerminal(openingDevice: laptopPath)
-        var greeted = false
-        for _ in 0..<10 where !greeted {
-            laptop.send("\r")
-            greeted = laptop.expect("login: ", timeoutMillis: 1_000) != nil
-        }
-        #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
-    }
-}
-
-@Suite("Console drills and a technician's reboot", .timeLimit(.minutes(2)))
-struct ConsoleOperationsTests {
-    @Test("a low-battery drill runs the real staged shutdown and restores; reboot waits for yes, then takes the safe path")
-    func drillAndReboot() async throws {
-        let pty = try PseudoTerminal()
-        let marker = try TemporaryDirectory()
-        let (console, _) = try ConsoleTransportTests.technicianConfig(device: pty.slavePath)
-        let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
-                                       extraConfig: console)
-        _ = try daemon.start()
-        defer { _ = daemon.terminate() }
-
-        func expect(_ text: String) -> Bool {
-            let found = pty.expect(text) != nil
-            if !found { Issue.record("'\(text)' never came; the console said: \(pty.transcript)") }
-            return found
-        }
-        /// Asks `power` until its screen shows every one of `texts`.
-        func powerShows(_ texts: String...) async throws -> Bool {
-            for _ in 0..<20 {
-                pty.send("power\r")
-                guard let screen = pty.expect("K111> ") else { return false }
-                if texts.allSatisfy(screen.contains) { return true }
-                try await Task.sleep(for: .milliseconds(250))
+            // Two wrong PINs lock the console; a third try is not even checked.
+            for _ in 0..<2 {
+                pty.send("tech\r")
+                try expect("PIN: ")
+                pty.send("0000\r")
+                try expect("login incorrect")
             }
-            return false
+            try expect("console locked for 3 s")
+            pty.send("tech\r")
+            try expect("try again in")
+
+            // The cable is pulled: the daemon goes on serving terminals.
+            pty.hangUp()
+            try await Task.sleep(for: .milliseconds(500))
+            let board = try await daemon.client(port: port).board()
+            #expect(board.markets.count == 2, "the API still answers")
+        }
+    }
+
+    @Suite("Console over the local socket and through socat", .timeLimit(.minutes(2)))
+    struct ConsoleTransportTests {
+        static func technicianConfig(device: String? = nil) throws -> (String, String) {
+            var random = SystemRandomNumberGenerator()
+            let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
+            let deviceLine = device.map { "  device: \($0)\n" } ?? ""
+            return ("console:\n\(deviceLine)  technicians: [{ name: tech, pin_hash: \"\(hash)\" }]\n", hash.description)
         }
 
-        pty.send("\r")
-        _ = expect("login: ")
-        pty.send("tech\r")
-        _ = expect("PIN: ")
-        pty.send("4321\r")
-        _ = expect("K111> ")
+        @Test("holdfast console: a scripted session over the socket, ending at logout")
+        func socketSession() throws {
+            let (config, _) = try Self.technicianConfig()
+            let stick = try TemporaryDirectory()
+            let daemon = try DaemonFixture(extraConfig: config + "backup: { directory: \(stick.path), every_hours: 0 }\n")
+            _ = try daemon.start()
+            var running = true
+            defer { if running { _ = daemon.terminate() } }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
+            process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            input.fileHandleForWriting.write(Data("tech\n4321\nterminals\nterminals disable load-kiosk\nlimits\nself-test\nbackup now\nlogout\n".utf8))
+            try input.fileHandleForWriting.close()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(text.contains("welcome, tech"), "\(text)")
+            #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
+            #expect(!text.hasSuffix("login: "), "the socket connection ends at logout")
+            #expect(text.contains("load-kiosk") && text.contains("terminal load-kiosk disabled"), "\(text)")
+            #expect(text.contains("max stake per bet") && text.contains("500.00"), "\(text)")
+            #expect(text.contains("ok   journal") && text.contains("ok   disk"), "\(text)")
+            #expect(text.contains("logged out"), "\(text)")
+            let disabled = try String(contentsOfFile: daemon.dataDirectory + "/disabled-terminals", encoding: .utf8)
+            #expect(disabled == "load-kiosk\n", "the disabled list outlives the daemon")
+            #expect(text.contains("backup verified:") && text.contains("up to seq"), "\(text)")
 
-        pty.send("drill low-battery\r")
-        _ = expect("drill started")
-        #expect(try await powerShows("DRILL", "shutting_down", "intake       closed"))
-        // The final delay (1 s) passes: the drill reaches the point of no return, and stops there.
-        #expect(try await powerShows("DRILL", "powering_off"))
-        pty.send("drill end\r")
-        _ = expect("drill ended")
-        #expect(try await powerShows("mains", "intake       open"))
-        #expect(!FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "a drill runs no command")
-        pty.send("journal tail 12\r")
-        _ = expect("reached the point")
+            // The appliance dies; a new one is restored from the stick with `holdfast restore`.
+            #expect(daemon.terminate() == 0)
+            running = false
+            let backups = try FileManager.default.contentsOfDirectory(atPath: stick.path)
+            let backup = try #require(backups.first, "one backup on the stick")
+            let restore = Process()
+            restore.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
+            let replacement = try TemporaryDirectory()
+            restore.arguments = ["restore", "--from", stick.path + "/" + backup, "--data-dir", replacement.path + "/data"]
+            let restoreOutput = Pipe()
+            restore.standardOutput = restoreOutput
+            try restore.run()
+            let restored = String(decoding: restoreOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            restore.waitUntilExit()
+            #expect(restore.terminationStatus == 0 && restored.contains("restored and verified"), "\(restored)")
+        }
 
-        pty.send("shutdown\r")
-        _ = expect("type yes to go on: ")
-        pty.send("no\r")
-        _ = expect("cancelled: nothing was done")
+        @Test("through socat's linked ptys: the console device vanishes and comes back")
+        func socatHangUpAndReturn() async throws {
+            let links = try TemporaryDirectory()
+            let device = links.path + "/ttyHF"
+            let laptopPath = links.path + "/laptop"
+            func startSocat() throws -> Process {
+                let socat = Process()
+                socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+                socat.arguments = ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"]
+                try socat.run()
+                for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { Thread.sleep(forTimeInterval: 0.05) }
+                return socat
+            }
+            var socat = try startSocat()
+            let (config, _) = try Self.technicianConfig(device: device)
+            let daemon = try DaemonFixture(extraConfig: config)
+            _ = try daemon.start()
+            // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
+            defer {
+                _ = daemon.terminate()
+                kill(socat.processIdentifier, SIGKILL)
+            }
+            var laptop = try PseudoTerminal(openingDevice: laptopPath)
+            laptop.send("\r")
+            #expect(laptop.expect("login: ") != nil, "\(laptop.transcript)")
+            laptop.send("tech\r")
+            #expect(laptop.expect("PIN: ") != nil)
+            laptop.send("4321\r")
+            #expect(laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
 
-        pty.send("reboot\r")
-        _ = expect("type yes to go on: ")
-        pty.send("yes\r")
-        _ = expect("rebooting: intake closes now")
-        #expect(try await powerShows("powering_off", "requested by technician tech"))
-        #expect(FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "the reboot command ran after the final delay")
+            // The cable is pulled: socat goes, and with it the device holdfastd had open.
+            kill(socat.processIdentifier, SIGKILL)
+            socat.waitUntilExit()
+            laptop.hangUp()
+            try await Task.sleep(for: .milliseconds(800))
+            // Plugged back in: the device reappears at the same path; holdfastd opens it again and
+            // greets the technician with a fresh login (the hang-up ended the session).
+            socat = try startSocat()
+            laptop = try PseudoTerminal(openingDevice: laptopPath)
+            var greeted = false
+            for _ in 0..<10 where !greeted {
+                laptop.send("\r")
+                greeted = laptop.expect("login: ", timeoutMillis: 1_000) != nil
+            }
+            #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
+        }
+    }
+
+    @Suite("Console drills and a technician's reboot", .timeLimit(.minutes(2)))
+    struct ConsoleOperationsTests {
+        @Test("a low-battery drill runs the real staged shutdown and restores; reboot waits for yes, then takes the safe path")
+        func drillAndReboot() async throws {
+            let pty = try PseudoTerminal()
+            let marker = try TemporaryDirectory()
+            let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig(device: pty.slavePath)
+            let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
+                                           extraConfig: console)
+            _ = try daemon.start()
+            defer { _ = daemon.terminate() }
+
+            func expect(_ text: String) -> Bool {
+                let found = pty.expect(text) != nil
+                if !found { Issue.record("'\(text)' never came; the console said: \(pty.transcript)") }
+                return found
+            }
+            /// Asks `power` until its screen shows every one of `texts`.
+            func powerShows(_ texts: String...) async throws -> Bool {
+                for _ in 0..<20 {
+                    pty.send("power\r")
+                    guard let screen = pty.expect("K111> ") else { return false }
+                    if texts.allSatisfy(screen.contains) { return true }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return false
+            }
+
+            pty.send("\r")
+            _ = expect("login: ")
+            pty.send("tech\r")
+            _ = expect("PIN: ")
+            pty.send("4321\r")
+            _ = expect("K111> ")
+
+            pty.send("drill low-battery\r")
+            _ = expect("drill started")
+            #expect(try await powerShows("DRILL", "shutting_down", "intake       closed"))
+            // The final delay (1 s) passes: the drill reaches the point of no return, and stops there.
+            #expect(try await powerShows("DRILL", "powering_off"))
+            pty.send("drill end\r")
+            _ = expect("drill ended")
+            #expect(try await powerShows("mains", "intake       open"))
+            #expect(!FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "a drill runs no command")
+            pty.send("journal tail 12\r")
+            _ = expect("reached the point")
+
+            pty.send("shutdown\r")
+            _ = expect("type yes to go on: ")
+            pty.send("no\r")
+            _ = expect("cancelled: nothing was done")
+
+            pty.send("reboot\r")
+            _ = expect("type yes to go on: ")
+            pty.send("yes\r")
+            _ = expect("rebooting: intake closes now")
+            #expect(try await powerShows("powering_off", "requested by technician tech"))
+            #expect(FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "the reboot command ran after the final delay")
+        }
     }
 }

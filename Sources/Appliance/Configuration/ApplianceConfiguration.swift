@@ -21,6 +21,7 @@ public struct ApplianceConfiguration: Sendable {
     public var terminals: [TerminalCredential]
     public var power: PowerSettings
     public var console: ConsoleSettings
+    public var backup: BackupSettings
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -202,6 +203,10 @@ extension ApplianceConfiguration {
         let console = try ConsoleSettings.parse(&consoleReader, dataDirectory: dataDirectory, relativeTo: directory)
         try consoleReader.finish()
 
+        var backupReader = try top.section("backup")
+        let backup = try BackupSettings.parse(&backupReader, relativeTo: directory)
+        try backupReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -217,7 +222,7 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, console: console, demo: demo)
+                                      power: power, console: console, backup: backup, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

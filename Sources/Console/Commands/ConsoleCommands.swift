@@ -35,6 +35,7 @@ struct ConsoleCommands {
         Command(name: "uplink", usage: "uplink [--json]", summary: "the link to central"),
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
+        Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
         Command(name: "drill", usage: "drill power-cut|low-battery|end", summary: "rehearse a power cut; nothing is cut"),
         Command(name: "shutdown", usage: "shutdown", summary: "shut down safely (asks to confirm)"),
         Command(name: "reboot", usage: "reboot", summary: "reboot safely (asks to confirm)"),
@@ -66,6 +67,7 @@ struct ConsoleCommands {
         case "log": return Result(output: logTail(arguments))
         case "self-test": return Result(output: await selfTest(json: json))
         case "drill": return Result(output: drill(arguments))
+        case "backup": return Result(output: await backup(arguments))
         case "shutdown", "reboot":
             let reboot = name == "reboot"
             return Result(output: "this closes intake, finishes in-flight bets, makes the journal safe and then "

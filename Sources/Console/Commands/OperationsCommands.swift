@@ -88,6 +88,17 @@ extension ConsoleCommands {
         return checks.map { field(($0.ok ? "ok   " : "FAIL ") + $0.name, $0.detail, width: 19) }.joined(separator: "\n")
     }
 
+    func backup(_ arguments: [String]) async -> String {
+        guard arguments.first == "now" else { return "usage: backup now" }
+        switch await context.backups.backupNow(by: "console") {
+        case .success(let report):
+            return "backup verified: \(report.path)\nup to seq \(report.headSeq), \(report.bytes / 1_024) KiB"
+                + (report.removed.isEmpty ? "" : "; removed \(report.removed.count) older backup(s)")
+        case .failure(let error):
+            return "BACKUP FAILED: \(error)"
+        }
+    }
+
     func drill(_ arguments: [String]) -> String {
         switch arguments.first {
         case "end":

@@ -8,6 +8,7 @@ import Synchronization
 public final class ConsoleContext: Sendable {
     public let service: ApplianceService
     public let power: PowerController
+    public let backups: BackupScheduler
     public let configurationPath: String
     public let logRing: LogRing?
     public let clock: any JournalClock
@@ -15,10 +16,11 @@ public final class ConsoleContext: Sendable {
     let throttle: Mutex<LoginThrottle>
     let startedMillis: Int64
 
-    public init(service: ApplianceService, power: PowerController, configurationPath: String, logRing: LogRing?,
+    public init(service: ApplianceService, power: PowerController, backups: BackupScheduler, configurationPath: String, logRing: LogRing?,
                 clock: any JournalClock, logger: Logger) {
         self.service = service
         self.power = power
+        self.backups = backups
         self.configurationPath = configurationPath
         self.logRing = logRing
         self.clock = clock

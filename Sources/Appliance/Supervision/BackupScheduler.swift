@@ -1,0 +1,62 @@
+public import Journal
+import Logging
+import Metrics
+public import ServiceLifecycle
+
+/// Takes a backup every `backup.every_hours` (the first one that long after start), and is what
+/// the console's `backup now` calls. Every outcome is logged, journaled and counted.
+public final class BackupScheduler: Service, Sendable {
+    private let service: ApplianceService
+    private let clock: any JournalClock
+    private let successes = Counter(label: "holdfast_backups_total", dimensions: [("outcome", "ok")])
+    private let failures = Counter(label: "holdfast_backups_total", dimensions: [("outcome", "failed")])
+    private let lastHeadSeq = Gauge(label: "holdfast_backup_last_head_seq")
+
+    public init(service: ApplianceService, clock: any JournalClock) {
+        self.service = service
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        let settings = service.configuration.backup
+        guard settings.directory != nil, settings.everyHours > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(settings.everyHours * 3_600))
+                if Task.isCancelled { break }
+                _ = await self.backupNow(by: "schedule")
+            }
+        }
+    }
+
+    /// Backs up now; the report, or why not.
+    public func backupNow(by who: String, progress: (@Sendable (Double) -> Void)? = nil) async -> Result<BackupReport, BackupError> {
+        let settings = service.configuration.backup
+        guard let directory = settings.directory else {
+            return .failure(.cannotWrite(path: "(none)", reason: "no backup.directory is configured"))
+        }
+        do {
+            let report = try await service.journal.backup(into: directory, keep: settings.keep, nowMillis: clock.wallMillis(), progress: progress)
+            successes.increment()
+            lastHeadSeq.record(report.headSeq)
+            await record("backup.done", "backup by \(who) to \(report.path): up to seq \(report.headSeq), \(report.bytes / 1_024) KiB, verified"
+                         + (report.removed.isEmpty ? "" : "; removed \(report.removed.count) old"))
+            return .success(report)
+        } catch {
+            failures.increment()
+            service.logger.error("backup failed", metadata: ["by": "\(who)", "error": "\(error)"])
+            await record("backup.failed", "backup by \(who) failed: \(error)")
+            return .failure(error)
+        }
+    }
+
+    private func record(_ category: String, _ message: String) async {
+        service.logger.notice("\(category): \(message)")
+        do { _ = try await service.journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
+            service.logger.error("backup event not journaled", metadata: ["error": "\(error)"])
+        }
+    }
+}
