@@ -146,7 +146,6 @@ let package = Package(
                 "Journal",
                 "Wagering",
                 "TerminalProtocol",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -63,6 +63,9 @@ struct Holdfastd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("holdfastd: cannot start: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        // Before anything is served: a binary or configuration that does not match the approved
+        // manifest keeps intake closed.
+        await service.checkIntegrity()
         let configPath = config
         let notifier = SystemdNotifier()
         let application = TerminalAPIServer.application(service: service, registry: registry, clock: clock, logger: logger) { channel in

@@ -92,7 +92,8 @@ final class DaemonFixture {
     private var child: LineReadingChild?
 
     /// `extraConfig`: more top-level sections for the configuration (a console, say).
-    init(power: String = "{ source: simulated }", extraConfig: String = "") throws {
+    /// `applianceExtra`: more keys for the `appliance` mapping (", manifest: m.sha256").
+    init(power: String = "{ source: simulated }", applianceExtra: String = "", extraConfig: String = "") throws {
         directory = try TemporaryDirectory()
         var random = SystemRandomNumberGenerator()
         secret = TerminalSecret.generate(using: &random)
@@ -106,7 +107,7 @@ final class DaemonFixture {
             """
         try board.write(toFile: directory.path + "/board.json", atomically: true, encoding: .utf8)
         let config = """
-            appliance: { code: KIL1, currency: GBP, data_dir: data, log_level: error }
+            appliance: { code: KIL1, currency: GBP, data_dir: data, log_level: error\(applianceExtra) }
             api: { listen_host: 127.0.0.1, listen_port: 0 }
             journal: {}
             limits:

@@ -14,6 +14,8 @@ public struct ApplianceConfiguration: Sendable {
     public var dataDirectory: String
     /// The local control socket `holdfast power status|watch` talks to (mode 0600).
     public var controlSocket: String
+    /// SHA-256 sums the software and configuration must match before bets are taken.
+    public var manifest: IntegrityManifest?
     public var logLevel: String
     public var api: APISettings
     public var journal: JournalSettings
@@ -126,6 +128,9 @@ extension ApplianceConfiguration {
         }
         let dataDirectory = resolve(try appliance.string("data_dir"), against: directory)
         let controlSocket = try appliance.optionalString("control_socket").map { resolve($0, against: directory) } ?? dataDirectory + "/control.sock"
+        let manifest = try appliance.optionalString("manifest").map { path throws(ConfigurationError) in
+            try IntegrityManifest.load(path: resolve(path, against: directory))
+        }
         // sockaddr_un.sun_path holds 108 bytes including the terminating zero.
         guard controlSocket.utf8.count < 108 else {
             throw ConfigurationError(key: "appliance.control_socket", line: nil,
@@ -220,7 +225,7 @@ extension ApplianceConfiguration {
         for terminal in terminals { overrides[terminal.id] = terminal.limits }
         var configuredLimits = limits
         configuredLimits.terminalOverrides = overrides
-        return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, logLevel: logLevel,
+        return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, manifest: manifest, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
                                       power: power, console: console, backup: backup, demo: demo)
     }

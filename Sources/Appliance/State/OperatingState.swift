@@ -18,12 +18,15 @@ public enum IntakeClosure: Sendable, Hashable, CustomStringConvertible {
     case shutdown
     /// The journal cannot be written safely.
     case journal(String)
+    /// The software or its configuration does not match the manifest (a regulator's requirement).
+    case integrity(String)
 
     public var description: String {
         switch self {
         case .power(let why): "power: \(why)"
         case .shutdown: "the appliance is shutting down"
         case .journal(let why): "journal: \(why)"
+        case .integrity(let why): "software integrity: \(why)"
         }
     }
 }

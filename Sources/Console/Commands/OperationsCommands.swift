@@ -1,5 +1,4 @@
 import Appliance
-import Crypto
 import Foundation
 import Journal
 import Wagering
@@ -80,9 +79,12 @@ extension ConsoleCommands {
         let power = context.power.status
         checks.append(("power source", power.sourceStale == nil && power.lastEventMillis != nil,
                        power.sourceStale.map { "\(power.source): \($0)" } ?? "\(power.source) answers (\(power.state))"))
-        if let binary = FileManager.default.contents(atPath: "/proc/self/exe") {
-            let digest = SHA256.hash(data: binary).map { String(format: "%02x", $0) }.joined()
-            checks.append(("binary", true, "sha256 \(digest.prefix(16))... (no manifest yet to compare with)"))
+        if let manifest = configuration.manifest {
+            let findings = await Task.detached { manifest.check(runningBinary: IntegrityManifest.runningBinary) }.value
+            checks.append(("software", findings.isEmpty, findings.isEmpty ? "\(manifest.entries.count) files match \(manifest.path)"
+                           : findings.map(\.description).joined(separator: "; ")))
+        } else {
+            checks.append(("software", false, "no appliance.manifest configured: the binary is not checked"))
         }
         if json { return encode(checks.map { CheckDocument(name: $0.name, ok: $0.ok, detail: $0.detail) }) }
         return checks.map { field(($0.ok ? "ok   " : "FAIL ") + $0.name, $0.detail, width: 19) }.joined(separator: "\n")

@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+
+/// The software and configuration the appliance was approved with, as SHA-256 sums in
+/// `sha256sum`'s format (make one with `sha256sum /usr/bin/holdfastd /etc/holdfast/holdfast.yaml`).
+/// holdfastd checks itself against it at start and the console's `self-test` on demand; on a
+/// mismatch intake stays closed, as betting regulators require of terminals.
+public struct IntegrityManifest: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var path: String
+        public var sha256: String
+    }
+
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        public var path: String
+        public var problem: String
+        public var description: String { "\(path): \(problem)" }
+    }
+
+    public let path: String
+    public let entries: [Entry]
+
+    /// Reads a manifest; the error names the line that is not `<64 hex digits>  <path>`.
+    public static func load(path: String) throws(ConfigurationError) -> IntegrityManifest {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError(key: "appliance.manifest", line: nil, problem: "\(path) cannot be read")
+        }
+        var entries: [Entry] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            // sha256sum writes "<hex>  <path>" (text) or "<hex> *<path>" (binary).
+            let hex = line.prefix(64)
+            let rest = line.dropFirst(64)
+            guard hex.count == 64, hex.allSatisfy(\.isHexDigit), rest.hasPrefix("  ") || rest.hasPrefix(" *"), rest.count > 2 else {
+                throw ConfigurationError(key: "appliance.manifest", line: nil,
+                                         problem: "\(path) line \(number + 1) is not `<sha256>  <path>` as sha256sum writes it")
+            }
+            entries.append(Entry(path: String(rest.dropFirst(2)), sha256: hex.lowercased()))
+        }
+        guard !entries.isEmpty else { throw ConfigurationError(key: "appliance.manifest", line: nil, problem: "\(path) lists no files") }
+        return IntegrityManifest(path: path, entries: entries)
+    }
+
+    /// Every file that does not match, and the running binary if the manifest does not list it.
+    public func check(runningBinary: String) -> [Finding] {
+        var findings: [Finding] = []
+        if !entries.contains(where: { Self.resolved($0.path) == Self.resolved(runningBinary) }) {
+            findings.append(Finding(path: runningBinary, problem: "the running binary is not in \(path)"))
+        }
+        for entry in entries {
+            guard let actual = Self.sha256(ofFile: entry.path) else {
+                findings.append(Finding(path: entry.path, problem: "cannot be read"))
+                continue
+            }
+            if actual != entry.sha256 { findings.append(Finding(path: entry.path, problem: "sha256 is \(actual.prefix(16))..., the manifest says \(entry.sha256.prefix(16))...")) }
+        }
+        return findings
+    }
+
+    /// The executable of this process.
+    public static var runningBinary: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
+    /// Streams the file through SHA-256 in 1 MiB pieces (binaries are tens of MiB).
+    static func sha256(ofFile path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            // nil and empty both mean the end of the file; only a thrown error is a failure.
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch { return nil }
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension ApplianceService {
+    /// Checks the running binary and the files the manifest lists; on a mismatch intake closes
+    /// (and stays closed until the software is put right and holdfastd restarted). Journaled
+    /// either way. Nil when no manifest is configured.
+    @discardableResult
+    public func checkIntegrity() async -> [IntegrityManifest.Finding]? {
+        guard let manifest = configuration.manifest else { return nil }
+        let findings = manifest.check(runningBinary: IntegrityManifest.runningBinary)
+        let category = findings.isEmpty ? "integrity.ok" : "integrity.failed"
+        let message = findings.isEmpty ? "software and configuration match \(manifest.path) (\(manifest.entries.count) files)"
+            : findings.map(\.description).joined(separator: "; ")
+        if findings.isEmpty {
+            logger.notice("\(category): \(message)")
+        } else {
+            intake.close(.integrity(message))
+            logger.critical("\(category): bets are refused until the software matches its manifest", metadata: ["findings": "\(message)"])
+        }
+        do { _ = try await journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
+            logger.error("integrity result not journaled", metadata: ["error": "\(error)"])
+        }
+        return findings
+    }
+}
