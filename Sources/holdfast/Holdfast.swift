@@ -8,6 +8,6 @@ struct Holdfast: AsyncParsableCommand {
         commandName: "holdfast",
         abstract: "Operate a Holdfast betting appliance: journal verify and rebuild, power status, terminals, a demo terminal, odds, benchmarks.",
         version: HoldfastVersion.current,
-        subcommands: [JournalGroup.self, RestoreCommand.self, PowerGroup.self, ConsoleGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
+        subcommands: [JournalGroup.self, RestoreCommand.self, DrillCommand.self, PowerGroup.self, ConsoleGroup.self, TerminalGroup.self, DemoTerminal.self, OddsCommand.self, BenchGroup.self]
     )
 }

@@ -36,7 +36,7 @@ struct BenchPower: AsyncParsableCommand {
                                    power: "{ source: simulated, final_delay_seconds: 600, on_battery_alert_seconds: 600 }")
         try daemon.start()
         defer { daemon.stop() }
-        let status = PowerStatusClient(socketPath: daemon.controlSocket)
+        let status = ControlClient(socketPath: daemon.controlSocket)
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(terminals, 1)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: pool))
@@ -76,7 +76,7 @@ struct BenchPower: AsyncParsableCommand {
 
     /// Polls the control socket until `condition` holds (bounded: a stuck daemon fails the run).
     @discardableResult
-    private func waitFor(_ client: PowerStatusClient, _ condition: (PowerStatus) -> Bool) async throws -> PowerStatus {
+    private func waitFor(_ client: ControlClient, _ condition: (PowerStatus) -> Bool) async throws -> PowerStatus {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             // The control socket starts beside the API: until it exists, ask again.

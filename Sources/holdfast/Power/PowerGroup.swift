@@ -25,8 +25,8 @@ struct PowerGroup: AsyncParsableCommand {
             }
         }
 
-        func client() throws -> PowerStatusClient {
-            PowerStatusClient(socketPath: try socket ?? settings().controlSocket)
+        func client() throws -> ControlClient {
+            ControlClient(socketPath: try socket ?? settings().controlSocket)
         }
     }
 

@@ -2,8 +2,8 @@ import Appliance
 import AsyncHTTPClient
 import Foundation
 
-/// Reads holdfastd's power status over its local control socket.
-struct PowerStatusClient {
+/// holdfastd's local control socket: the power status, drills, backups.
+struct ControlClient {
     let socketPath: String
     private let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
@@ -28,6 +28,20 @@ struct PowerStatusClient {
             throw PowerCommandError("holdfastd answered \(response.status) on \(socketPath)")
         }
         return try JSONDecoder().decode(PowerStatus.self, from: Data(body.readableBytesView))
+    }
+
+    /// POSTs to a control endpoint; the JSON fields of the answer, or the error it names.
+    func post(_ path: String) async throws -> [String: String] {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw PowerCommandError("'\(socketPath)' cannot be used as a control socket path")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 64 * 1_024)
+        let fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView))) ?? [:]
+        guard response.status == .ok else { throw PowerCommandError("holdfastd refused \(path): \(fields["error"] ?? "\(response.status)")") }
+        return fields
     }
 
     func shutdown() async {
