@@ -24,6 +24,19 @@ struct PowerSupervisorTests {
         #expect(supervisor.state == .mains)
     }
 
+    @Test("a technician's shutdown takes the staged path on mains, is not resumed by mains, and is asked for only once")
+    func requestedShutdown() {
+        var supervisor = PowerSupervisor(policy: Self.policy)
+        _ = supervisor.handle(Self.mains, nowMillis: 0)
+        let reason = PowerSupervisor.ShutdownReason.requested(by: "tech (reboot)")
+        #expect(supervisor.requestShutdown(by: "tech (reboot)", nowMillis: 1_000) == [.closeIntake(reason)])
+        #expect(supervisor.requestShutdown(by: "someone else", nowMillis: 1_500) == [], "one shutdown at a time")
+        #expect(supervisor.handle(Self.mains, nowMillis: 2_000) == [], "mains does not cancel a shutdown someone asked for")
+        #expect(supervisor.tick(nowMillis: 5_999) == [])
+        #expect(supervisor.tick(nowMillis: 6_000) == [.runShutdownCommand(reason)])
+        #expect(supervisor.requestShutdown(by: "tech", nowMillis: 7_000) == [])
+    }
+
     @Test("each shutdown trigger closes intake with its reason", arguments: [
         (battery(low: true), PowerSupervisor.ShutdownReason.batteryLow),
         (battery(charge: 20), .chargeBelow(percent: 20, threshold: 20)),
