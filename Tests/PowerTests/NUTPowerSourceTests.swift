@@ -82,6 +82,28 @@ struct NUTPowerSourceTests {
         #expect(forced.flatMap(Self.observation)?.acPresent == true, "FSD OL: still on mains, yet shut down")
     }
 
+    @Test("a lying upsd's numbers are ignored, never trusted and never trap")
+    func lyingNumbers() {
+        for value in ["nan", "inf", "-inf", "1e400", "-3", "12abc", "", "99999999999999999999"] {
+            let observation = NUTReply.observation(status: "OB", charge: value, runtime: value)
+            #expect(observation.chargePercent == nil && observation.runtimeSeconds == nil, "\(value)")
+        }
+        #expect(NUTReply.observation(status: "OB", charge: "101", runtime: "101").chargePercent == nil, "a charge over 100 % is a lie")
+        #expect(NUTReply.observation(status: "OB LB", charge: "42.7", runtime: "300").chargePercent == 42)
+    }
+
+    @Test("seeded random lines never crash the parser", arguments: 1...10)
+    func randomLines(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let pieces = ["VAR", "dummy", "ups.status", "\"", "\\", "OL", "OB", "LB", "FSD", "ERR", "OK", " ", "nan", "1e400", "\u{0}", "é"]
+        for _ in 0..<2_000 {
+            let line = (0..<Int(random.next() % 8)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            if case .value(let text)? = NUTReply.parse(line, ups: "dummy", variable: "ups.status") {
+                _ = NUTReply.observation(status: text, charge: text, runtime: text)
+            }
+        }
+    }
+
     @Test("garbage and malformed answers are not taken for readings")
     func parsing() {
         #expect(NUTReply.parse(#"VAR dummy ups.status "OB LB""#, ups: "dummy", variable: "ups.status") == .value("OB LB"))

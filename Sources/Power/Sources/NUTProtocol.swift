@@ -41,8 +41,17 @@ enum NUTReply: Equatable {
         let flags = Set(status.split(separator: " ").map(String.init))
         let acPresent: Bool? = flags.contains("OB") ? false : flags.contains("OL") ? true : nil
         return PowerObservation(acPresent: acPresent, batteryLow: flags.contains("LB"),
-                                chargePercent: charge.flatMap { Double($0) }.map { Int($0) },
-                                runtimeSeconds: runtime.flatMap { Double($0) }.map { Int($0) },
+                                chargePercent: charge.flatMap { number($0, in: 0...100) },
+                                runtimeSeconds: runtime.flatMap { number($0, in: 0...10_000_000) },
                                 forcedShutdown: flags.contains("FSD"))
+    }
+
+    /// A reading as a whole number, or nil when upsd sends something no UPS could mean ("nan",
+    /// "1e400", -3): such a value is ignored, never trusted and never allowed to trap.
+    static func number(_ text: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = Double(text), value.isFinite, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            return nil
+        }
+        return Int(value)
     }
 }
