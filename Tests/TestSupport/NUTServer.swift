@@ -8,6 +8,9 @@ public final class NUTServer {
     public let port: Int
     public let ups = "dummy"
     private var driver: Process?
+    /// The data file's last modification time: dummy-ups notices a change by st_mtime in whole
+    /// seconds, so two writes within one second would look like one.
+    private var lastWrite = Date.distantPast
     private var upsd: Process?
 
     public init(status: String = "OL", charge: Int = 100, runtime: Int = 1_800) throws {
@@ -37,6 +40,9 @@ public final class NUTServer {
         let temporary = directory.path + "/dummy.dev.tmp"
         try "ups.status: \(status)\nbattery.charge: \(charge)\nbattery.runtime: \(runtime)\n"
             .write(toFile: temporary, atomically: false, encoding: .utf8)
+        let stamp = max(Date(), lastWrite.addingTimeInterval(1))
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: temporary)
+        lastWrite = stamp
         _ = rename(temporary, directory.path + "/dummy.dev")
     }
 
