@@ -84,7 +84,7 @@ struct Holdfastd: AsyncParsableCommand {
                                     policy: settings.power.policy, shutdownCommand: settings.power.shutdownCommand,
                                     rebootCommand: settings.power.rebootCommand, clock: clock)
         let backups = BackupScheduler(service: service, clock: clock)
-        var services: [any Service] = [ApplianceLifecycle(service: service), power, backups,
+        var services: [any Service] = [ApplianceLifecycle(service: service), power, backups, HealthMonitor(service: service, clock: clock),
                                        WatchdogService(notifier: notifier, service: service, logger: logger)]
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))

@@ -24,6 +24,7 @@ public struct ApplianceConfiguration: Sendable {
     public var power: PowerSettings
     public var console: ConsoleSettings
     public var backup: BackupSettings
+    public var alerts: AlertSettings
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -212,6 +213,10 @@ extension ApplianceConfiguration {
         let backup = try BackupSettings.parse(&backupReader, relativeTo: directory)
         try backupReader.finish()
 
+        var alertsReader = try top.section("alerts")
+        let alerts = try AlertSettings.parse(&alertsReader)
+        try alertsReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -227,7 +232,7 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, manifest: manifest, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, console: console, backup: backup, demo: demo)
+                                      power: power, console: console, backup: backup, alerts: alerts, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

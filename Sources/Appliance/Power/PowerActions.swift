@@ -59,10 +59,7 @@ extension PowerController {
     }
 
     func record(_ category: String, _ message: String) async {
-        service.logger.notice("\(category): \(message)")
-        do { try await service.journal.apply(.record(category: category, message: message)) } catch {
-            service.logger.error("power event not journaled", metadata: ["category": "\(category)", "error": "\(error)"])
-        }
+        await service.recordEvent(category, message)
     }
 
     func checkpoint() async {

@@ -16,6 +16,7 @@ public final class ApplianceService: Sendable {
     public let intake: IntakeGate
     /// Terminals a technician disabled, and when each was last seen.
     public let terminalAccess: TerminalAccess
+    let alertHook: AlertHook
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     private let boardSnapshot: Mutex<BoardSnapshot>
     private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
@@ -27,6 +28,7 @@ public final class ApplianceService: Sendable {
         self.journal = journal
         self.intake = IntakeGate()
         self.terminalAccess = TerminalAccess(dataDirectory: configuration.dataDirectory)
+        self.alertHook = AlertHook(command: configuration.alerts.command, appliance: configuration.applianceCode.rawValue, logger: logger)
         self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
         self.boardSnapshot = Mutex(board)
         self.clock = clock

@@ -54,9 +54,6 @@ public final class BackupScheduler: Service, Sendable {
     }
 
     private func record(_ category: String, _ message: String) async {
-        service.logger.notice("\(category): \(message)")
-        do { _ = try await service.journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
-            service.logger.error("backup event not journaled", metadata: ["error": "\(error)"])
-        }
+        await service.recordEvent(category, message)
     }
 }

@@ -92,15 +92,11 @@ extension ApplianceService {
         let category = findings.isEmpty ? "integrity.ok" : "integrity.failed"
         let message = findings.isEmpty ? "software and configuration match \(manifest.path) (\(manifest.entries.count) files)"
             : findings.map(\.description).joined(separator: "; ")
-        if findings.isEmpty {
-            logger.notice("\(category): \(message)")
-        } else {
+        if !findings.isEmpty {
             intake.close(.integrity(message))
-            logger.critical("\(category): bets are refused until the software matches its manifest", metadata: ["findings": "\(message)"])
+            logger.critical("bets are refused until the software matches its manifest")
         }
-        do { _ = try await journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
-            logger.error("integrity result not journaled", metadata: ["error": "\(error)"])
-        }
+        await recordEvent(category, message, level: findings.isEmpty ? .notice : .critical)
         return findings
     }
 }

@@ -34,9 +34,6 @@ public final class ConsoleContext: Sendable {
 
     /// A significant event in the journal (logins, failures, commands); never throws at the caller.
     func record(_ category: String, _ message: String) async {
-        logger.notice("\(category): \(message)")
-        do { _ = try await service.journal.apply(.record(category: category, message: String(message.prefix(300)))) } catch {
-            logger.error("console event not journaled", metadata: ["category": "\(category)", "error": "\(error)"])
-        }
+        await service.recordEvent(category, message)
     }
 }

@@ -134,7 +134,10 @@ public struct ConsoleSession {
                 let why = technician == nil ? "unknown technician" : "wrong PIN"
                 await context.record("console.login_failed", "'\(String(name.prefix(32)))' on \(place): \(why)")
                 await channel.write("login incorrect\n")
-                if let lockout { await channel.write("console locked for \(lockout / 1_000) s after repeated failures\n") }
+                if let lockout {
+                    await context.record("console.locked", "console on \(place) locked for \(lockout / 1_000) s after repeated failed logins")
+                    await channel.write("console locked for \(lockout / 1_000) s after repeated failures\n")
+                }
             }
         case .shell(let name):
             if !text.isEmpty {

@@ -1,0 +1,23 @@
+/// Alerts for venues without central: a local command run for each alert-worthy event, and the
+/// bounds the health monitor checks (docs/operations.md).
+public struct AlertSettings: Sendable {
+    /// argv of the hook (split on spaces); empty: alerts are only journaled and logged.
+    public var command: [String]
+    public var diskFreeMinimumMiB: Int
+    public var clockJumpSeconds: Int
+
+    /// Events that page someone. Everything else is only journaled.
+    public static let alertCategories: Set<String> = [
+        "power.on_battery_alert", "power.shutting_down", "power.shutdown_command", "power.source_stale",
+        "integrity.failed", "backup.failed", "console.locked", "disk.low", "clock.jumped",
+    ]
+}
+
+extension AlertSettings {
+    static func parse(_ reader: inout ConfigReader) throws(ConfigurationError) -> AlertSettings {
+        AlertSettings(
+            command: try reader.string("command", default: "").split(separator: " ").map(String.init),
+            diskFreeMinimumMiB: try reader.integer("disk_free_minimum_mib", default: 256, in: 1...1_000_000),
+            clockJumpSeconds: try reader.integer("clock_jump_seconds", default: 5, in: 1...86_400))
+    }
+}

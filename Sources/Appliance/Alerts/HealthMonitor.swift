@@ -1,0 +1,50 @@
+import Foundation
+public import Journal
+public import ServiceLifecycle
+
+/// Watches what no request would notice: the data disk filling up and the wall clock jumping
+/// (an RTC that lost its time, NTP stepping). Each is raised once when it starts and once when it
+/// clears, at start and then every `interval`.
+public struct HealthMonitor: Service {
+    private let service: ApplianceService
+    private let clock: any JournalClock
+    private let interval: Duration
+
+    public init(service: ApplianceService, clock: any JournalClock, interval: Duration = .seconds(30)) {
+        self.service = service
+        self.clock = clock
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let settings = service.configuration.alerts
+        await cancelWhenGracefulShutdown {
+            var diskLow = false
+            var last = (wall: clock.wallMillis(), mono: clock.monotonicNanos())
+            while !Task.isCancelled {
+                if let free = freeMiB() {
+                    let low = free < Int64(settings.diskFreeMinimumMiB)
+                    if low != diskLow {
+                        diskLow = low
+                        await service.recordEvent(low ? "disk.low" : "disk.ok",
+                                                  "\(free) MiB free in \(service.configuration.dataDirectory) (alert below \(settings.diskFreeMinimumMiB) MiB)",
+                                                  level: low ? .warning : .notice)
+                    }
+                }
+                let now = (wall: clock.wallMillis(), mono: clock.monotonicNanos())
+                let drift = (now.wall - last.wall) - (now.mono - last.mono) / 1_000_000
+                if abs(drift) > Int64(settings.clockJumpSeconds) * 1_000 {
+                    await service.recordEvent("clock.jumped", "the wall clock moved \(drift / 1_000) s against the monotonic clock", level: .warning)
+                }
+                last = now
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    private func freeMiB() -> Int64? {
+        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: service.configuration.dataDirectory),
+              let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value else { return nil }
+        return free / 1_048_576
+    }
+}
