@@ -1,4 +1,5 @@
 import Journal
+import Synchronization
 public import Logging
 public import ServiceLifecycle
 
@@ -12,6 +13,7 @@ public struct WatchdogService: Service {
     private let notifier: SystemdNotifier
     private let service: ApplianceService
     private let logger: Logger
+    private let pendingCheck = SharedCheck()
 
     public init(notifier: SystemdNotifier, service: ApplianceService, logger: Logger) {
         self.notifier = notifier
@@ -33,8 +35,9 @@ public struct WatchdogService: Service {
                     if healthy { logger.critical("not petting the watchdog: systemd will restart holdfastd", metadata: ["problem": "\(problem)"]) }
                     notifier.notify(["STATUS": "unhealthy: \(problem)"])
                 } else {
-                    let state = await service.state()
-                    notifier.notify(["WATCHDOG": "1", "STATUS": "\(state.mode), intake \(state.intakeOpen ? "open" : "closed"), \(state.openTickets) open tickets"])
+                    // Only what can be read without the writer: a status must not wait on it.
+                    let intake = service.intake.closedReason.map { "intake closed: \($0)" } ?? "taking bets"
+                    notifier.notify(["WATCHDOG": "1", "STATUS": intake])
                 }
                 healthy = problem == nil
                 try? await Task.sleep(for: beat)
@@ -44,21 +47,38 @@ public struct WatchdogService: Service {
         }
     }
 
-    /// Nil when the journal's writer answered within `bound`; else what is wrong.
+    /// Nil when the journal's writer answered within `bound`; else what is wrong. The question is
+    /// asked in a task of its own that is not awaited past the bound (a stuck writer must not stall
+    /// the watchdog too), and never asked twice at once.
     private func healthProblem(within bound: Duration) async -> String? {
-        let journal = service.journal
-        return await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                do { _ = try await journal.writerSynchronousMode() } catch { return "the journal writer fails: \(error)" }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: bound)
-                return Task.isCancelled ? nil : "the journal writer did not answer within \(bound)"
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        let previous = pendingCheck.withLock { $0 }
+        if let previous, !previous.answered.load(ordering: .acquiring) {
+            return "the journal writer has not answered for more than \(bound)"
         }
+        let check = WriterCheck()
+        pendingCheck.withLock { $0 = check }
+        let journal = service.journal
+        Task {
+            do { _ = try await journal.writerSynchronousMode() } catch { check.failure.withLock { $0 = "\(error)" } }
+            check.answered.store(true, ordering: .releasing)
+        }
+        let deadline = ContinuousClock.now + bound
+        while !check.answered.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        guard check.answered.load(ordering: .acquiring) else { return "the journal writer did not answer within \(bound)" }
+        return check.failure.withLock { $0 }.map { "the journal writer fails: \($0)" }
     }
+}
+
+/// One question to the journal writer, shared with the task that asks it.
+private final class WriterCheck: Sendable {
+    let answered = Atomic<Bool>(false)
+    let failure = Mutex<String?>(nil)
+}
+
+/// The writer check still outstanding, if any (the service is a struct; this is its one piece of state).
+private final class SharedCheck: Sendable {
+    private let check = Mutex<WriterCheck?>(nil)
+    func withLock<Result>(_ body: (inout WriterCheck?) -> Result) -> Result { check.withLock { body(&$0) } }
 }
