@@ -2,8 +2,6 @@ import Foundation
 import Glibc
 import Testing
 import TestSupport
-import TerminalClient
-import TerminalProtocol
 
 /// holdfastd speaking systemd's notify protocol to a real Unix datagram socket, as systemd would
 /// receive it: READY once listening, WATCHDOG beats with STATUS while healthy, STOPPING at SIGTERM.
@@ -67,57 +65,3 @@ struct SystemdNotifyTests {
     }
 }
 
-extension SystemdNotifyTests {
-    @Test("a journal writer stuck behind another process's lock stops the beats; they resume when it is free")
-    func stuckWriterStopsTheWatchdog() async throws {
-        let daemon = try DaemonFixture()
-        let socket = try NotifySocket(in: daemon.directory.path)
-        let port = try daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
-        defer { _ = daemon.terminate() }
-        func nextBeat(within seconds: Double) -> [String: String]? {
-            let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
-            while ContinuousClock.now < deadline {
-                if let message = socket.receive(timeoutMillis: 200), message["WATCHDOG"] == "1" { return message }
-            }
-            return nil
-        }
-        #expect(nextBeat(within: 3) != nil, "beats while healthy")
-
-        // Another process takes SQLite's write lock for 3 s, and a bet makes the writer wait on it.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        locker.arguments = ["-c", """
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute('BEGIN EXCLUSIVE')
-            print('locked', flush=True)
-            time.sleep(3)
-            """, daemon.dataDirectory + "/journal.sqlite"]
-        let lockerOutput = Pipe()
-        locker.standardOutput = lockerOutput
-        try locker.run()
-        _ = lockerOutput.fileHandleForReading.availableData // "locked"
-        let client = daemon.client(port: port)
-        let board = try await client.board()
-        let selection = board.markets[0].selections[0]
-        let blocked = Task {
-            try? await client.place(PlaceBetRequest(
-                idempotencyKey: "stuck-writer", type: "single",
-                legs: [LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion)],
-                stakePerLine: MoneyView(minorUnits: 100, currency: "GBP"), oddsChangePolicy: .acceptHigher))
-        }
-        // Drain what was sent before the writer got stuck, then look for an unhealthy status.
-        var unhealthy = false
-        var seen: [[String: String]] = []
-        let deadline = ContinuousClock.now + .seconds(3)
-        while !unhealthy, ContinuousClock.now < deadline {
-            guard let message = socket.receive(timeoutMillis: 500) else { continue }
-            seen.append(message)
-            unhealthy = message["STATUS"]?.hasPrefix("unhealthy") == true && message["WATCHDOG"] == nil
-        }
-        #expect(unhealthy, "the writer did not answer and the beat was withheld: \(seen)")
-        locker.waitUntilExit()
-        _ = await blocked.value
-        #expect(nextBeat(within: 8) != nil, "beats again once the writer answers")
-    }
-}
