@@ -36,20 +36,10 @@ struct ConsoleConnect: ParsableCommand {
     }
 
     private func connect(_ path: String) throws -> Int32 {
+        guard let address = UnixSocketAddress(path: path) else { throw ValidationError("'\(path)' cannot be used as a socket path") }
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard descriptor >= 0, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw ValidationError("'\(path)' cannot be used as a socket path")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            buffer.copyBytes(from: bytes)
-            buffer[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        guard descriptor >= 0 else { throw ValidationError("socket(): \(String(cString: strerror(errno)))") }
+        let connected = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
