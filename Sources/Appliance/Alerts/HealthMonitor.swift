@@ -22,7 +22,7 @@ public struct HealthMonitor: Service {
             var diskLow = false
             var last = (wall: clock.wallMillis(), mono: clock.monotonicNanos())
             while !Task.isCancelled {
-                if let free = freeMiB() {
+                if let free = service.dataDiskFreeMiB() {
                     let low = free < Int64(settings.diskFreeMinimumMiB)
                     if low != diskLow {
                         diskLow = low
@@ -42,8 +42,12 @@ public struct HealthMonitor: Service {
         }
     }
 
-    private func freeMiB() -> Int64? {
-        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: service.configuration.dataDirectory),
+}
+
+extension ApplianceService {
+    /// Free space on the data directory's file system, in MiB; nil when it cannot be read.
+    public func dataDiskFreeMiB() -> Int64? {
+        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
               let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value else { return nil }
         return free / 1_048_576
     }

@@ -11,16 +11,16 @@ extension PowerController {
         switch action {
         case .onMains:
             await service.journal.setGroupCommitDelay(.microseconds(service.configuration.journal.groupCommitDelayMicroseconds))
-            await record("power.mains", "mains power present")
+            await service.recordEvent("power.mains", "mains power present")
         case .wentOnBattery:
             await service.journal.setGroupCommitDelay(.zero)
-            await record("power.on_battery", "mains lost: running on battery; group commit delay is zero")
+            await service.recordEvent("power.on_battery", "mains lost: running on battery; group commit delay is zero")
         case .onBatteryAlert:
             logger.warning("still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
-            await record("power.on_battery_alert", "still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
+            await service.recordEvent("power.on_battery_alert", "still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
         case .closeIntake(let reason):
             service.intake.close(.power(reason.description))
-            await record("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
+            await service.recordEvent("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
             await checkpoint()
             // Intake closed, in-flight bets committed (the record above queued behind them), WAL
             // checkpointed: the appliance is safe to lose power from here.
@@ -32,15 +32,15 @@ extension PowerController {
             }
         case .resumed:
             service.intake.reopenAfterPower()
-            await record("power.resumed", "mains returned before the point of no return; intake reopened")
+            await service.recordEvent("power.resumed", "mains returned before the point of no return; intake reopened")
         case .runShutdownCommand(let reason):
             let command = loop.reboot ? rebootCommand : shutdownCommand
             if let drill = loop.drill {
-                await record("power.drill", "\(drill.rawValue) drill reached the point of no return: "
+                await service.recordEvent("power.drill", "\(drill.rawValue) drill reached the point of no return: "
                              + "\(command.isEmpty ? "nothing is configured to run" : "`\(command.joined(separator: " "))` would run now") (\(reason))")
                 return
             }
-            await record("power.shutdown_command", "\(loop.reboot ? "rebooting" : "shutting") the appliance down: \(reason)")
+            await service.recordEvent("power.shutdown_command", "\(loop.reboot ? "rebooting" : "shutting") the appliance down: \(reason)")
             await checkpoint()
             if !loop.reboot {
                 if await source.requestPowerOff() {
@@ -52,14 +52,10 @@ extension PowerController {
             run(command, reboot: loop.reboot)
         case .sourceStale(let why):
             logger.warning("power source stale: \(why)")
-            await record("power.source_stale", why)
+            await service.recordEvent("power.source_stale", why)
         case .sourceHealthy:
-            await record("power.source_healthy", "the power source answers again")
+            await service.recordEvent("power.source_healthy", "the power source answers again")
         }
-    }
-
-    func record(_ category: String, _ message: String) async {
-        await service.recordEvent(category, message)
     }
 
     func checkpoint() async {

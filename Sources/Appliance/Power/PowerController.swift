@@ -137,13 +137,13 @@ public final class PowerController: Service, Sendable {
             actions = loop.supervisor.tick(nowMillis: now)
         case .request(let who, let reboot):
             loop.reboot = reboot
-            await record("power.requested", "\(reboot ? "reboot" : "shutdown") requested by \(who)")
+            await service.recordEvent("power.requested", "\(reboot ? "reboot" : "shutdown") requested by \(who)")
             actions = loop.supervisor.requestShutdown(by: "\(who) (\(reboot ? "reboot" : "shutdown"))", nowMillis: now)
         case .drill(let drill, let who):
             guard loop.drill == nil else { return }
             loop.drill = drill
             currentStatus.withLock { $0.drill = drill.rawValue }
-            await record("power.drill", "\(drill.rawValue) drill started by \(who): made-up readings, the real supervisor; nothing is cut")
+            await service.recordEvent("power.drill", "\(drill.rawValue) drill started by \(who): made-up readings, the real supervisor; nothing is cut")
             let reading = PowerObservation(acPresent: false, batteryLow: drill == .lowBattery)
             event = .observed(reading)
             actions = loop.supervisor.handle(.observed(reading), nowMillis: now)
@@ -151,7 +151,7 @@ public final class PowerController: Service, Sendable {
             guard let drill = loop.drill else { return }
             loop.drill = nil
             currentStatus.withLock { $0.drill = nil }
-            await record("power.drill", "\(drill.rawValue) drill ended by \(who): back to the source's readings")
+            await service.recordEvent("power.drill", "\(drill.rawValue) drill ended by \(who): back to the source's readings")
             // A drill may have gone as far as the point of no return: start the supervisor afresh
             // from the real readings, with intake open unless they close it again.
             loop.supervisor = PowerSupervisor(policy: policy)

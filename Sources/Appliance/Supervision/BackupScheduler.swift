@@ -42,18 +42,14 @@ public final class BackupScheduler: Service, Sendable {
             let report = try await service.journal.backup(into: directory, keep: settings.keep, nowMillis: clock.wallMillis(), progress: progress)
             successes.increment()
             lastHeadSeq.record(report.headSeq)
-            await record("backup.done", "backup by \(who) to \(report.path): up to seq \(report.headSeq), \(report.bytes / 1_024) KiB, verified"
+            await service.recordEvent("backup.done", "backup by \(who) to \(report.path): up to seq \(report.headSeq), \(report.bytes / 1_024) KiB, verified"
                          + (report.removed.isEmpty ? "" : "; removed \(report.removed.count) old"))
             return .success(report)
         } catch {
             failures.increment()
             service.logger.error("backup failed", metadata: ["by": "\(who)", "error": "\(error)"])
-            await record("backup.failed", "backup by \(who) failed: \(error)")
+            await service.recordEvent("backup.failed", "backup by \(who) failed: \(error)")
             return .failure(error)
         }
-    }
-
-    private func record(_ category: String, _ message: String) async {
-        await service.recordEvent(category, message)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Wagering
 
 /// The software and configuration the appliance was approved with, as SHA-256 sums in
 /// `sha256sum`'s format (make one with `sha256sum /usr/bin/holdfastd /etc/holdfast/holdfast.yaml`).
@@ -77,7 +78,7 @@ public struct IntegrityManifest: Sendable {
             if chunk.isEmpty { break }
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return encodeHex(hasher.finalize())
     }
 }
 

@@ -110,9 +110,8 @@ struct ConsoleCommands {
         ]
         let alerts = alerts(state: state, power: power)
         lines.append(field("alerts", alerts.isEmpty ? "none" : alerts.joined(separator: "; ")))
-        if let data = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
-           let free = (data[.systemFreeSize] as? NSNumber)?.int64Value {
-            lines.append(field("disk free", "\(free / 1_048_576) MiB in \(configuration.dataDirectory)"))
+        if let free = service.dataDiskFreeMiB() {
+            lines.append(field("disk free", "\(free) MiB in \(configuration.dataDirectory)"))
         }
         return lines.joined(separator: "\n")
     }

@@ -61,9 +61,9 @@ extension ConsoleCommands {
     func selfTest(json: Bool) async -> String {
         var checks: [(name: String, ok: Bool, detail: String)] = []
         let configuration = context.service.configuration
-        if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: configuration.dataDirectory),
-           let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value {
-            checks.append(("disk", free > 256 * 1_048_576, "\(free / 1_048_576) MiB free in \(configuration.dataDirectory)"))
+        if let free = context.service.dataDiskFreeMiB() {
+            // The same bound the health monitor raises disk.low at.
+            checks.append(("disk", free >= Int64(configuration.alerts.diskFreeMinimumMiB), "\(free) MiB free in \(configuration.dataDirectory)"))
         } else {
             checks.append(("disk", false, "cannot read free space of \(configuration.dataDirectory)"))
         }
