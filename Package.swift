@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "holdfast", targets: ["holdfast"]),
         .executable(name: "holdfastd", targets: ["holdfastd"]),
+        .executable(name: "holdfast-central", targets: ["holdfast-central"]),
         .library(name: "Wagering", targets: ["Wagering"]),
         .library(name: "Journal", targets: ["Journal"]),
     ],
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure betting domain: money, odds, markets, bets, limits, settlement, tickets. No I/O.
@@ -45,10 +48,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // The sync protocol's wire types and rules, shared by the appliance and central: the
+        // journal record and its chain hash, push batches, high-water marks, problems.
+        .target(
+            name: "SyncProtocol",
+            dependencies: [
+                "Wagering",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The durable, hash-chained, append-only journal on SQLite, with group commit and derived state.
         .target(
             name: "Journal",
             dependencies: [
+                "SyncProtocol",
                 "Wagering",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -110,6 +124,8 @@ let package = Package(
                 "Journal",
                 "Power",
                 "PowerGPIO",
+                "SyncProtocol",
+                "Uplink",
                 "Wagering",
                 "TerminalProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -177,6 +193,53 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The appliance's side of sync: pushes the journal to central with failover and backoff,
+        // and tracks connectivity. Knows records and the protocol, not bets.
+        .target(
+            name: "Uplink",
+            dependencies: [
+                "SyncProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The reference central sync service: PostgreSQL store, mutual-TLS sync endpoints.
+        .target(
+            name: "Central",
+            dependencies: [
+                "SyncProtocol",
+                "Wagering",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "holdfast-central",
+            dependencies: [
+                "Central",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6

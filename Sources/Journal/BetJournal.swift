@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+public import SyncProtocol
 public import Wagering
 
 /// The durable bet journal: a hash-chained, append-only record of every fact on the appliance, in
@@ -17,6 +18,8 @@ public final class BetJournal: Sendable {
     private let writerLoop: Task<Void, Never>
     private let metrics: JournalMetrics
     private let logger: Logger
+    /// Wakes readers waiting for records (the uplink) after every commit.
+    public let commits: CommitWatch
 
     init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
         self.configuration = configuration
@@ -26,10 +29,13 @@ public final class BetJournal: Sendable {
         let queue = SubmissionQueue(capacity: configuration.queueCapacity, maxBatch: configuration.maxBatch,
                                     groupCommitDelay: configuration.groupCommitDelay)
         let metrics = JournalMetrics()
+        let commits = CommitWatch(head: writer.head.seq)
         self.queue = queue
         self.metrics = metrics
+        self.commits = commits
         self.writerLoop = Task {
-            await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, configuration: configuration, metrics: metrics)
+            await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, configuration: configuration, metrics: metrics,
+                                       commits: commits)
         }
     }
 
@@ -62,6 +68,16 @@ public final class BetJournal: Sendable {
     /// Records after `seq`, in order, at most `limit` (for tailing and for sync).
     public func records(after seq: Int64, limit: Int) async throws -> [JournalRecord] {
         try await pool.read { try JournalReader.records(after: seq, limit: limit, $0) }
+    }
+
+    /// The hash of record `seq`, or nil when there is none.
+    public func hash(of seq: Int64) async throws -> [UInt8]? {
+        try await pool.read { try JournalReader.record(seq, $0)?.hash }
+    }
+
+    /// The last committed record's seq and hash.
+    public func head() async throws -> SyncHead {
+        try await pool.read { let head = try JournalReader.head($0); return SyncHead(seq: head.seq, hash: head.hash) }
     }
 
     public func headSeq() async throws -> Int64 {
@@ -107,7 +123,7 @@ public final class BetJournal: Sendable {
     }
 
     private static func runWriter(queue: SubmissionQueue, pool: DatabasePool, writer: LedgerWriter,
-                                  configuration: JournalConfiguration, metrics: JournalMetrics) async {
+                                  configuration: JournalConfiguration, metrics: JournalMetrics, commits: CommitWatch) async {
         while var batch = await queue.nextBatch() {
             let delay = await queue.groupCommitDelay
             if delay > .zero, batch.count < configuration.maxBatch {
@@ -118,9 +134,11 @@ public final class BetJournal: Sendable {
             metrics.batchSize.record(batch.count)
             let commands = batch.map(\.command)
             let started = ContinuousClock.now
-            let outcomes: [Result<CommandOutcome, JournalError>]
+            var outcomes: [Result<CommandOutcome, JournalError>]
             do {
-                outcomes = try await pool.writeWithoutTransaction { db in writer.commit(commands, db: db) }
+                let head: Int64
+                (outcomes, head) = try await pool.writeWithoutTransaction { db in (writer.commit(commands, db: db), writer.head.seq) }
+                commits.advance(to: head)
             } catch {
                 outcomes = commands.map { _ in .failure(.storage(String(describing: error))) }
             }

@@ -86,6 +86,9 @@ struct Holdfastd: AsyncParsableCommand {
         let backups = BackupScheduler(service: service, clock: clock)
         var services: [any Service] = [ApplianceLifecycle(service: service), power, backups, HealthMonitor(service: service, clock: clock),
                                        WatchdogService(notifier: notifier, service: service, logger: logger)]
+        if let uplink = service.uplink {
+            services.append(uplink)
+        }
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
         }

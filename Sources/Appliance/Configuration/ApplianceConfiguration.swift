@@ -2,6 +2,7 @@ import Foundation
 public import TerminalProtocol
 public import Logging
 public import Power
+public import Uplink
 public import PowerGPIO
 public import Wagering
 import Yams
@@ -25,6 +26,8 @@ public struct ApplianceConfiguration: Sendable {
     public var console: ConsoleSettings
     public var backup: BackupSettings
     public var alerts: AlertSettings
+    /// How to reach central; nil: no central (always offline).
+    public var uplink: UplinkSettings?
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -217,6 +220,10 @@ extension ApplianceConfiguration {
         let alerts = try AlertSettings.parse(&alertsReader)
         try alertsReader.finish()
 
+        var uplinkReader = try top.section("uplink")
+        let uplink = try UplinkSettings.parse(&uplinkReader, relativeTo: directory)
+        try uplinkReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -232,7 +239,7 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, manifest: manifest, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, console: console, backup: backup, alerts: alerts, demo: demo)
+                                      power: power, console: console, backup: backup, alerts: alerts, uplink: uplink, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

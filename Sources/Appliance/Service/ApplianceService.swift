@@ -5,6 +5,7 @@ public import Logging
 public import Power
 import Synchronization
 public import TerminalProtocol
+public import Uplink
 public import Wagering
 
 /// The appliance as the terminal API sees it: the journal behind an intake gate, the board as
@@ -18,12 +19,15 @@ public final class ApplianceService: Sendable {
     public let terminalAccess: TerminalAccess
     let alertHook: AlertHook
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
+    /// The link to central, when one is configured; holdfastd runs it as a service.
+    public let uplink: UplinkService?
     private let boardSnapshot: Mutex<BoardSnapshot>
     private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
     private let clock: any JournalClock
     let logger: Logger
 
-    init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, clock: any JournalClock, logger: Logger) {
+    init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, uplink: UplinkService?,
+         clock: any JournalClock, logger: Logger) {
         self.configuration = configuration
         self.journal = journal
         self.intake = IntakeGate()
@@ -33,6 +37,7 @@ public final class ApplianceService: Sendable {
         self.boardSnapshot = Mutex(board)
         self.clock = clock
         self.logger = logger
+        self.uplink = uplink
     }
 
     /// Opens the journal (verifying it), loads the demo board when configured, and caches the board.
@@ -45,8 +50,17 @@ public final class ApplianceService: Sendable {
             queueCapacity: configuration.journal.queueCapacity, maxBatch: configuration.journal.maxBatch,
             groupCommitDelay: .microseconds(configuration.journal.groupCommitDelayMicroseconds))
         let journal = try await BetJournal.open(journalConfiguration, clock: clock, random: &random, logger: logger)
+        let uplink = try configuration.uplink.map { settings in
+            UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
+                          transport: try HTTPSyncTransport(settings: settings, appliance: configuration.applianceCode.rawValue),
+                          clock: UplinkSystemClock(clock: clock), logger: logger) { [journal] from, link in
+                // Journaled, so the change reaches central with the records and survives a reboot.
+                _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
+                                                     message: "uplink \(from.rawValue) -> \(link.state.rawValue) (\(link.endpoint)\(link.lastError.map { ": " + $0 } ?? ""))"))
+            }
+        }
         let service = ApplianceService(configuration: configuration, journal: journal,
-                                       board: try BoardSnapshot(version: 0, board: Board()), clock: clock, logger: logger)
+                                       board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clock: clock, logger: logger)
         if let demo = configuration.demo {
             try await service.loadDemoBoard(demo)
         }
@@ -184,11 +198,13 @@ public final class ApplianceService: Sendable {
     public func state() async -> ApplianceStateView {
         let closed = intake.closedReason
         let (powerState, stale) = power.withLock { $0 }
+        let link = uplink?.connectivity
+        let linked: OperatingMode = link.map { [.online, .degraded].contains($0.state) ? .online : .offline } ?? .offline
         var mode: OperatingMode
         let powerName: String
         switch powerState {
-        case .unknown: (mode, powerName) = (.offline, "unknown")
-        case .mains: (mode, powerName) = (.offline, "mains")
+        case .unknown: (mode, powerName) = (linked, "unknown")
+        case .mains: (mode, powerName) = (linked, "mains")
         case .onBattery: (mode, powerName) = (.onBattery, "on_battery")
         case .shuttingDown: (mode, powerName) = (.shuttingDown, "shutting_down")
         case .poweringOff: (mode, powerName) = (.shuttingDown, "powering_off")
@@ -198,7 +214,8 @@ public final class ApplianceService: Sendable {
         let openTickets = (try? await journal.book().openTicketCount) ?? -1
         return ApplianceStateView(mode: mode.rawValue, intakeOpen: closed == nil, intakeClosedReason: closed?.description,
                                   power: PowerView(source: configuration.power.source.rawValue, state: stale ? powerName + "_stale" : powerName),
-                                  uplink: UplinkView(state: "not_configured", sinceMillis: nil),
+                                  uplink: link.map { UplinkView(state: $0.state.rawValue, sinceMillis: $0.sinceMillis) }
+                                      ?? UplinkView(state: "not_configured", sinceMillis: nil),
                                   boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets)
     }
 

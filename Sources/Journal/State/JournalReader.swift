@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SyncProtocol
 public import Wagering
 
 /// Read queries on the journal and its derived tables, shared by the writer and the public API.

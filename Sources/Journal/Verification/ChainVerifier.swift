@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SyncProtocol
 
 /// The first thing wrong with a journal, by record.
 public struct VerificationFailure: Error, Hashable, Sendable, CustomStringConvertible {
@@ -54,35 +55,26 @@ enum ChainVerifier {
     /// `progress` is called every `progressInterval` records with the count checked so far.
     static func verify(_ db: Database, from checkpoint: HeadMarker.Head?, progressInterval: Int64 = 100_000,
                        progress: ((Int64) -> Void)? = nil) throws -> Result<VerificationReport, VerificationFailure> {
-        var expected: Int64 = 1
-        var previousHash = ChainHash.genesis
+        var walker = ChainWalker()
         if let checkpoint, checkpoint.seq > 0 {
-            guard let record = try JournalReader.record(checkpoint.seq, db), record.hash == checkpoint.hash,
-                  ChainHash.compute(for: record) == record.hash
+            guard let record = try JournalReader.record(checkpoint.seq, db), record.hash == checkpoint.hash, record.isIntact
             else { return .failure(VerificationFailure(seq: checkpoint.seq, problem: .checkpointMismatch)) }
-            expected = checkpoint.seq + 1
-            previousHash = checkpoint.hash
+            walker = ChainWalker(after: SyncHead(seq: checkpoint.seq, hash: checkpoint.hash))
         }
-        let from = expected
-        var checked: Int64 = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM journal WHERE seq >= ? ORDER BY seq", arguments: [expected])
+        let from = walker.nextSeq
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM journal WHERE seq >= ? ORDER BY seq", arguments: [from])
         while let row = try rows.next() {
-            let record = JournalReader.journalRecord(row)
-            guard record.seq == expected else {
-                return .failure(VerificationFailure(seq: expected, problem: .missing(nextPresent: record.seq)))
+            switch walker.step(JournalReader.journalRecord(row)) {
+            case nil: break
+            case .missing(let expected, let found):
+                return .failure(VerificationFailure(seq: expected, problem: .missing(nextPresent: found)))
+            case .previousHashMismatch(let seq): return .failure(VerificationFailure(seq: seq, problem: .previousHashMismatch))
+            case .hashMismatch(let seq): return .failure(VerificationFailure(seq: seq, problem: .hashMismatch))
             }
-            guard record.previousHash == previousHash else {
-                return .failure(VerificationFailure(seq: record.seq, problem: .previousHashMismatch))
-            }
-            guard ChainHash.compute(for: record) == record.hash else {
-                return .failure(VerificationFailure(seq: record.seq, problem: .hashMismatch))
-            }
-            previousHash = record.hash
-            expected += 1
-            checked += 1
-            if checked % progressInterval == 0 { progress?(checked) }
+            if walker.recordsChecked % progressInterval == 0 { progress?(walker.recordsChecked) }
         }
-        return .success(VerificationReport(fromSeq: from, headSeq: expected - 1, recordsChecked: checked, headHash: previousHash))
+        return .success(VerificationReport(fromSeq: from, headSeq: walker.nextSeq - 1, recordsChecked: walker.recordsChecked,
+                                           headHash: walker.headHash))
     }
 
     static func checkpoint(_ db: Database) throws -> HeadMarker.Head? {

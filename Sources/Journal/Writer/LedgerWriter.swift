@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SyncProtocol
 import Logging
 import Wagering
 

@@ -1,18 +1,5 @@
 import Crypto
 
-/// One row of the append-only journal. `hash` is SHA-256 over the previous record's hash and this
-/// record's fields (see ``ChainHash``), so altering, removing or reordering any record breaks the
-/// chain at that point.
-public struct JournalRecord: Hashable, Sendable {
-    public var seq: Int64
-    public var wallMillis: Int64
-    public var monotonicNanos: Int64
-    public var kind: String
-    public var payload: [UInt8]
-    public var previousHash: [UInt8]
-    public var hash: [UInt8]
-}
-
 /// The chain's hash function, written down exactly because central recomputes it
 /// (docs/journal.md, "Chain"):
 ///

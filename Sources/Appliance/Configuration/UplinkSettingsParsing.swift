@@ -1,0 +1,51 @@
+import Foundation
+import SyncProtocol
+public import Uplink
+
+extension UplinkSettings {
+    /// The `uplink:` section; nil when it names no endpoints (an appliance without central,
+    /// always offline, e.g. the demo).
+    static func parse(_ reader: inout ConfigReader, relativeTo directory: String) throws(ConfigurationError) -> UplinkSettings? {
+        let endpoints = try reader.list("endpoints") { (item: inout ConfigReader) throws(ConfigurationError) -> URL in
+            let text = try item.string("url")
+            guard let url = URL(string: text), url.scheme == "https", url.host != nil, url.path.isEmpty || url.path == "/" else {
+                throw ConfigurationError(key: "\(item.path).url", line: nil,
+                                         problem: "'\(text)' must be an https://host:port URL of a central endpoint, without a path")
+            }
+            return url
+        }
+        func file(_ key: String, _ reader: inout ConfigReader) throws(ConfigurationError) -> String {
+            let path = ApplianceConfiguration.resolve(try reader.string(key), against: directory)
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError(key: "uplink.\(key)", line: nil, problem: "'\(path)' cannot be read (scripts/central-pki makes one)")
+            }
+            return path
+        }
+        guard !endpoints.isEmpty else {
+            for key in ["certificate", "key", "central_ca", "batch_size", "request_timeout_ms", "retry_initial_ms", "retry_max_seconds",
+                        "offline_grace_seconds", "failback_seconds", "idle_check_seconds"] {
+                if try reader.optionalString(key) != nil {
+                    throw ConfigurationError(key: "uplink.\(key)", line: nil, problem: "is set but uplink.endpoints lists no central endpoint")
+                }
+            }
+            return nil
+        }
+        let retryInitial = try reader.integer("retry_initial_ms", default: 200, in: 10...60_000)
+        let retryMax = try reader.integer("retry_max_seconds", default: 30, in: 1...3_600)
+        guard retryMax * 1_000 >= retryInitial else {
+            throw ConfigurationError(key: "uplink.retry_max_seconds", line: nil, problem: "must be at least uplink.retry_initial_ms")
+        }
+        return UplinkSettings(
+            endpoints: endpoints,
+            certificateFile: try file("certificate", &reader),
+            keyFile: try file("key", &reader),
+            centralCAFile: try file("central_ca", &reader),
+            batchSize: try reader.integer("batch_size", default: 500, in: 1...PushBatch.maxRecords),
+            requestTimeout: .milliseconds(try reader.integer("request_timeout_ms", default: 5_000, in: 100...120_000)),
+            retryInitial: .milliseconds(retryInitial),
+            retryMax: .seconds(retryMax),
+            offlineGrace: .seconds(try reader.integer("offline_grace_seconds", default: 60, in: 1...86_400)),
+            failbackInterval: .seconds(try reader.integer("failback_seconds", default: 60, in: 1...86_400)),
+            idleCheckInterval: .seconds(try reader.integer("idle_check_seconds", default: 10, in: 1...3_600)))
+    }
+}

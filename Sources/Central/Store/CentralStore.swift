@@ -1,0 +1,219 @@
+import Foundation
+public import Logging
+import Metrics
+public import PostgresNIO
+public import SyncProtocol
+
+/// An appliance central knows: enrolled with its client certificate's SHA-256 and its venue.
+public struct EnrolledAppliance: Hashable, Sendable {
+    public var code: String
+    public var venue: String
+}
+
+/// Central's durable state in PostgreSQL. Holds nothing between calls, so any number of
+/// instances can share one database: concurrent pushes for one appliance serialize on its row
+/// (`SELECT … FOR UPDATE`), and the primary key `(appliance, seq)` makes a record impossible to
+/// store twice whatever the callers do.
+public struct CentralStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    private let storedRecords = Counter(label: "holdfast_central_records_stored_total")
+    private let resentRecords = Counter(label: "holdfast_central_records_resent_total")
+    private let ingestDuration = Timer(label: "holdfast_central_ingest_duration_seconds")
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Applies the schema migrations not yet applied; answers their versions.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await CentralMigrations.migrate(client, logger: logger)
+    }
+
+    // MARK: Appliances
+
+    /// Enrolls an appliance, or replaces its certificate (a renewed or replacement appliance
+    /// keeps its code, and so its journal and sequence).
+    public func enroll(code: String, venue: String, certificateSHA256: [UInt8]) async throws {
+        precondition(certificateSHA256.count == 32, "a certificate fingerprint is a SHA-256 digest")
+        try await client.query("""
+            INSERT INTO appliances (code, venue, certificate_sha256) VALUES (\(code), \(venue), \(ByteBuffer(bytes: certificateSHA256)))
+            ON CONFLICT (code) DO UPDATE SET venue = excluded.venue, certificate_sha256 = excluded.certificate_sha256
+            """, logger: logger)
+        logger.notice("appliance enrolled", metadata: ["appliance": "\(code)", "venue": "\(venue)"])
+    }
+
+    public func appliance(certificateSHA256: [UInt8]) async throws -> EnrolledAppliance? {
+        let rows = try await client.query(
+            "SELECT code, venue FROM appliances WHERE certificate_sha256 = \(ByteBuffer(bytes: certificateSHA256))", logger: logger)
+        for try await (code, venue) in rows.decode((String, String).self) {
+            return EnrolledAppliance(code: code, venue: venue)
+        }
+        return nil
+    }
+
+    /// Central's high-water mark for `appliance`.
+    public func head(of appliance: String) async throws -> SyncHead? {
+        let rows = try await client.query("SELECT head_seq, head_hash FROM appliances WHERE code = \(appliance)", logger: logger)
+        for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) {
+            return SyncHead(seq: seq, hash: Array(buffer: hash))
+        }
+        return nil
+    }
+
+    // MARK: Records
+
+    /// Stores the batch's new records and answers the new high-water mark, all in one
+    /// transaction: either every new record is durable and the mark covers them, or nothing
+    /// changed. A refusal stores nothing and raises an alert (once per appliance, kind and seq).
+    public func ingest(_ batch: PushBatch, from appliance: EnrolledAppliance) async throws -> Result<PushAnswer, SyncProblem> {
+        guard batch.appliance == appliance.code else {
+            return .failure(SyncProblem(.wrongAppliance, detail: "the certificate is \(appliance.code)'s; the batch names \(batch.appliance)"))
+        }
+        let started = ContinuousClock.now
+        let outcome = try await client.withTransaction(logger: logger) { connection -> Result<PushAnswer, SyncProblem> in
+            let head = try await lockedHead(appliance.code, connection)
+            var held: [Int64: [UInt8]] = [:]
+            if let first = batch.records.first, first.seq <= head.seq {
+                let upTo = min(head.seq, batch.records[batch.records.count - 1].seq)
+                let rows = try await connection.query("""
+                    SELECT seq, hash FROM journal_records WHERE appliance = \(appliance.code) AND seq BETWEEN \(first.seq) AND \(upTo)
+                    """, logger: logger)
+                for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) { held[seq] = Array(buffer: hash) }
+            }
+            switch BatchAdmission.admit(batch.records, after: head, heldHashes: held) {
+            case .failure(let problem):
+                try await raiseAlert(problem, appliance: appliance.code, connection)
+                return .failure(problem)
+            case .success(let admitted):
+                if !admitted.newRecords.isEmpty {
+                    try await insert(admitted.newRecords, appliance: appliance.code, connection)
+                    try await connection.query("""
+                        UPDATE appliances SET head_seq = \(admitted.head.seq), head_hash = \(ByteBuffer(bytes: admitted.head.hash)),
+                                              last_push_at = now()
+                        WHERE code = \(appliance.code)
+                        """, logger: logger)
+                }
+                return .success(PushAnswer(appliance: appliance.code, highWater: admitted.head, stored: admitted.newRecords.count))
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        ingestDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        if case .success(let answer) = outcome {
+            storedRecords.increment(by: answer.stored)
+            resentRecords.increment(by: batch.records.count - answer.stored)
+        }
+        return outcome
+    }
+
+    private func lockedHead(_ appliance: String, _ connection: PostgresConnection) async throws -> SyncHead {
+        let rows = try await connection.query(
+            "SELECT head_seq, head_hash FROM appliances WHERE code = \(appliance) FOR UPDATE", logger: logger)
+        for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) {
+            return SyncHead(seq: seq, hash: Array(buffer: hash))
+        }
+        throw CentralStoreError.notEnrolled(appliance)
+    }
+
+    /// One statement for the whole batch: arrays bound once and unnested by PostgreSQL, rather
+    /// than a round trip per record.
+    private func insert(_ records: ArraySlice<JournalRecord>, appliance: String, _ connection: PostgresConnection) async throws {
+        let seqs = records.map(\.seq)
+        let walls = records.map(\.wallMillis)
+        let monos = records.map(\.monotonicNanos)
+        let kinds = records.map(\.kind)
+        let payloads = records.map { ByteBuffer(bytes: $0.payload) }
+        let previous = records.map { ByteBuffer(bytes: $0.previousHash) }
+        let hashes = records.map { ByteBuffer(bytes: $0.hash) }
+        try await connection.query("""
+            INSERT INTO journal_records (appliance, seq, wall_ms, mono_ns, kind, payload, prev_hash, hash)
+            SELECT \(appliance), * FROM unnest(\(seqs)::int8[], \(walls)::int8[], \(monos)::int8[], \(kinds)::text[],
+                                               \(payloads)::bytea[], \(previous)::bytea[], \(hashes)::bytea[])
+            """, logger: logger)
+    }
+
+    private func raiseAlert(_ problem: SyncProblem, appliance: String, _ connection: PostgresConnection) async throws {
+        logger.error("push refused", metadata: ["appliance": "\(appliance)", "problem": "\(problem)"])
+        try await connection.query("""
+            INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(problem.type.rawValue), \(problem.seq), \(problem.detail))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Records after `seq`, in order, at most `limit`.
+    public func records(of appliance: String, after seq: Int64, limit: Int) async throws -> [JournalRecord] {
+        let rows = try await client.query("""
+            SELECT seq, wall_ms, mono_ns, kind, payload, prev_hash, hash FROM journal_records
+            WHERE appliance = \(appliance) AND seq > \(seq) ORDER BY seq LIMIT \(limit)
+            """, logger: logger)
+        var records: [JournalRecord] = []
+        for try await (seq, wall, mono, kind, payload, previous, hash)
+            in rows.decode((Int64, Int64, Int64, String, ByteBuffer, ByteBuffer, ByteBuffer).self) {
+            records.append(JournalRecord(seq: seq, wallMillis: wall, monotonicNanos: mono, kind: kind, payload: Array(buffer: payload),
+                                         previousHash: Array(buffer: previous), hash: Array(buffer: hash)))
+        }
+        return records
+    }
+
+    /// Walks the whole chain central holds for `appliance`, a page at a time, and checks it ends
+    /// at the recorded high-water mark.
+    public func verifyChain(of appliance: String, pageSize: Int = 5_000) async throws -> Result<SyncHead, ChainVerificationFailure> {
+        guard let head = try await head(of: appliance) else { throw CentralStoreError.notEnrolled(appliance) }
+        var walker = ChainWalker()
+        while true {
+            let page = try await records(of: appliance, after: walker.nextSeq - 1, limit: pageSize)
+            if page.isEmpty { break }
+            for record in page {
+                if let broken = walker.step(record) { return .failure(.broken(broken)) }
+            }
+        }
+        guard walker.head == head else { return .failure(.headMismatch(recorded: head, walked: walker.head)) }
+        return .success(head)
+    }
+
+    /// Alerts not yet resolved, oldest first.
+    public func openAlerts() async throws -> [CentralAlert] {
+        let rows = try await client.query("""
+            SELECT appliance, type, seq, detail FROM alerts WHERE resolved_at IS NULL ORDER BY id
+            """, logger: logger)
+        var alerts: [CentralAlert] = []
+        for try await (appliance, type, seq, detail) in rows.decode((String, String, Int64?, String).self) {
+            alerts.append(CentralAlert(appliance: appliance, type: type, seq: seq, detail: detail))
+        }
+        return alerts
+    }
+}
+
+public struct CentralAlert: Hashable, Sendable {
+    public var appliance: String
+    public var type: String
+    public var seq: Int64?
+    public var detail: String
+}
+
+public enum ChainVerificationFailure: Error, Hashable, CustomStringConvertible {
+    case broken(ChainWalker.Break)
+    /// The records verify but end elsewhere than the appliance's recorded high-water mark.
+    case headMismatch(recorded: SyncHead, walked: SyncHead)
+
+    public var description: String {
+        switch self {
+        case .broken(.missing(let expected, let found)): "record \(expected) is missing (next present: \(found))"
+        case .broken(.previousHashMismatch(let seq)): "record \(seq) does not follow the record before it"
+        case .broken(.hashMismatch(let seq)): "record \(seq) was altered: its hash does not match its contents"
+        case .headMismatch(let recorded, let walked): "the records end at \(walked) but the high-water mark is \(recorded)"
+        }
+    }
+}
+
+public enum CentralStoreError: Error, CustomStringConvertible {
+    case notEnrolled(String)
+
+    public var description: String {
+        switch self {
+        case .notEnrolled(let code): "appliance \(code) is not enrolled (holdfast-central enroll)"
+        }
+    }
+}

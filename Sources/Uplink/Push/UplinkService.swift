@@ -1,0 +1,188 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+public import SyncProtocol
+
+/// Hands every committed journal record to central exactly once, in order: asks central's
+/// high-water mark, pushes the records after it in bounded batches, and after any fault asks
+/// again, so a lost answer only causes a resend that central recognises (DESIGN.md, invariant 5).
+public final class UplinkService: Service, Sendable {
+    public typealias StateChange = @Sendable (_ from: ConnectivityState, _ to: Connectivity) async -> Void
+
+    private let settings: UplinkSettings
+    private let appliance: String
+    private let source: any SyncRecordSource
+    private let transport: any SyncTransport
+    private let clock: any UplinkClock
+    private let tracker: ConnectivityTracker
+    private let onStateChange: StateChange
+    private let metrics = UplinkMetrics()
+    private let logger: Logger
+
+    public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
+                clock: any UplinkClock, logger: Logger, onStateChange: @escaping StateChange = { _, _ in }) {
+        precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
+        self.settings = settings
+        self.appliance = appliance
+        self.source = source
+        self.transport = transport
+        self.clock = clock
+        self.onStateChange = onStateChange
+        self.logger = logger
+        tracker = ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, offlineGrace: settings.offlineGrace,
+                                      nowMillis: clock.wallMillis())
+    }
+
+    public var connectivity: Connectivity { tracker.current }
+
+    public func run() async throws {
+        try await run(random: SystemRandomNumberGenerator())
+    }
+
+    /// The loop, with its randomness (backoff jitter) injected. Ends at graceful shutdown.
+    public func run(random: some RandomNumberGenerator & Sendable) async throws {
+        logger.notice("uplink started", metadata: ["endpoints": "\(settings.endpoints.map(\.absoluteString))"])
+        await cancelWhenGracefulShutdown { await self.loop(random: random) }
+        await transport.shutdown()
+        logger.notice("uplink stopped")
+    }
+
+    private func loop(random: some RandomNumberGenerator) async {
+        var random = random
+        var selector = EndpointSelector(endpoints: settings.endpoints, nowMillis: clock.wallMillis())
+        var backoff = Backoff(initial: settings.retryInitial, maximum: settings.retryMax)
+        var centralHead: SyncHead?
+        while !Task.isCancelled {
+            await failBackIfDue(&selector)
+            do {
+                centralHead = try await step(selector.url, centralHead: centralHead)
+                backoff.reset()
+            } catch {
+                centralHead = nil
+                let wait = await handle(error, selector: &selector, backoff: &backoff, random: &random)
+                try? await clock.sleep(for: wait)
+            }
+        }
+    }
+
+    /// One round: learn central's mark if unknown, then push the next batch or, with nothing to
+    /// push, wait for a record (or the idle check). Answers central's mark afterwards.
+    private func step(_ endpoint: URL, centralHead known: SyncHead?) async throws -> SyncHead {
+        var centralHead: SyncHead
+        if let known {
+            centralHead = known
+        } else {
+            centralHead = try await transport.highWater(at: endpoint).highWater
+            try await checkAgreement(centralHead)
+            await succeeded(endpoint, centralHead)
+        }
+        let records = try await source.records(after: centralHead.seq, limit: settings.batchSize)
+        guard !records.isEmpty else {
+            await source.waitForRecord(after: centralHead.seq, timeout: settings.idleCheckInterval)
+            // Nothing new for a while: ask again, so connectivity is never stale.
+            return try await idleCheck(endpoint, centralHead)
+        }
+        let started = ContinuousClock.now
+        let answer = try await transport.push(PushBatch(appliance: appliance, records: records), to: endpoint)
+        metrics.pushed(records.count, stored: answer.stored, duration: ContinuousClock.now - started,
+                       oldestAgeMillis: clock.wallMillis() - records[0].wallMillis)
+        guard answer.highWater.seq >= records[records.count - 1].seq else {
+            throw UplinkError.badAnswer("central answered \(answer.highWater) for a batch ending at \(records[records.count - 1].seq)")
+        }
+        centralHead = answer.highWater
+        await succeeded(endpoint, centralHead)
+        return centralHead
+    }
+
+    private func idleCheck(_ endpoint: URL, _ centralHead: SyncHead) async throws -> SyncHead {
+        let fresh = try await transport.highWater(at: endpoint).highWater
+        guard fresh == centralHead else {
+            // Central's copy moved without us (restored, or another copy of this appliance):
+            // start over from what it says, after checking it agrees with this journal.
+            try await checkAgreement(fresh)
+            await succeeded(endpoint, fresh)
+            return fresh
+        }
+        await succeeded(endpoint, fresh)
+        return fresh
+    }
+
+    /// Central's mark must name a record this journal holds, with the same hash.
+    private func checkAgreement(_ centralHead: SyncHead) async throws {
+        guard centralHead.seq > 0 else { return }
+        guard let local = try await source.hash(of: centralHead.seq) else {
+            throw UplinkError.refused(SyncProblem(.fork, detail: "central holds records up to \(centralHead.seq), beyond this journal's head: restore this appliance from central (docs/disaster-recovery.md)",
+                                                  seq: centralHead.seq, highWater: centralHead))
+        }
+        guard local == centralHead.hash else {
+            throw UplinkError.refused(SyncProblem(.fork, detail: "record \(centralHead.seq) differs between this journal and central",
+                                                  seq: centralHead.seq, highWater: centralHead))
+        }
+    }
+
+    private func succeeded(_ endpoint: URL, _ centralHead: SyncHead) async {
+        let localHead = try? await source.head().seq
+        let (before, after) = tracker.succeeded(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead,
+                                                nowMillis: clock.wallMillis())
+        metrics.observe(tracker.current)
+        if before != after { await report(before) }
+    }
+
+    /// Records the failure and answers how long to wait before the next attempt.
+    private func handle(_ error: any Error, selector: inout EndpointSelector, backoff: inout Backoff,
+                        random: inout some RandomNumberGenerator) async -> Duration {
+        let endpoint = selector.url.absoluteString
+        let uplinkError = error as? UplinkError ?? .unreachable("journal: \(error)")
+        metrics.failed(uplinkError)
+        let change: (ConnectivityState, ConnectivityState)
+        if uplinkError.isTransient {
+            change = tracker.failed(endpoint: endpoint, error: uplinkError.description, nowMillis: clock.wallMillis())
+            if case .refused(let problem) = uplinkError, problem.type == .gap {
+                // Central holds less than it said before (restored from its own backup): resend
+                // from its mark at once; nothing is wrong on this side.
+                logger.warning("central lost records it had acknowledged; resending from its high-water mark",
+                               metadata: ["problem": "\(problem)"])
+                return .zero
+            }
+            selector.failOver()
+            logger.warning("sync failed; trying the next endpoint after a backoff",
+                           metadata: ["endpoint": "\(endpoint)", "next": "\(selector.url.absoluteString)", "error": "\(uplinkError)"])
+        } else {
+            change = tracker.refused(endpoint: endpoint, error: uplinkError.description, nowMillis: clock.wallMillis())
+            logger.error("central refused this appliance's records; retrying cannot fix this",
+                         metadata: ["endpoint": "\(endpoint)", "error": "\(uplinkError)"])
+        }
+        metrics.observe(tracker.current)
+        if change.0 != change.1 { await report(change.0) }
+        // A refusal needs a person; asking again at the slowest rate shows when it is fixed.
+        return uplinkError.isTransient ? backoff.next(using: &random) : settings.retryMax
+    }
+
+    private func failBackIfDue(_ selector: inout EndpointSelector) async {
+        let now = clock.wallMillis()
+        let (before, after) = tracker.tick(nowMillis: now)
+        if before != after {
+            metrics.observe(tracker.current)
+            await report(before)
+        }
+        let interval = settings.failbackInterval.components.seconds * 1_000
+        for candidate in selector.failbackCandidates(nowMillis: now, intervalMillis: interval) {
+            do {
+                try await transport.checkHealth(of: selector.endpoints[candidate])
+                logger.notice("preferred central endpoint healthy again; failing back",
+                              metadata: ["endpoint": "\(selector.endpoints[candidate].absoluteString)"])
+                selector.use(candidate)
+                return
+            } catch {
+                continue
+            }
+        }
+    }
+
+    private func report(_ before: ConnectivityState) async {
+        let now = tracker.current
+        logger.notice("uplink \(before.rawValue) -> \(now.state.rawValue)",
+                      metadata: ["endpoint": "\(now.endpoint)", "error": "\(now.lastError ?? "-")"])
+        await onStateChange(before, now)
+    }
+}
