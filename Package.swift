@@ -308,6 +308,8 @@ let package = Package(
             name: "TerminalAPITests",
             dependencies: [
                 "TestSupport",
+                "SyncProtocol",
+                "Uplink",
                 "Power",
                 "Appliance",
                 "TerminalAPI",
@@ -335,6 +337,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Journal",
+                "SyncProtocol",
                 "Wagering",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -44,12 +44,25 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Brings the schema up to date once the pool runs, before the first push can need it.
+/// Brings the schema up to date once the pool runs. PostgreSQL may be down or restarting when
+/// central starts: then it retries, with backoff, rather than taking the server down; until it
+/// succeeds, pushes are answered 503 and appliances retry.
 struct Migrations: Service {
     let store: CentralStore
     let logger: Logger
 
     func run() async throws {
-        try await store.migrate()
+        var wait = Duration.milliseconds(250)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await store.migrate()
+                return
+            } catch {
+                logger.warning("schema migration failed; retrying", metadata: ["error": "\(String(reflecting: error))", "retry_in": "\(wait)"])
+                let pause = wait
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                wait = min(wait * 2, .seconds(30))
+            }
+        }
     }
 }

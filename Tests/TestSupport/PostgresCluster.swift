@@ -25,7 +25,7 @@ public final class PostgresCluster {
             try FileManager.default.createDirectory(atPath: directory.path + "/" + folder, withIntermediateDirectories: true)
         }
         if getuid() == 0 {
-            try Self.run("/bin/chown", ["-R", "postgres:postgres", directory.path])
+            try Command.run("/bin/chown", ["-R", "postgres:postgres", directory.path])
         }
         try runAsOwner(bin + "/initdb", ["-D", dataDirectory, "-U", user, "-A", "trust", "-E", "UTF8", "--no-instructions"])
         try start()
@@ -55,26 +55,7 @@ public final class PostgresCluster {
 
     @discardableResult
     private func runAsOwner(_ executable: String, _ arguments: [String]) throws -> String {
-        if getuid() == 0 { return try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments) }
-        return try Self.run(executable, arguments)
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ChildProcessError("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if getuid() == 0 { return try Command.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments) }
+        return try Command.run(executable, arguments)
     }
 }

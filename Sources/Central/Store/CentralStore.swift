@@ -157,13 +157,14 @@ public struct CentralStore: Sendable {
         return records
     }
 
-    /// Walks the whole chain central holds for `appliance`, a page at a time, and checks it ends
-    /// at the recorded high-water mark.
+    /// Walks the chain central holds for `appliance` from its first record to the high-water
+    /// mark read at the start (records stored meanwhile are left for the next walk), a page at a
+    /// time, and checks it ends exactly at that mark.
     public func verifyChain(of appliance: String, pageSize: Int = 5_000) async throws -> Result<SyncHead, ChainVerificationFailure> {
         guard let head = try await head(of: appliance) else { throw CentralStoreError.notEnrolled(appliance) }
         var walker = ChainWalker()
-        while true {
-            let page = try await records(of: appliance, after: walker.nextSeq - 1, limit: pageSize)
+        while walker.nextSeq <= head.seq {
+            let page = try await records(of: appliance, after: walker.nextSeq - 1, limit: min(pageSize, Int(head.seq - walker.nextSeq + 1)))
             if page.isEmpty { break }
             for record in page {
                 if let broken = walker.step(record) { return .failure(.broken(broken)) }

@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// The reference central for real: a private PostgreSQL 15 cluster, a private CA with central's
+/// server certificate and appliance client certificates, and `holdfast-central serve` as a child
+/// process on a fixed loopback port (so it can be killed and restarted behind a proxy).
+final class CentralFixture {
+    static let applianceCode = "K111" // DaemonFixture's KIL1, canonical
+    let postgres: PostgresCluster
+    let pki: TemporaryDirectory
+    let port: Int
+    private var child: LineReadingChild?
+
+    init() throws {
+        postgres = try PostgresCluster()
+        pki = try TemporaryDirectory()
+        port = try NUTServer.freePort()
+        try Self.pkiScript(["ca", pki.path])
+        try Self.pkiScript(["server", pki.path, "localhost", "127.0.0.1"])
+        try Self.pkiScript(["appliance", pki.path, Self.applianceCode])
+        try central(["enroll", "--appliance", Self.applianceCode, "--venue", "test-venue", "--certificate", certificate(Self.applianceCode)])
+    }
+
+    func certificate(_ code: String) -> String { "\(pki.path)/\(code).pem" }
+    func key(_ code: String) -> String { "\(pki.path)/\(code).key" }
+    var caFile: String { pki.path + "/ca.pem" }
+
+    /// Issues another appliance's certificate from the same CA (not enrolled).
+    func issueAppliance(_ code: String) throws {
+        try Self.pkiScript(["appliance", pki.path, code])
+    }
+
+    /// The holdfast.yaml `uplink:` section for an appliance reaching central at `port`.
+    func uplinkSection(port: Int? = nil, extra: String = "") -> String {
+        """
+        uplink:
+          endpoints: [{ url: "https://127.0.0.1:\(port ?? self.port)" }]
+          certificate: \(certificate(Self.applianceCode))
+          key: \(key(Self.applianceCode))
+          central_ca: \(caFile)
+          request_timeout_ms: 1000
+          retry_initial_ms: 50
+          retry_max_seconds: 1
+          offline_grace_seconds: 2
+          idle_check_seconds: 1
+        \(extra)
+        """
+    }
+
+    func start() throws {
+        let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfast-central"), arguments: [
+            "serve", "--database", postgres.url, "--listen", "127.0.0.1:\(port)", "--certificate", pki.path + "/central.pem",
+            "--key", pki.path + "/central.key", "--appliance-ca", caFile, "--log-level", "error",
+        ])
+        child = process
+        while let line = process.nextLine() {
+            if line.hasPrefix("holdfast-central listening on https://") { return }
+        }
+        throw ChildProcessError("holdfast-central did not report where it listens")
+    }
+
+    /// SIGKILL: whatever central had not committed is gone; what it committed is in PostgreSQL.
+    func kill() {
+        child?.kill()
+        child = nil
+    }
+
+    deinit { kill() }
+
+    // MARK: What PostgreSQL holds
+
+    func highWater() throws -> Int64 {
+        Int64(try postgres.psql("SELECT head_seq FROM appliances WHERE code = '\(Self.applianceCode)'")) ?? -1
+    }
+
+    /// Rows, distinct seqs, and the largest seq central stored for the appliance (up to `upTo`).
+    func recordCounts(upTo: Int64 = .max) throws -> (rows: Int64, distinct: Int64, max: Int64) {
+        let fields = try postgres.psql("""
+            SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM journal_records
+            WHERE appliance = '\(Self.applianceCode)' AND seq <= \(upTo)
+            """).split(separator: "|").compactMap { Int64($0) }
+        return (fields[0], fields[1], fields[2])
+    }
+
+    /// Ticket ids of every bet central holds.
+    func ticketIDs() throws -> Set<String> {
+        Set(try postgres.psql("""
+            SELECT convert_from(payload, 'UTF8')::jsonb->>'ticketID' FROM journal_records
+            WHERE appliance = '\(Self.applianceCode)' AND kind = 'bet.placed'
+            """).split(separator: "\n").map(String.init))
+    }
+
+    func openAlerts() throws -> [String] {
+        try postgres.psql("SELECT type || ' ' || coalesce(seq::text, '-') FROM alerts WHERE resolved_at IS NULL ORDER BY id")
+            .split(separator: "\n").map(String.init)
+    }
+
+    /// `holdfast-central verify`: walks the whole chain in PostgreSQL.
+    @discardableResult
+    func verify() throws -> String {
+        try central(["verify", "--appliance", Self.applianceCode])
+    }
+
+    @discardableResult
+    private func central(_ arguments: [String]) throws -> String {
+        try Command.run(try BuiltProducts.path(of: "holdfast-central"), arguments + ["--database", postgres.url])
+    }
+
+    private static func pkiScript(_ arguments: [String]) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        try Command.run(root.appendingPathComponent("scripts/central-pki").path, arguments)
+    }
+}

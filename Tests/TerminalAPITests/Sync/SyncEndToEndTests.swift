@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+import TerminalClient
+import TerminalProtocol
+
+extension SyncSuites {
+    @Suite("holdfastd pushes its journal to holdfast-central", .timeLimit(.minutes(2)))
+    struct SyncEndToEndTests {
+        @Test("bets taken online reach PostgreSQL exactly once, in order, with the chain intact; the state shows the link")
+        func onlineBetsReachCentral() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+
+            let load = SyncLoad()
+            async let placing: Void = load.run(client: client)
+            try await Task.sleep(for: .seconds(2))
+            load.stop()
+            try await placing
+            let head = try await Convergence.wait(daemon: client, central: central)
+
+            let counts = try central.recordCounts()
+            #expect(counts.rows == head && counts.distinct == head && counts.max == head)
+            #expect(load.tickets.count > 20)
+            #expect(load.tickets.isSubset(of: try central.ticketIDs()), "a ticket a terminal saw acknowledged is not at central")
+            #expect(try central.verify().contains("verified: \(head) records"))
+            let state = try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
+            #expect(state.uplink.state == "online" && state.mode == "online")
+        }
+
+        @Test("with central gone the appliance goes offline after the grace period, keeps taking bets, and catches up")
+        func offlineThenCatchUp() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+
+            central.kill()
+            let load = SyncLoad()
+            async let placing: Void = load.run(client: client)
+            var state = try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while state.uplink.state != "offline", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                state = try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
+            }
+            #expect(state.uplink.state == "offline" && state.mode == "offline")
+            #expect(state.intakeOpen, "bets are still taken offline")
+            load.stop()
+            try await placing
+            #expect(try central.highWater() < state.journalHeadSeq, "bets were journaled while central was gone")
+
+            try central.start()
+            let head = try await Convergence.wait(daemon: client, central: central)
+            #expect(try central.recordCounts() == (head, head, head))
+            #expect(load.tickets.isSubset(of: try central.ticketIDs()))
+            try central.verify()
+        }
+    }
+}
+
+/// Waiting for central to hold everything the appliance journaled.
+enum Convergence {
+    /// Answers the common head once central's high-water mark equals the daemon's journal head
+    /// and both stay put for a moment (the uplink journals its own state changes).
+    static func wait(daemon client: TerminalClient, central: CentralFixture, timeout: Duration = .seconds(30)) async throws -> Int64 {
+        let deadline = ContinuousClock.now + timeout
+        var agreedSince: ContinuousClock.Instant?
+        var last: (Int64, Int64) = (-1, -1)
+        while ContinuousClock.now < deadline {
+            let local = try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self).journalHeadSeq
+            let remote = try central.highWater()
+            if local == remote, local > 0 {
+                if let since = agreedSince, ContinuousClock.now - since > .milliseconds(1_500) { return local }
+                if agreedSince == nil { agreedSince = .now }
+            } else {
+                agreedSince = nil
+            }
+            last = (local, remote)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("central did not catch up: appliance head \(last.0), central high-water mark \(last.1)")
+    }
+}
