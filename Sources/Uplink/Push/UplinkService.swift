@@ -16,11 +16,13 @@ public final class UplinkService: Service, Sendable {
     private let clock: any UplinkClock
     private let tracker: ConnectivityTracker
     private let onStateChange: StateChange
+    private let onHighWater: @Sendable (SyncHead) -> Void
     private let metrics = UplinkMetrics()
     private let logger: Logger
 
     public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
-                clock: any UplinkClock, logger: Logger, onStateChange: @escaping StateChange = { _, _ in }) {
+                clock: any UplinkClock, logger: Logger, onStateChange: @escaping StateChange = { _, _ in },
+                onHighWater: @escaping @Sendable (SyncHead) -> Void = { _ in }) {
         precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
         self.settings = settings
         self.appliance = appliance
@@ -28,6 +30,7 @@ public final class UplinkService: Service, Sendable {
         self.transport = transport
         self.clock = clock
         self.onStateChange = onStateChange
+        self.onHighWater = onHighWater
         self.logger = logger
         tracker = ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, offlineGrace: settings.offlineGrace,
                                       nowMillis: clock.wallMillis())
@@ -58,6 +61,7 @@ public final class UplinkService: Service, Sendable {
                 centralHead = try await step(selector.url, centralHead: centralHead)
                 backoff.reset()
             } catch {
+                if Task.isCancelled { break }
                 centralHead = nil
                 let wait = await handle(error, selector: &selector, backoff: &backoff, random: &random)
                 try? await clock.sleep(for: wait)
@@ -125,6 +129,7 @@ public final class UplinkService: Service, Sendable {
         let (before, after) = tracker.succeeded(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead,
                                                 nowMillis: clock.wallMillis())
         metrics.observe(tracker.current)
+        onHighWater(centralHead)
         if before != after { await report(before) }
     }
 

@@ -80,24 +80,10 @@ struct JournalLoad {
     func run(for duration: Duration) async throws -> (RunFigures, Data) {
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let unlimited = TerminalLimits(maxStakePerBet: .max / 4, maxOpenStake: .max / 4)
-        let limits = BettingLimits(minStakePerLine: 1, maxStakePerBet: .max / 4, maxPayoutPerBet: .max / 4,
-                                   maxLiabilityPerSelection: .max / 4, maxLiabilityPerMarket: .max / 4, terminalDefaults: unlimited)
-        let configuration = JournalConfiguration(directory: directory, applianceCode: try ApplianceCode("BNCH"), currency: .gbp,
-                                                 limits: limits, maxOpenTickets: 50_000_000, groupCommitDelay: commitDelay)
         var random = SystemRandomNumberGenerator()
-        var logger = Logger(label: "holdfast.bench")
-        logger.logLevel = .warning
-        let journal = try await BetJournal.open(configuration, clock: SystemClock(), random: &random, logger: logger)
-        for number in 0..<50 {
-            let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
-            let selections = (0..<8).map { index in
-                Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)",
-                          odds: try! Odds(decimalNumerator: Int64(150 + 100 * index), denominator: 100))
-            }
-            try await journal.apply(.publish(Market(id: MarketID(rawValue: "bench-m\(number)"), event: event, name: "Win",
-                                                    selections: selections)))
-        }
+        let journal = try await BetJournal.open(try BenchBook.configuration(directory: directory, commitDelay: commitDelay),
+                                                clock: SystemClock(), random: &random, logger: BenchBook.quietLogger)
+        try await BenchBook.publishBoard(journal)
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started + duration
@@ -108,16 +94,7 @@ struct JournalLoad {
                     var count = 0
                     while clock.now < deadline {
                         count += 1
-                        let market = (submitter * 7 + count) % 50
-                        let selection = count % 8
-                        let slip = BetSlip(kind: .single,
-                                           legs: [Leg(selectionID: SelectionID(rawValue: "bench-m\(market)-s\(selection)"),
-                                                      seenOdds: try Odds(decimalNumerator: Int64(150 + 100 * selection), denominator: 100),
-                                                      seenPriceVersion: 1)],
-                                           stakePerLine: Money(minorUnits: 200, currency: .gbp), oddsChangePolicy: .exact)
-                        let key = "bench-\(submitter)-\(count)"
-                        let request = BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key,
-                                                 slip: slip, requestDigest: key)
+                        let request = try BenchBook.bet(submitter: submitter, count: count)
                         let placedAt = clock.now
                         _ = try await journal.place(request)
                         sample.record(clock.now - placedAt)

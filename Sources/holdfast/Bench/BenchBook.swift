@@ -1,0 +1,51 @@
+import Journal
+import Logging
+import Wagering
+
+/// The book every journal-backed benchmark uses: 50 markets of 8 runners and limits no bet
+/// reaches, so the figures measure the path, not refusals.
+enum BenchBook {
+    static let markets = 50
+    static let runners = 8
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "holdfast.bench")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func configuration(directory: String, code: String = "BNCH", commitDelay: Duration = .zero) throws -> JournalConfiguration {
+        let unlimited = TerminalLimits(maxStakePerBet: .max / 4, maxOpenStake: .max / 4)
+        let limits = BettingLimits(minStakePerLine: 1, maxStakePerBet: .max / 4, maxPayoutPerBet: .max / 4,
+                                   maxLiabilityPerSelection: .max / 4, maxLiabilityPerMarket: .max / 4, terminalDefaults: unlimited)
+        return JournalConfiguration(directory: directory, applianceCode: try ApplianceCode(code), currency: .gbp,
+                                    limits: limits, maxOpenTickets: 50_000_000, groupCommitDelay: commitDelay)
+    }
+
+    static func publishBoard(_ journal: BetJournal) async throws {
+        for number in 0..<markets {
+            let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
+            let selections = try (0..<runners).map { index in
+                Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)", odds: try odds(index))
+            }
+            try await journal.apply(.publish(Market(id: MarketID(rawValue: "bench-m\(number)"), event: event, name: "Win",
+                                                    selections: selections)))
+        }
+    }
+
+    /// The `count`-th single of submitter `submitter`, at the board's price; its key is unique.
+    static func bet(submitter: Int, count: Int) throws -> BetRequest {
+        let market = (submitter * 7 + count) % markets
+        let selection = count % runners
+        let slip = BetSlip(kind: .single,
+                           legs: [Leg(selectionID: SelectionID(rawValue: "bench-m\(market)-s\(selection)"), seenOdds: try odds(selection),
+                                      seenPriceVersion: 1)],
+                           stakePerLine: Money(minorUnits: 200, currency: .gbp), oddsChangePolicy: .exact)
+        let key = "bench-\(submitter)-\(count)"
+        return BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key, slip: slip, requestDigest: key)
+    }
+
+    private static func odds(_ runner: Int) throws -> Odds {
+        try Odds(decimalNumerator: Int64(150 + 100 * runner), denominator: 100)
+    }
+}
