@@ -162,6 +162,7 @@ let package = Package(
                 "Journal",
                 "Wagering",
                 "TerminalProtocol",
+                "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,4 +1,5 @@
 import Appliance
+import Uplink
 import Foundation
 import Journal
 import TerminalProtocol
@@ -101,7 +102,7 @@ struct ConsoleCommands {
             field("appliance", "\(configuration.applianceCode.rawValue)   currency \(configuration.currency.code)"),
             field("mode", state.mode + (state.intakeOpen ? "   intake open" : "   intake CLOSED: \(state.intakeClosedReason ?? "?")")),
             field("power", "\(power.state) (\(power.source))" + (power.sourceStale.map { "   STALE: \($0)" } ?? "")),
-            field("uplink", "no central configured: offline mode"),
+            field("uplink", uplinkSummary()),
             field("journal", "head seq \(state.journalHeadSeq)   open tickets \(state.openTickets)"),
             field("board", "version \(state.boardVersion)   \(service.board.board.markets.count) markets"),
             field("terminals", "\(configuration.terminals.count) configured"),
@@ -116,12 +117,21 @@ struct ConsoleCommands {
         return lines.joined(separator: "\n")
     }
 
+    private func uplinkSummary() -> String {
+        guard let link = context.service.uplink?.connectivity else { return "no central configured: offline mode" }
+        let backlog = link.backlog.map { "   backlog \($0)" } ?? ""
+        return "\(link.state.rawValue) since \(PowerStatusText.clockTime(link.sinceMillis))\(backlog)"
+    }
+
     /// What needs a technician's eye right now.
     private func alerts(state: ApplianceStateView, power: PowerStatus) -> [String] {
         var alerts: [String] = []
         if let stale = power.sourceStale { alerts.append("power source stale (\(stale))") }
         if power.state == "on_battery" { alerts.append("on battery") }
         if !state.intakeOpen { alerts.append("intake closed") }
+        if let link = context.service.uplink?.connectivity, [.offline, .refused].contains(link.state) {
+            alerts.append(link.state == .refused ? "central refuses this appliance's records" : "uplink offline")
+        }
         if let drill = power.drill { alerts.append("\(drill) drill running") }
         let access = context.service.terminalAccess
         let disabled = context.service.configuration.terminals.filter { access.isDisabled($0.id) }.count

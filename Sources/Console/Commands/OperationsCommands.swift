@@ -46,8 +46,26 @@ extension ConsoleCommands {
     }
 
     func uplink(json: Bool) -> String {
-        json ? encode(["state": "offline", "endpoints": "0"])
-            : "no central endpoints are configured: the appliance runs offline and keeps every bet in its journal"
+        guard let settings = context.service.configuration.uplink, let link = context.service.uplink?.connectivity else {
+            return json ? encode(UplinkDocument(state: "not_configured", sinceMillis: nil, endpoint: nil, endpoints: [], lastSuccessMillis: nil,
+                                                lastError: nil, centralHighWater: nil, localHead: nil, backlog: nil))
+                : "no central endpoints are configured: the appliance runs offline and keeps every bet in its journal"
+        }
+        let endpoints = settings.endpoints.map(\.absoluteString)
+        if json {
+            return encode(UplinkDocument(state: link.state.rawValue, sinceMillis: link.sinceMillis, endpoint: link.endpoint, endpoints: endpoints,
+                                         lastSuccessMillis: link.lastSuccessMillis, lastError: link.lastError,
+                                         centralHighWater: link.centralHighWater, localHead: link.localHead, backlog: link.backlog))
+        }
+        var lines = [field("state", "\(link.state.rawValue) since \(PowerStatusText.clockTime(link.sinceMillis)) UTC")]
+        for (index, endpoint) in endpoints.enumerated() {
+            lines.append(field(index == 0 ? "endpoints" : "", "\(index + 1). \(endpoint)\(endpoint == link.endpoint ? "   (in use)" : "")"))
+        }
+        lines.append(field("last answer", link.lastSuccessMillis.map { PowerStatusText.clockTime($0) + " UTC" } ?? "none since start"))
+        lines.append(field("central has", link.centralHighWater.map { "records up to seq \($0)" } ?? "not known yet"))
+        lines.append(field("backlog", link.backlog.map { "\($0) records not yet at central" } ?? "not known yet"))
+        if let error = link.lastError { lines.append(TextWrap.wrap(field("last error", error))) }
+        return lines.joined(separator: "\n")
     }
 
     func logTail(_ arguments: [String]) -> String {
@@ -130,4 +148,16 @@ private struct CheckDocument: Encodable {
     var name: String
     var ok: Bool
     var detail: String
+}
+
+struct UplinkDocument: Encodable {
+    var state: String
+    var sinceMillis: Int64?
+    var endpoint: String?
+    var endpoints: [String]
+    var lastSuccessMillis: Int64?
+    var lastError: String?
+    var centralHighWater: Int64?
+    var localHead: Int64?
+    var backlog: Int64?
 }
