@@ -20,6 +20,8 @@ public final class BetJournal: Sendable {
     private let logger: Logger
     /// Wakes readers waiting for records (the uplink) after every commit.
     public let commits: CommitWatch
+    /// Offline bets central has not yet acknowledged, for the offline limits.
+    public var offline: OfflineLedger { writer.offline }
 
     init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
         self.configuration = configuration

@@ -18,7 +18,8 @@ struct BetPayloadWriterTests {
     func roundTrip() async {
         await propertyCheck(count: 300, input: Self.awkwardText, Self.awkwardText, Gen.int64(in: 0...Int64.max),
                             Gen.int(in: 1...8)) { text, key, amount, legCount in
-            let bet = Self.bet(terminal: text, key: key, amount: amount, legs: legCount)
+            var bet = Self.bet(terminal: text, key: key, amount: amount, legs: legCount)
+            bet.takenOffline = [nil, true, false][Int(amount % 3)]
             let written = BetPayloadWriter.encode(bet)
             let decoded = try? JSONDecoder().decode(PlacedBet.self, from: Data(written))
             #expect(decoded == bet)

@@ -28,6 +28,7 @@ public struct ApplianceConfiguration: Sendable {
     public var alerts: AlertSettings
     /// How to reach central; nil: no central (always offline).
     public var uplink: UplinkSettings?
+    public var offline: OfflineSettings
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -224,6 +225,10 @@ extension ApplianceConfiguration {
         let uplink = try UplinkSettings.parse(&uplinkReader, relativeTo: directory)
         try uplinkReader.finish()
 
+        var offlineReader = try top.section("offline")
+        let offline = try OfflineSettings.parse(&offlineReader, currency: currency)
+        try offlineReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -239,7 +244,7 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, manifest: manifest, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, console: console, backup: backup, alerts: alerts, uplink: uplink, demo: demo)
+                                      power: power, console: console, backup: backup, alerts: alerts, uplink: uplink, offline: offline, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

@@ -53,11 +53,14 @@ public final class ApplianceService: Sendable {
         let uplink = try configuration.uplink.map { settings in
             UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
                           transport: try HTTPSyncTransport(settings: settings, appliance: configuration.applianceCode.rawValue),
-                          clock: UplinkSystemClock(clock: clock), logger: logger) { [journal] from, link in
-                // Journaled, so the change reaches central with the records and survives a reboot.
-                _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
-                                                     message: "uplink \(from.rawValue) -> \(link.state.rawValue) (\(link.endpoint)\(link.lastError.map { ": " + $0 } ?? ""))"))
-            }
+                          clock: UplinkSystemClock(clock: clock), logger: logger,
+                          lastContact: LastContactFile(path: configuration.dataDirectory + "/central.last-contact"),
+                          onStateChange: { [journal] from, link in
+                              // Journaled, so the change reaches central with the records and survives a reboot.
+                              _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
+                                                                   message: "uplink \(from.rawValue) -> \(link.state.rawValue) (\(link.endpoint)\(link.lastError.map { ": " + $0 } ?? ""))"))
+                          },
+                          onHighWater: { [journal] head in journal.offline.acknowledge(through: head.seq) })
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clock: clock, logger: logger)
@@ -112,9 +115,13 @@ public final class ApplianceService: Sendable {
             if case .power = closed { return .failure(Problem(.intakeClosedPower, detail: closed.description)) }
             return .failure(Problem(.intakeClosed, detail: closed.description))
         }
-        let betRequest: BetRequest
+        var betRequest: BetRequest
         switch BetRequestMapping.map(request, terminal: terminal.id) {
         case .success(let mapped): betRequest = mapped
+        case .failure(let problem): return .failure(problem)
+        }
+        switch offlineTerms() {
+        case .success(let terms): betRequest.offline = terms
         case .failure(let problem): return .failure(problem)
         }
         do {
@@ -124,6 +131,21 @@ public final class ApplianceService: Sendable {
         } catch {
             return .failure(ProblemMapping.problem(for: error))
         }
+    }
+
+    /// The offline limits that apply now: none while central answers (or when there is no
+    /// central), a refusal once the appliance has been offline for longer than it may be.
+    private func offlineTerms() -> Result<OfflineTerms?, Problem> {
+        guard let link = uplink?.connectivity, link.state == .offline || link.state == .refused else { return .success(nil) }
+        let limit = Int64(configuration.offline.maxOfflineSeconds)
+        let offlineSeconds = (clock.wallMillis() - link.sinceMillis) / 1_000
+        guard offlineSeconds < limit else {
+            return .failure(Problem(.offlineLimit, detail: """
+                \(OfflineLimitKind.maxTimeOffline.rawValue): central has not taken this appliance's records for \(offlineSeconds) s \
+                (since \(PowerStatusText.clockTime(link.sinceMillis)) UTC); offline bets stop after \(limit) s, until central is reached
+                """))
+        }
+        return .success(configuration.offline.terms)
     }
 
     /// A ticket as stored. Kiosks may only see tickets they placed.
@@ -216,7 +238,21 @@ public final class ApplianceService: Sendable {
                                   power: PowerView(source: configuration.power.source.rawValue, state: stale ? powerName + "_stale" : powerName),
                                   uplink: link.map { UplinkView(state: $0.state.rawValue, sinceMillis: $0.sinceMillis) }
                                       ?? UplinkView(state: "not_configured", sinceMillis: nil),
-                                  boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets)
+                                  boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets,
+                                  offline: offlineState(link))
+    }
+
+    private func offlineState(_ link: Connectivity?) -> OfflineStateView? {
+        guard let link else { return nil }
+        let terms = configuration.offline.terms
+        let totals = journal.offline.totals
+        let applies = link.state == .offline || link.state == .refused
+        let elapsed = (clock.wallMillis() - link.sinceMillis) / 1_000
+        return OfflineStateView(
+            applies: applies, maxStakePerBet: MoneyView(Money(minorUnits: terms.maxStakePerBet, currency: configuration.currency)),
+            liabilityRemaining: MoneyView(Money(minorUnits: max(0, terms.maxLiability - totals.liability), currency: configuration.currency)),
+            betsRemaining: max(0, terms.maxBets - totals.bets),
+            secondsRemaining: applies ? max(0, Int64(configuration.offline.maxOfflineSeconds) - elapsed) : nil)
     }
 
     /// Stops intake, ends the board streams and closes the journal (after in-flight commits).

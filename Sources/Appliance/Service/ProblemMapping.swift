@@ -35,6 +35,11 @@ enum ProblemMapping {
             return Problem(.limitExceeded, detail: detail,
                            limit: LimitView(name: breach.limit.rawValue, limit: MoneyView(breach.limitAmount),
                                             attempted: MoneyView(breach.attempted), subject: breach.subject))
+        case .offline(let breach):
+            return Problem(.offlineLimit, detail: detail,
+                           limit: breach.limitAmount.flatMap { limit in
+                               breach.attempted.map { LimitView(name: breach.limit.rawValue, limit: MoneyView(limit), attempted: MoneyView($0), subject: nil) }
+                           })
         case .currencyMismatch: return Problem(.invalidSlip, detail: detail, field: "stakePerLine.currency")
         case .amountOutOfRange: return Problem(.invalidSlip, detail: detail)
         case .unknownTicket: return Problem(.ticketNotFound, detail: detail)

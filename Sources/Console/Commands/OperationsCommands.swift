@@ -33,16 +33,26 @@ extension ConsoleCommands {
     }
 
     func limits(json: Bool) -> String {
-        let limits = context.service.configuration.limits
-        let currency = context.service.configuration.currency
-        let rows: [(String, Int64)] = [
+        let configuration = context.service.configuration
+        let limits = configuration.limits
+        var rows: [(String, Int64)] = [
             ("min stake per line", limits.minStakePerLine), ("max stake per bet", limits.maxStakePerBet),
             ("max payout per bet", limits.maxPayoutPerBet), ("max liability/selection", limits.maxLiabilityPerSelection),
             ("max liability/market", limits.maxLiabilityPerMarket), ("terminal max stake", limits.terminalDefaults.maxStakePerBet),
             ("terminal max open stake", limits.terminalDefaults.maxOpenStake),
         ]
-        if json { return encode(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })) }
-        return rows.map { field($0.0, Money(minorUnits: $0.1, currency: currency).description, width: 25) }.joined(separator: "\n")
+        var counts: [(String, Int64)] = []
+        if configuration.uplink != nil {
+            let terms = configuration.offline.terms
+            let used = context.service.journal.offline.totals
+            rows += [("offline max stake", terms.maxStakePerBet), ("offline max liability", terms.maxLiability),
+                     ("offline liability used", used.liability)]
+            counts = [("offline max queued bets", Int64(terms.maxBets)), ("offline bets queued", Int64(used.bets)),
+                      ("offline max seconds", Int64(configuration.offline.maxOfflineSeconds))]
+        }
+        if json { return encode(Dictionary(uniqueKeysWithValues: (rows + counts).map { ($0.0, $0.1) })) }
+        return (rows.map { field($0.0, Money(minorUnits: $0.1, currency: configuration.currency).description, width: 25) }
+                + counts.map { field($0.0, String($0.1), width: 25) }).joined(separator: "\n")
     }
 
     func uplink(json: Bool) -> String {

@@ -37,6 +37,9 @@ struct BetPayloadWriter {
         key("oddsChangePolicy"); string(bet.oddsChangePolicy.rawValue); raw(",")
         key("placedAtMillis"); integer(bet.placedAtMillis); raw(",")
         key("securityDigest"); hexString(bet.securityDigest.bytes)
+        if let offline = bet.takenOffline {
+            raw(","); key("takenOffline"); raw(offline ? "true" : "false")
+        }
         raw("}")
     }
 

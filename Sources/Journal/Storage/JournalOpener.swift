@@ -29,7 +29,7 @@ extension BetJournal {
         } catch { throw .cannotOpen(path: path, reason: "\(error)") }
 
         do {
-            let (book, head) = try await pool.write { db throws -> (Book, HeadMarker.Head) in
+            let (book, head, offline) = try await pool.write { db throws -> (Book, HeadMarker.Head, OfflineLedger) in
                 try quickCheck(db)
                 try checkMeta(db, configuration)
                 let head = try JournalReader.head(db)
@@ -46,12 +46,12 @@ extension BetJournal {
                 do { book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook) } catch let error as JournalOpenError {
                     throw error
                 } catch { throw JournalOpenError.derivedStateInvalid("\(error)") }
-                return (book, head)
+                return (book, head, try OfflineLedger.load(markPath: configuration.offlineMarkPath, db))
             }
             let ticketKey = try TicketKeyStore(path: configuration.ticketKeyPath).loadOrCreate(using: &random)
             try HeadMarker(path: configuration.headMarkerPath).write(head)
             let writer = LedgerWriter(book: book, head: head, configuration: configuration, ticketKey: ticketKey,
-                                      clock: clock, logger: logger)
+                                      offline: offline, clock: clock, logger: logger)
             logger.info("journal open", metadata: ["path": "\(path)", "head": "\(head.seq)", "open_tickets": "\(book.openTicketCount)"])
             return BetJournal(configuration: configuration, pool: pool, writer: writer, logger: logger)
         } catch let error as JournalOpenError {

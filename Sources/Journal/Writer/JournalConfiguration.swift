@@ -37,4 +37,5 @@ public struct JournalConfiguration: Sendable {
     var databasePath: String { directory + "/journal.sqlite" }
     var headMarkerPath: String { directory + "/journal.head" }
     var ticketKeyPath: String { directory + "/ticket.key" }
+    var offlineMarkPath: String { directory + "/central.acknowledged" }
 }

@@ -13,6 +13,7 @@ final class LedgerWriter: @unchecked Sendable {
     private(set) var head: HeadMarker.Head
     private let configuration: JournalConfiguration
     private let ticketKey: TicketKey
+    let offline: OfflineLedger
     private let clock: any JournalClock
     private let headMarker: HeadMarker
     private let logger: Logger
@@ -21,11 +22,12 @@ final class LedgerWriter: @unchecked Sendable {
     private var poisoned: String?
 
     init(book: Book, head: HeadMarker.Head, configuration: JournalConfiguration, ticketKey: TicketKey,
-         clock: any JournalClock, logger: Logger) {
+         offline: OfflineLedger, clock: any JournalClock, logger: Logger) {
         self.book = book
         self.head = head
         self.configuration = configuration
         self.ticketKey = ticketKey
+        self.offline = offline
         self.clock = clock
         self.headMarker = HeadMarker(path: configuration.headMarkerPath)
         self.logger = logger
@@ -54,6 +56,7 @@ final class LedgerWriter: @unchecked Sendable {
             let reason = String(describing: error)
             logger.error("journal batch rolled back; \(commands.count) commands not acknowledged", metadata: ["error": "\(reason)"])
             reload(db)
+            offline.discard(after: head.seq)
             return commands.map { _ in .failure(.storage(reason)) }
         }
         head = chain
@@ -96,7 +99,10 @@ final class LedgerWriter: @unchecked Sendable {
                 }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
                 let code = SecurityCode(for: ticketID, key: ticketKey)
-                applied = try book.place(request, ticketID: ticketID, securityDigest: code.digest, nowMillis: wall)
+                let seq = chain.seq + 1
+                applied = try book.place(request, ticketID: ticketID, securityDigest: code.digest, nowMillis: wall) { [offline] bet, terms throws(BookRefusal) in
+                    try offline.admit(bet, seq: seq, terms: terms)
+                }
                 receiptCode = code
             case .publish(let market): applied = try book.publish(market)
             case .changePrice(let selection, let odds): applied = try book.changePrice(of: selection, to: odds)

@@ -11,9 +11,11 @@ public struct ApplianceStateView: Codable, Sendable, Hashable {
     public var boardVersion: Int64
     public var journalHeadSeq: Int64
     public var openTickets: Int
+    /// The offline limits and what is left of them; absent on an appliance without central.
+    public var offline: OfflineStateView?
 
     public init(mode: String, intakeOpen: Bool, intakeClosedReason: String?, power: PowerView, uplink: UplinkView,
-                boardVersion: Int64, journalHeadSeq: Int64, openTickets: Int) {
+                boardVersion: Int64, journalHeadSeq: Int64, openTickets: Int, offline: OfflineStateView? = nil) {
         self.mode = mode
         self.intakeOpen = intakeOpen
         self.intakeClosedReason = intakeClosedReason
@@ -22,6 +24,27 @@ public struct ApplianceStateView: Codable, Sendable, Hashable {
         self.boardVersion = boardVersion
         self.journalHeadSeq = journalHeadSeq
         self.openTickets = openTickets
+        self.offline = offline
+    }
+}
+
+/// What a kiosk may still take while central is unreachable.
+public struct OfflineStateView: Codable, Sendable, Hashable {
+    /// True while the offline limits apply (the uplink is offline or refused).
+    public var applies: Bool
+    public var maxStakePerBet: MoneyView
+    /// Worst-case loss still allowed on offline bets central has not acknowledged.
+    public var liabilityRemaining: MoneyView
+    public var betsRemaining: Int
+    /// While offline: seconds until offline bets are refused altogether (0: they are).
+    public var secondsRemaining: Int64?
+
+    public init(applies: Bool, maxStakePerBet: MoneyView, liabilityRemaining: MoneyView, betsRemaining: Int, secondsRemaining: Int64?) {
+        self.applies = applies
+        self.maxStakePerBet = maxStakePerBet
+        self.liabilityRemaining = liabilityRemaining
+        self.betsRemaining = betsRemaining
+        self.secondsRemaining = secondsRemaining
     }
 }
 

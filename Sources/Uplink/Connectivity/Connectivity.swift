@@ -39,9 +39,13 @@ final class ConnectivityTracker: Sendable {
     private let state: Mutex<Connectivity>
     private let offlineGraceMillis: Int64
 
-    init(endpoint: String, offlineGrace: Duration, nowMillis: Int64) {
+    /// `lastSuccessMillis`: when central last answered before this start (see ``LastContactFile``),
+    /// so an appliance rebooted while offline is offline from then, not from the reboot.
+    init(endpoint: String, offlineGrace: Duration, nowMillis: Int64, lastSuccessMillis: Int64? = nil) {
         offlineGraceMillis = offlineGrace.components.seconds * 1_000 + offlineGrace.components.attoseconds / 1_000_000_000_000_000
-        state = Mutex(Connectivity(state: .degraded, sinceMillis: nowMillis, lastSuccessMillis: nil, endpoint: endpoint))
+        var link = Connectivity(state: .degraded, sinceMillis: nowMillis, lastSuccessMillis: lastSuccessMillis, endpoint: endpoint)
+        Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
+        state = Mutex(link)
     }
 
     var current: Connectivity { state.withLock { $0 } }

@@ -17,11 +17,13 @@ public final class UplinkService: Service, Sendable {
     private let tracker: ConnectivityTracker
     private let onStateChange: StateChange
     private let onHighWater: @Sendable (SyncHead) -> Void
+    private let lastContact: LastContactFile?
     private let metrics = UplinkMetrics()
     private let logger: Logger
 
     public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
-                clock: any UplinkClock, logger: Logger, onStateChange: @escaping StateChange = { _, _ in },
+                clock: any UplinkClock, logger: Logger, lastContact: LastContactFile? = nil,
+                onStateChange: @escaping StateChange = { _, _ in },
                 onHighWater: @escaping @Sendable (SyncHead) -> Void = { _ in }) {
         precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
         self.settings = settings
@@ -31,9 +33,10 @@ public final class UplinkService: Service, Sendable {
         self.clock = clock
         self.onStateChange = onStateChange
         self.onHighWater = onHighWater
+        self.lastContact = lastContact
         self.logger = logger
         tracker = ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, offlineGrace: settings.offlineGrace,
-                                      nowMillis: clock.wallMillis())
+                                      nowMillis: clock.wallMillis(), lastSuccessMillis: lastContact?.read())
     }
 
     public var connectivity: Connectivity { tracker.current }
@@ -126,8 +129,10 @@ public final class UplinkService: Service, Sendable {
 
     private func succeeded(_ endpoint: URL, _ centralHead: SyncHead) async {
         let localHead = try? await source.head().seq
+        let now = clock.wallMillis()
         let (before, after) = tracker.succeeded(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead,
-                                                nowMillis: clock.wallMillis())
+                                                nowMillis: now)
+        lastContact?.record(now, force: before != after)
         metrics.observe(tracker.current)
         onHighWater(centralHead)
         if before != after { await report(before) }

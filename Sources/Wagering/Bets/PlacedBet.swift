@@ -16,6 +16,11 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     public var oddsChangePolicy: OddsChangePolicy
     public var placedAtMillis: Int64
     public var securityDigest: SecurityDigest
+    /// True for a bet taken while central could not be reached (under ``OfflineTerms``); central
+    /// gives such bets a verdict. Absent (nil) in records written before offline limits existed.
+    public var takenOffline: Bool?
+
+    public var isOffline: Bool { takenOffline == true }
 
     public var lines: [[Int]] { kind.lines(legCount: legs.count) }
 }

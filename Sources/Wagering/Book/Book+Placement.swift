@@ -5,12 +5,15 @@ public struct BetRequest: Hashable, Sendable {
     public var slip: BetSlip
     /// SHA-256 of the request body, so a retry with the same key but another slip is caught.
     public var requestDigest: String
+    /// Set when the appliance is offline: the bet is also held to these limits.
+    public var offline: OfflineTerms?
 
-    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: String) {
+    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: String, offline: OfflineTerms? = nil) {
         self.terminalID = terminalID
         self.idempotencyKey = idempotencyKey
         self.slip = slip
         self.requestDigest = requestDigest
+        self.offline = offline
     }
 }
 
@@ -18,12 +21,21 @@ extension Book {
     /// Checks a bet against the board, the odds-change policy and every limit, then takes it.
     /// `ticketID`, `securityDigest` and `nowMillis` come from the caller (the journal assigns the
     /// serial; randomness and time are injected).
-    public mutating func place(_ request: BetRequest, ticketID: TicketID, securityDigest: SecurityDigest,
-                               nowMillis: Int64) throws(BookRefusal) -> Applied {
-        let bet = try price(request, ticketID: ticketID, securityDigest: securityDigest, nowMillis: nowMillis)
+    ///
+    /// `admitOffline`, called for a request carrying ``OfflineTerms`` once every other check has
+    /// passed and before anything changes, holds the running offline totals (which live outside
+    /// the book, since they depend on what central has acknowledged); it refuses by throwing.
+    public mutating func place(_ request: BetRequest, ticketID: TicketID, securityDigest: SecurityDigest, nowMillis: Int64,
+                               admitOffline: (PlacedBet, OfflineTerms) throws(BookRefusal) -> Void = { _, _ in }) throws(BookRefusal) -> Applied {
+        var bet = try price(request, ticketID: ticketID, securityDigest: securityDigest, nowMillis: nowMillis)
         let contribution: ExposureContribution
         do { contribution = try ExposureContribution(bet: bet) } catch { throw .amountOutOfRange("line return of \(ticketID)") }
         try checkRisk(bet, contribution)
+        if let terms = request.offline {
+            try checkOffline(bet, terms)
+            bet.takenOffline = true
+            try admitOffline(bet, terms)
+        }
         insertOpen(bet, contribution)
         return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [bet])
     }
@@ -71,6 +83,18 @@ extension Book {
                          requestDigest: request.requestDigest, kind: slip.kind, legs: legs, stakePerLine: stake,
                          totalStake: totalStake, potentialReturn: Money(minorUnits: potential, currency: currency),
                          oddsChangePolicy: slip.oddsChangePolicy, placedAtMillis: nowMillis, securityDigest: securityDigest)
+    }
+
+    /// The offline limits that depend on the bet alone: its stake, and no in-play legs.
+    private func checkOffline(_ bet: PlacedBet, _ terms: OfflineTerms) throws(BookRefusal) {
+        if let leg = bet.legs.first(where: { board.market($0.marketID)?.inPlay == true }) {
+            throw .offline(OfflineBreach(limit: .inPlay, detail: "market '\(leg.marketID)' is in play; no in-play bets while central is unreachable"))
+        }
+        guard bet.totalStake.minorUnits <= terms.maxStakePerBet else {
+            let limit = Money(minorUnits: terms.maxStakePerBet, currency: currency)
+            throw .offline(OfflineBreach(limit: .maxStakePerBet, limitAmount: limit, attempted: bet.totalStake,
+                                         detail: "stake \(bet.totalStake) is over the offline limit of \(limit) per bet"))
+        }
     }
 
     private func checkSameEventLegs(_ legs: [PlacedLeg]) throws(BookRefusal) {

@@ -7,6 +7,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case selectionWithdrawn(SelectionID)
     case oddsChanged([MovedPrice])
     case limit(LimitBreach)
+    /// The appliance is offline and the bet breaks an offline limit.
+    case offline(OfflineBreach)
     case currencyMismatch(expected: Currency, got: Currency)
     case amountOutOfRange(String)
     case board(BoardError)
@@ -27,6 +29,7 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .selectionWithdrawn(let id): "selection '\(id)' has been withdrawn"
         case .oddsChanged(let moved): "odds changed: " + moved.map(\.description).joined(separator: "; ")
         case .limit(let breach): "limit exceeded: \(breach)"
+        case .offline(let breach): "offline limit: \(breach)"
         case .currencyMismatch(let expected, let got): "stake in \(got), this appliance takes \(expected)"
         case .amountOutOfRange(let what): "amount out of range: \(what)"
         case .board(let error): error.description

@@ -1,0 +1,21 @@
+public import Wagering
+
+/// What the appliance may do alone while central cannot be reached (holdfast.yaml, `offline:`;
+/// docs/sync-protocol.md). Applies only to an appliance with an uplink: one without central is
+/// standalone and keeps its normal limits.
+public struct OfflineSettings: Sendable {
+    public var terms: OfflineTerms
+    /// Offline longer than this, no new bets until central answers, across reboots too.
+    public var maxOfflineSeconds: Int
+}
+
+extension OfflineSettings {
+    static func parse(_ reader: inout ConfigReader, currency: Currency) throws(ConfigurationError) -> OfflineSettings {
+        OfflineSettings(
+            terms: OfflineTerms(
+                maxStakePerBet: try reader.amount("max_stake_per_bet", currency: currency, default: "20.00"),
+                maxLiability: try reader.amount("max_liability", currency: currency, default: "2000.00"),
+                maxBets: try reader.integer("max_queued_bets", default: 1_000, in: 0...1_000_000)),
+            maxOfflineSeconds: try reader.integer("max_offline_seconds", default: 86_400, in: 1...2_592_000))
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+/// When central last answered, kept in a small file so that the time offline survives a reboot:
+/// an appliance past its offline time limit stays refused after a restart until central answers.
+/// Rewritten at most every `interval` while online (and whenever the link comes back), so after
+/// a power cut it is at most that old: the offline time it implies errs long, never short.
+public final class LastContactFile: Sendable {
+    private let path: String
+    private let intervalMillis: Int64
+    private let lastWrittenMillis = Mutex<Int64>(0)
+
+    public init(path: String, interval: Duration = .seconds(30)) {
+        self.path = path
+        intervalMillis = interval.components.seconds * 1_000
+    }
+
+    /// The time written down, or nil when there is none (a new appliance).
+    public func read() -> Int64? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    func record(_ millis: Int64, force: Bool) {
+        let due = lastWrittenMillis.withLock { last -> Bool in
+            guard force || millis - last >= intervalMillis else { return false }
+            last = millis
+            return true
+        }
+        guard due else { return }
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(millis)\n".utf8)) else { return }
+        _ = rename(temporary, path)
+    }
+}

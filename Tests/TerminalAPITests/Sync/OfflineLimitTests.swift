@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+import TerminalClient
+import TerminalProtocol
+
+extension SyncSuites {
+    /// The offline limits against a real daemon whose central really went away.
+    @Suite("Offline limits while central is unreachable", .timeLimit(.minutes(2)))
+    struct OfflineLimitTests {
+        @Test("each offline limit refuses by name; the limits lift once central has the offline bets")
+        func eachLimit() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
+
+                offline: { max_stake_per_bet: "5.00", max_liability: "5.00", max_queued_bets: 3, max_offline_seconds: 3600 }
+                """)
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+            let board = try await client.board()
+            #expect(try await place(client, "k1-a", board, stake: 1_000).isSuccess, "online, only the normal limits apply")
+
+            central.kill()
+            var state = try await Offline.waitForState("offline", client)
+            #expect(state.offline?.applies == true && state.offline?.betsRemaining == 3)
+
+            // Each bet on k1-a at 2.0 risks as much as it stakes.
+            let overStake = try await place(client, "k1-a", board, stake: 600)
+            #expect(overStake.refusal?.type == ProblemType.offlineLimit.rawValue && overStake.refusal?.limit?.name == "offline_max_stake_per_bet",
+                    "\(overStake)")
+            #expect(try await place(client, "k1-a", board, stake: 200).isSuccess)
+            #expect(try await place(client, "k1-a", board, stake: 200).isSuccess)
+            let overLiability = try await place(client, "k1-a", board, stake: 200)
+            #expect(overLiability.refusal?.limit?.name == "offline_max_liability", "\(overLiability)")
+            #expect(overLiability.refusal?.limit?.limit.minorUnits == 500 && overLiability.refusal?.limit?.attempted.minorUnits == 600)
+            #expect(try await place(client, "k1-a", board, stake: 100).isSuccess)
+            let overCount = try await place(client, "k1-a", board, stake: 10)
+            #expect(overCount.refusal?.detail.contains("offline_max_queued_bets") == true, "\(overCount)")
+            state = try await Offline.state(client)
+            #expect(state.offline?.betsRemaining == 0 && state.offline?.liabilityRemaining.minorUnits == 0)
+
+            try central.start()
+            let head = try await Convergence.wait(daemon: client, central: central)
+            state = try await Offline.state(client)
+            #expect(state.offline?.applies == false && state.offline?.betsRemaining == 3 && state.offline?.liabilityRemaining.minorUnits == 500)
+            #expect(try central.recordCounts() == (head, head, head))
+            let offlineAtCentral = try central.postgres.psql("""
+                SELECT count(*) FROM journal_records WHERE kind = 'bet.placed' AND convert_from(payload, 'UTF8')::jsonb->>'takenOffline' = 'true'
+                """)
+            #expect(offlineAtCentral == "3", "central can tell the three offline bets")
+        }
+
+        @Test("past the offline time limit bets are refused, across a reboot, until central answers")
+        func timeLimitSurvivesReboot() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
+
+                offline: { max_offline_seconds: 3 }
+                """)
+            var client = daemon.client(port: try daemon.start())
+            _ = try await Convergence.wait(daemon: client, central: central)
+            let board = try await client.board()
+
+            central.kill()
+            _ = try await Offline.waitForState("offline", client)
+            #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "within the time limit, offline bets are taken")
+            try await Task.sleep(for: .seconds(4))
+            let late = try await place(client, "k1-a", board, stake: 100)
+            #expect(late.refusal?.type == ProblemType.offlineLimit.rawValue && late.refusal?.detail.contains("offline_max_time") == true, "\(late)")
+
+            #expect(daemon.terminate() == 0)
+            client = daemon.client(port: try daemon.start())
+            let afterReboot = try await place(client, "k1-a", board, stake: 100)
+            #expect(afterReboot.refusal?.detail.contains("offline_max_time") == true, "a reboot does not reset the time offline: \(afterReboot)")
+
+            try central.start()
+            _ = try await Offline.waitForState("online", client)
+            #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "central reached: bets again")
+            _ = daemon.terminate()
+        }
+
+        private func place(_ client: TerminalClient, _ selection: String, _ board: BoardView, stake: Int64) async throws -> Result<TicketView, Problem> {
+            try await client.place(Slips.single(selection, on: board, stake: stake))
+        }
+    }
+}
+
+enum Offline {
+    static func state(_ client: TerminalClient) async throws -> ApplianceStateView {
+        try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
+    }
+
+    static func waitForState(_ uplink: String, _ client: TerminalClient, timeout: Duration = .seconds(20)) async throws -> ApplianceStateView {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let state = try await state(client)
+            if state.uplink.state == uplink { return state }
+            guard ContinuousClock.now < deadline else { throw TestFailure("the uplink stayed \(state.uplink.state), never \(uplink)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+extension Result {
+    var isSuccess: Bool { if case .success = self { true } else { false } }
+    var refusal: Failure? { if case .failure(let failure) = self { failure } else { nil } }
+}
