@@ -236,6 +236,8 @@ let package = Package(
             name: "holdfast-central",
             dependencies: [
                 "Central",
+                "SyncProtocol",
+                "Wagering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

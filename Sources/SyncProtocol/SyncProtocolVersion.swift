@@ -13,3 +13,8 @@ public enum SyncPath {
     /// GET: the appliance's high-water mark. POST: a batch of records.
     public static let records = "/v1/records"
 }
+
+extension SyncPath {
+    /// GET ?after=<cursor>&wait=<seconds>: the feed for the certificate's appliance.
+    public static let feed = "/v1/feed"
+}

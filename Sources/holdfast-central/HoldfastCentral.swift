@@ -13,7 +13,7 @@ struct HoldfastCentral: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holdfast-central",
         abstract: "The reference central sync service for Holdfast appliances (PostgreSQL, mutual TLS).",
-        subcommands: [Serve.self, Migrate.self, Enroll.self, Alerts.self, Verify.self]
+        subcommands: [Serve.self, Migrate.self, Enroll.self, Publish.self, Alerts.self, Verify.self]
     )
 }
 

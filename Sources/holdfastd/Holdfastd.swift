@@ -89,6 +89,9 @@ struct Holdfastd: AsyncParsableCommand {
         if let uplink = service.uplink {
             services.append(uplink)
         }
+        if let feed = service.feed {
+            services.append(feed)
+        }
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
             services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
         }

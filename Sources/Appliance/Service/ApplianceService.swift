@@ -19,8 +19,13 @@ public final class ApplianceService: Sendable {
     public let terminalAccess: TerminalAccess
     let alertHook: AlertHook
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
-    /// The link to central, when one is configured; holdfastd runs it as a service.
+    /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
     public let uplink: UplinkService?
+    public private(set) var feed: FeedService? {
+        get { feedService.withLock { $0 } }
+        set { feedService.withLock { $0 = newValue } }
+    }
+    private let feedService = Mutex<FeedService?>(nil)
     private let boardSnapshot: Mutex<BoardSnapshot>
     private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
     private let clock: any JournalClock
@@ -50,9 +55,10 @@ public final class ApplianceService: Sendable {
             queueCapacity: configuration.journal.queueCapacity, maxBatch: configuration.journal.maxBatch,
             groupCommitDelay: .microseconds(configuration.journal.groupCommitDelayMicroseconds))
         let journal = try await BetJournal.open(journalConfiguration, clock: clock, random: &random, logger: logger)
-        let uplink = try configuration.uplink.map { settings in
+        let transport = try configuration.uplink.map { try HTTPSyncTransport(settings: $0, appliance: configuration.applianceCode.rawValue) }
+        let uplink = configuration.uplink.map { settings in
             UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
-                          transport: try HTTPSyncTransport(settings: settings, appliance: configuration.applianceCode.rawValue),
+                          transport: transport!,
                           clock: UplinkSystemClock(clock: clock), logger: logger,
                           lastContact: LastContactFile(path: configuration.dataDirectory + "/central.last-contact"),
                           onStateChange: { [journal] from, link in
@@ -64,6 +70,11 @@ public final class ApplianceService: Sendable {
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clock: clock, logger: logger)
+        if let settings = configuration.uplink, let transport {
+            let applier = FeedApplier(service: service, logger: logger)
+            service.feed = FeedService(settings: settings, transport: transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
+                                       clock: UplinkSystemClock(clock: clock), logger: logger) { try await applier.apply($0) }
+        }
         if let demo = configuration.demo {
             try await service.loadDemoBoard(demo)
         }

@@ -18,6 +18,20 @@ struct SyncRoutes {
             guard let head = try await store.head(of: appliance.code) else { throw CentralStoreError.notEnrolled(appliance.code) }
             return Self.json(PushAnswer(appliance: appliance.code, highWater: head, stored: 0))
         }
+        authenticated.get(RouterPath(SyncPath.feed)) { request, context in
+            let appliance = try Self.appliance(context)
+            let after = try Self.integer(request, "after", default: 0, in: 0...Int64.max)
+            let wait = try Self.integer(request, "wait", default: 0, in: 0...Int64(FeedPage.maxWaitSeconds))
+            // Long poll: asks again every 250 ms until something arrives or the wait is over.
+            // Stateless, so any instance can answer; LISTEN/NOTIFY would save the queries.
+            let deadline = ContinuousClock.now + .seconds(wait)
+            var items = try await store.feed(for: appliance, after: after)
+            while items.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(250))
+                items = try await store.feed(for: appliance, after: after)
+            }
+            return Self.json(FeedPage(items: items, cursor: items.last?.cursor ?? after))
+        }
         authenticated.post(RouterPath(SyncPath.records)) { request, context in
             let appliance = try Self.appliance(context)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
@@ -32,6 +46,14 @@ struct SyncRoutes {
     private static func appliance(_ context: CentralRequestContext) throws -> EnrolledAppliance {
         guard let appliance = context.appliance else { throw SyncProblem(.unknownAppliance, detail: "not authenticated") }
         return appliance
+    }
+
+    private static func integer(_ request: Request, _ name: String, default fallback: Int64, in range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int64(text), range.contains(value) else {
+            throw SyncProblem(.malformed, detail: "query parameter '\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
     }
 
     static func json(_ value: some Encodable) -> Response {

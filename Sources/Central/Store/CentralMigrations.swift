@@ -54,6 +54,41 @@ enum CentralMigrations {
             // An appliance retrying a refused batch raises its alert once, not once per attempt.
             "CREATE UNIQUE INDEX alerts_open_once ON alerts (appliance, type, coalesce(seq, -1)) WHERE resolved_at IS NULL",
         ]),
+        Migration(version: 2, name: "feed, verdicts, payouts", statements: [
+            // The cursor is assigned under an advisory lock held to commit (CentralFeed), so
+            // cursor order is commit order and a reader never skips an item committed late.
+            """
+            CREATE TABLE feed_items (
+                cursor       bigserial   PRIMARY KEY,
+                venue        text        NOT NULL,
+                appliance    text,
+                kind         text        NOT NULL,
+                body         jsonb       NOT NULL,
+                published_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX feed_items_by_venue ON feed_items (venue, cursor)",
+            """
+            CREATE TABLE verdicts (
+                appliance  text        NOT NULL,
+                seq        bigint      NOT NULL,
+                ticket_id  text        NOT NULL,
+                decision   text        NOT NULL,
+                reason     text,
+                detail     text        NOT NULL,
+                decided_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (appliance, seq)
+            )
+            """,
+            // Ticket ids carry the appliance's code, so one is paid at most once anywhere.
+            """
+            CREATE TABLE payouts (
+                ticket_id text   PRIMARY KEY,
+                appliance text   NOT NULL,
+                seq       bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied; answers the versions it applied.

@@ -3,6 +3,7 @@ public import Logging
 import Metrics
 public import PostgresNIO
 public import SyncProtocol
+import Wagering
 
 /// An appliance central knows: enrolled with its client certificate's SHA-256 and its venue.
 public struct EnrolledAppliance: Hashable, Sendable {
@@ -20,6 +21,7 @@ public struct CentralStore: Sendable {
     private let storedRecords = Counter(label: "holdfast_central_records_stored_total")
     private let resentRecords = Counter(label: "holdfast_central_records_resent_total")
     private let ingestDuration = Timer(label: "holdfast_central_ingest_duration_seconds")
+    private let verdicts = Counter(label: "holdfast_central_verdicts_total")
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -90,6 +92,7 @@ public struct CentralStore: Sendable {
             case .success(let admitted):
                 if !admitted.newRecords.isEmpty {
                     try await insert(admitted.newRecords, appliance: appliance.code, connection)
+                    try await reconcile(admitted.newRecords, appliance: appliance, connection)
                     try await connection.query("""
                         UPDATE appliances SET head_seq = \(admitted.head.seq), head_hash = \(ByteBuffer(bytes: admitted.head.hash)),
                                               last_push_at = now()
@@ -134,10 +137,62 @@ public struct CentralStore: Sendable {
             """, logger: logger)
     }
 
-    private func raiseAlert(_ problem: SyncProblem, appliance: String, _ connection: PostgresConnection) async throws {
-        logger.error("push refused", metadata: ["appliance": "\(appliance)", "problem": "\(problem)"])
+    /// In the same transaction as the records: a verdict for each bet taken offline, published to
+    /// the appliance's feed, and each payout registered so a ticket paid twice raises an alert.
+    /// Batched: one read of the board's history and one insert per table for the whole batch.
+    private func reconcile(_ records: ArraySlice<JournalRecord>, appliance: EnrolledAppliance, _ connection: PostgresConnection) async throws {
+        let decoder = JSONDecoder()
+        var offline: [(seq: Int64, bet: PlacedBet)] = []
+        var payouts: [(seq: Int64, ticket: String)] = []
+        for record in records {
+            // The records are the appliance's history, chain-checked; one central cannot read is
+            // kept and reported rather than refused, or it would stop every record after it.
+            do {
+                switch record.kind {
+                case "bet.placed":
+                    let bet = try decoder.decode(PlacedBet.self, from: Data(record.payload))
+                    if bet.isOffline { offline.append((record.seq, bet)) }
+                case "ticket.paid":
+                    payouts.append((record.seq, try decoder.decode(TicketPayment.self, from: Data(record.payload)).ticketID.description))
+                default: continue
+                }
+            } catch {
+                try await raiseAlert(SyncProblem(.malformed, detail: "record \(record.seq) (\(record.kind)) cannot be read: \(error)", seq: record.seq),
+                                     appliance: appliance.code, type: "unreadable-record", connection)
+            }
+        }
+        if let latest = offline.map(\.bet.placedAtMillis).max() {
+            let timeline = try await boardTimeline(venue: appliance.venue, upToMillis: latest, connection)
+            let decided = offline.map { VerdictRules.verdict(for: $0.bet, seq: $0.seq, board: timeline.board(for: $0.bet)) }
+            try await connection.query("""
+                INSERT INTO verdicts (appliance, seq, ticket_id, decision, reason, detail)
+                SELECT \(appliance.code), seq, ticket, decision, NULLIF(reason, ''), detail
+                FROM unnest(\(decided.map(\.seq))::int8[], \(decided.map(\.ticketID))::text[], \(decided.map(\.decision.rawValue))::text[],
+                            \(decided.map { $0.reason?.rawValue ?? "" })::text[], \(decided.map(\.detail))::text[])
+                     AS v(seq, ticket, decision, reason, detail)
+                """, logger: logger)
+            try await insertFeedItems(decided.map { .verdict($0) }, venue: appliance.venue, appliance: appliance.code, connection)
+            verdicts.increment(by: decided.count)
+        }
+        if !payouts.isEmpty {
+            let rows = try await connection.query("""
+                INSERT INTO payouts (ticket_id, appliance, seq)
+                SELECT ticket, \(appliance.code), seq FROM unnest(\(payouts.map(\.ticket))::text[], \(payouts.map(\.seq))::int8[]) AS p(ticket, seq)
+                ON CONFLICT DO NOTHING RETURNING seq
+                """, logger: logger)
+            var registered = Set<Int64>()
+            for try await seq in rows.decode(Int64.self) { registered.insert(seq) }
+            for payout in payouts where !registered.contains(payout.seq) {
+                try await raiseAlert(SyncProblem(.fork, detail: "ticket \(payout.ticket) paid twice: again in record \(payout.seq)", seq: payout.seq),
+                                     appliance: appliance.code, type: "ticket-paid-twice", connection)
+            }
+        }
+    }
+
+    private func raiseAlert(_ problem: SyncProblem, appliance: String, type: String? = nil, _ connection: PostgresConnection) async throws {
+        logger.error("alert", metadata: ["appliance": "\(appliance)", "problem": "\(problem)"])
         try await connection.query("""
-            INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(problem.type.rawValue), \(problem.seq), \(problem.detail))
+            INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(type ?? problem.type.rawValue), \(problem.seq), \(problem.detail))
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }

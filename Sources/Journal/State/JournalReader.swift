@@ -52,7 +52,13 @@ enum JournalReader {
         guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
               let status = TicketStatus(rawValue: row["status"])
         else { throw JournalOpenError.derivedStateInvalid("ticket \(id) does not point at a bet.placed record") }
-        return TicketRecord(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"])
+        var voidReason: String?
+        if status == .voided, let voided = try record(row["updated_seq"], db),
+           case .ticketVoided(let void) = try EventCoding.decode(kind: voided.kind, payload: voided.payload) {
+            voidReason = void.reason
+        }
+        return TicketRecord(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"],
+                            voidReason: voidReason)
     }
 }
 
@@ -64,4 +70,6 @@ public struct TicketRecord: Sendable, Hashable {
     public var amount: Int64
     public var placedSeq: Int64
     public var updatedSeq: Int64
+    /// While voided: the reason given (by staff, or central's verdict).
+    public var voidReason: String?
 }

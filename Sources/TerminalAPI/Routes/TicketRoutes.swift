@@ -22,7 +22,8 @@ struct TicketRoutes {
             let terminal = try context.authenticated()
             let id = try ticketParameter(context)
             return try JSONBody.result(await service.ticket(id, for: terminal).map { record in
-                TicketView(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false)
+                TicketView(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false,
+                           voidReason: record.voidReason)
             })
         }
         group.post("tickets/:ticket/validate") { request, context in

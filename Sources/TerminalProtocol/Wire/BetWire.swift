@@ -73,8 +73,13 @@ public struct TicketView: Codable, Sendable, Hashable {
     public var placedAtMillis: Int64
     /// True when this answers a retried placement: no new bet was made.
     public var replayed: Bool
+    /// True for a bet taken while central was unreachable; central confirms or voids it later.
+    public var takenOffline: Bool?
+    /// Why the ticket was voided (by staff, or by central's verdict on an offline bet), while voided.
+    public var voidReason: String?
 
-    public init(bet: PlacedBet, status: TicketStatus, amount: Int64, securityCode: SecurityCode?, replayed: Bool) {
+    public init(bet: PlacedBet, status: TicketStatus, amount: Int64, securityCode: SecurityCode?, replayed: Bool,
+                voidReason: String? = nil) {
         ticketId = bet.ticketID.description
         self.securityCode = securityCode?.description
         self.status = status
@@ -86,6 +91,8 @@ public struct TicketView: Codable, Sendable, Hashable {
         self.amount = MoneyView(Money(minorUnits: amount, currency: bet.totalStake.currency))
         placedAtMillis = bet.placedAtMillis
         self.replayed = replayed
+        takenOffline = bet.takenOffline
+        self.voidReason = voidReason
     }
 }
 

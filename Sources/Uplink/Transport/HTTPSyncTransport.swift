@@ -23,7 +23,7 @@ public final class HTTPSyncTransport: SyncTransport {
         let seconds = max(1, settings.requestTimeout.components.seconds)
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
-            timeout: .init(connect: .seconds(seconds), read: .seconds(seconds)))
+            timeout: .init(connect: .seconds(seconds), read: .seconds(seconds + Int64(FeedPage.maxWaitSeconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.appliance = appliance
@@ -40,6 +40,11 @@ public final class HTTPSyncTransport: SyncTransport {
         return try await exchange(endpoint, path: SyncPath.records, method: .POST, body: body)
     }
 
+    public func feed(after cursor: Int64, wait: Duration, at endpoint: URL) async throws(UplinkError) -> FeedPage {
+        try await exchange(endpoint, path: SyncPath.feed + "?after=\(cursor)&wait=\(wait.components.seconds)", method: .GET, body: nil,
+                           timeout: timeout + wait)
+    }
+
     public func checkHealth(of endpoint: URL) async throws(UplinkError) {
         let _: HealthReply = try await exchange(endpoint, path: SyncPath.health, method: .GET, body: nil)
     }
@@ -48,7 +53,8 @@ public final class HTTPSyncTransport: SyncTransport {
         try? await client.shutdown()
     }
 
-    private func exchange<Answer: Decodable>(_ endpoint: URL, path: String, method: HTTPMethod, body: Data?) async throws(UplinkError) -> Answer {
+    private func exchange<Answer: Decodable>(_ endpoint: URL, path: String, method: HTTPMethod, body: Data?,
+                                             timeout: Duration? = nil) async throws(UplinkError) -> Answer {
         var request = HTTPClientRequest(url: endpoint.absoluteString.trimmingSuffix("/") + path)
         request.method = method
         request.headers.add(name: SyncProtocolVersion.header, value: String(SyncProtocolVersion.current))
@@ -59,7 +65,7 @@ public final class HTTPSyncTransport: SyncTransport {
         let status: UInt
         let answer: ByteBuffer
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
+            let response = try await client.execute(request, timeout: .nanoseconds((timeout ?? self.timeout).nanosecondsClamped))
             status = response.status.code
             answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
         } catch {

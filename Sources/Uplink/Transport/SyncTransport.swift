@@ -7,6 +7,8 @@ public protocol SyncTransport: Sendable {
     /// Central's high-water mark for this appliance.
     func highWater(at endpoint: URL) async throws(UplinkError) -> PushAnswer
     func push(_ batch: PushBatch, to endpoint: URL) async throws(UplinkError) -> PushAnswer
+    /// The feed after `cursor`, waiting up to `wait` for items when there are none.
+    func feed(after cursor: Int64, wait: Duration, at endpoint: URL) async throws(UplinkError) -> FeedPage
     /// Succeeds when the endpoint and its database answer.
     func checkHealth(of endpoint: URL) async throws(UplinkError)
     /// Closes connections; called once when the uplink stops.

@@ -77,6 +77,13 @@ public struct TicketPayment: Hashable, Sendable, Codable {
     public var terminalID: TerminalID
     public var amount: Money
     public var atMillis: Int64
+
+    public init(ticketID: TicketID, terminalID: TerminalID, amount: Money, atMillis: Int64) {
+        self.ticketID = ticketID
+        self.terminalID = terminalID
+        self.amount = amount
+        self.atMillis = atMillis
+    }
 }
 
 public struct SignificantEvent: Hashable, Sendable, Codable {

@@ -103,6 +103,12 @@ final class CentralFixture {
         try central(["verify", "--appliance", Self.applianceCode])
     }
 
+    /// `holdfast-central publish <what> --venue test-venue ...`, as an operator would.
+    @discardableResult
+    func publish(_ what: String, _ arguments: [String]) throws -> String {
+        try central(["publish", what, "--venue", "test-venue"] + arguments)
+    }
+
     @discardableResult
     private func central(_ arguments: [String]) throws -> String {
         try Command.run(try BuiltProducts.path(of: "holdfast-central"), arguments + ["--database", postgres.url])

@@ -4,6 +4,7 @@ import SyncProtocol
 import Testing
 import TestSupport
 import Uplink
+import Wagering
 
 extension SyncSuites {
     /// Central's side of the push protocol against the real holdfast-central and PostgreSQL,
@@ -100,6 +101,21 @@ extension SyncSuites {
             #expect(try central.recordCounts().rows == 0)
         }
 
+        @Test("a ticket paid twice in the records central receives raises an alert")
+        func ticketPaidTwice() async throws {
+            let link = try transport()
+            defer { Task { await link.shutdown() } }
+            let ticket = TicketID(applianceCode: try ApplianceCode(CentralFixture.applianceCode), serial: 29)
+            let payment = String(decoding: try JSONEncoder().encode(TicketPayment(ticketID: ticket, terminalID: "counter-1",
+                                                                                  amount: Money(minorUnits: 400, currency: .gbp), atMillis: 1)),
+                                 as: UTF8.self)
+            let records = RecordChain.make(kinds: [("ticket.paid", payment), ("appliance.event", #"{"category":"x","message":"y","atMillis":2}"#),
+                                                   ("ticket.paid", payment)])
+            let answer = try await link.push(PushBatch(appliance: CentralFixture.applianceCode, records: records), to: endpoint)
+            #expect(answer.stored == 3, "the records are the appliance's history and are kept")
+            #expect(try central.openAlerts() == ["ticket-paid-twice 3"])
+        }
+
         private func refusal(_ body: () async throws -> PushAnswer) async -> SyncProblem? {
             do {
                 let answer = try await body()
@@ -117,6 +133,17 @@ extension SyncSuites {
 
 /// Chains of well-formed records, built as an appliance's journal would build them.
 enum RecordChain {
+    static func make(kinds: [(kind: String, payload: String)]) -> [JournalRecord] {
+        var previous = ChainHash.genesis
+        return kinds.enumerated().map { index, item in
+            let seq = Int64(index + 1)
+            let payload = Array(item.payload.utf8)
+            let hash = ChainHash.compute(previousHash: previous, seq: seq, wallMillis: seq, monotonicNanos: seq, kind: item.kind, payload: payload)
+            defer { previous = hash }
+            return JournalRecord(seq: seq, wallMillis: seq, monotonicNanos: seq, kind: item.kind, payload: payload, previousHash: previous, hash: hash)
+        }
+    }
+
     static func make(count: Int, salt: String = "") -> [JournalRecord] {
         var previous = ChainHash.genesis
         return (1...Int64(count)).map { seq in

@@ -1,0 +1,47 @@
+import Journal
+import Logging
+import SyncProtocol
+import Wagering
+
+/// Turns central's feed items into journal commands: each change is journaled before it takes
+/// effect (the book changes only through the journal), so the board survives a reboot offline.
+struct FeedApplier {
+    let service: ApplianceService
+    let logger: Logger
+    static let central = TerminalID(rawValue: "central")
+
+    /// Journals `item`. A refusal (a result already applied, a void of a ticket already voided)
+    /// means the item needs nothing more and is skipped; a storage failure is thrown, so the
+    /// item is read again.
+    func apply(_ item: FeedItem) async throws {
+        let command: JournalCommand
+        switch item.change {
+        case .marketPublished(let market): command = .publish(market)
+        case .priceChanged(let selection, let odds): command = .changePrice(selection, odds)
+        case .statusChanged(let market, let status, let inPlay): command = .setStatus(market, status, inPlay: inPlay)
+        case .resulted(let result): command = .result(result)
+        case .verdict(let verdict):
+            guard let ticket = try? TicketID(parsing: verdict.ticketID) else {
+                logger.error("central sent a verdict for a ticket id this appliance cannot read", metadata: ["ticket": "\(verdict.ticketID)"])
+                return
+            }
+            switch verdict.decision {
+            case .confirmed:
+                command = .record(category: "bet.confirmed", message: "central confirmed offline ticket \(ticket)")
+            case .voided:
+                // Outside any staff void window: central's verdict stands whenever it arrives.
+                command = .void(ticket, by: Self.central, reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)",
+                                windowMillis: .max)
+            }
+        }
+        let outcome: Result<Void, JournalError>
+        do { try await service.changeBoard(command); outcome = .success(()) } catch { outcome = .failure(error) }
+        switch outcome {
+        case .success: return
+        case .failure(.refused(let refusal)):
+            logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
+                                                                             "refusal": "\(refusal)"])
+        case .failure(let error): throw error
+        }
+    }
+}

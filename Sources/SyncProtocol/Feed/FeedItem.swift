@@ -1,0 +1,130 @@
+public import Wagering
+
+/// One change central publishes to a venue's appliances (or to one appliance, for a verdict),
+/// read in cursor order (GET /v1/feed). The appliance journals each before it takes effect, so a
+/// reboot while offline keeps the last board it had.
+public struct FeedItem: Hashable, Sendable {
+    /// Increasing in the order central committed the items; the appliance reads after the last it applied.
+    public var cursor: Int64
+    public var change: FeedChange
+
+    public init(cursor: Int64, change: FeedChange) {
+        self.cursor = cursor
+        self.change = change
+    }
+}
+
+public enum FeedChange: Hashable, Sendable {
+    /// A market put on the board, or replaced (its prices, selections, status).
+    case marketPublished(Market)
+    case priceChanged(selection: SelectionID, odds: Odds)
+    case statusChanged(market: MarketID, status: MarketStatus, inPlay: Bool?)
+    /// The result: the appliance settles its bets on the market, so winners can be paid offline.
+    case resulted(MarketResult)
+    /// Central's decision on a bet the appliance took offline.
+    case verdict(Verdict)
+
+    /// The item's `kind` on the wire.
+    public var kind: String {
+        switch self {
+        case .marketPublished: "market.published"
+        case .priceChanged: "market.price_changed"
+        case .statusChanged: "market.status_changed"
+        case .resulted: "market.resulted"
+        case .verdict: "bet.verdict"
+        }
+    }
+}
+
+/// What central decided about a bet taken offline, checked against what central had published
+/// when the bet was placed.
+public struct Verdict: Hashable, Sendable, Codable {
+    public enum Decision: String, Hashable, Sendable, Codable {
+        case confirmed
+        case voided
+    }
+
+    /// Why a bet was voided; stable, for terminals and reports.
+    public enum Reason: String, Hashable, Sendable, Codable {
+        /// The bet was struck at better odds than central offered at that time.
+        case staleOdds = "stale_odds"
+        /// Central had the market suspended, closed or in play at that time.
+        case marketSuspended = "market_suspended"
+        /// Central never published the market: nothing vouches for the price.
+        case unknownMarket = "unknown_market"
+    }
+
+    /// The bet's record on the appliance (its ticket serial) and its ticket.
+    public var seq: Int64
+    public var ticketID: String
+    public var decision: Decision
+    public var reason: Reason?
+    /// For a person: what central saw.
+    public var detail: String
+
+    public init(seq: Int64, ticketID: String, decision: Decision, reason: Reason?, detail: String) {
+        self.seq = seq
+        self.ticketID = ticketID
+        self.decision = decision
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// The body of GET /v1/feed: items after the cursor asked for, oldest first, and the cursor to
+/// ask after next time (the last item's, or the one asked for when there are none).
+public struct FeedPage: Hashable, Sendable, Codable {
+    public static let maxItems = 500
+    /// The longest a request may wait for new items (`wait` seconds).
+    public static let maxWaitSeconds = 25
+
+    public var items: [FeedItem]
+    public var cursor: Int64
+
+    public init(items: [FeedItem], cursor: Int64) {
+        self.items = items
+        self.cursor = cursor
+    }
+}
+
+/// On the wire: `{"cursor": 7, "kind": "market.price_changed", "body": {...}}`; the body's shape
+/// depends on the kind (docs/sync-protocol.md, "Feed").
+extension FeedItem: Codable {
+    enum CodingKeys: String, CodingKey { case cursor, kind, body }
+
+    struct PriceBody: Codable { var selection: SelectionID; var odds: Odds }
+    struct StatusBody: Codable { var market: MarketID; var status: MarketStatus; var inPlay: Bool? }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cursor = try container.decode(Int64.self, forKey: .cursor)
+        let kind = try container.decode(String.self, forKey: .kind)
+        switch kind {
+        case "market.published": change = .marketPublished(try container.decode(Market.self, forKey: .body))
+        case "market.price_changed":
+            let body = try container.decode(PriceBody.self, forKey: .body)
+            change = .priceChanged(selection: body.selection, odds: body.odds)
+        case "market.status_changed":
+            let body = try container.decode(StatusBody.self, forKey: .body)
+            change = .statusChanged(market: body.market, status: body.status, inPlay: body.inPlay)
+        case "market.resulted": change = .resulted(try container.decode(MarketResult.self, forKey: .body))
+        case "bet.verdict": change = .verdict(try container.decode(Verdict.self, forKey: .body))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown feed item kind '\(kind)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cursor, forKey: .cursor)
+        try container.encode(change.kind, forKey: .kind)
+        switch change {
+        case .marketPublished(let market): try container.encode(market, forKey: .body)
+        case .priceChanged(let selection, let odds): try container.encode(PriceBody(selection: selection, odds: odds), forKey: .body)
+        case .statusChanged(let market, let status, let inPlay):
+            try container.encode(StatusBody(market: market, status: status, inPlay: inPlay), forKey: .body)
+        case .resulted(let result): try container.encode(result, forKey: .body)
+        case .verdict(let verdict): try container.encode(verdict, forKey: .body)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+public import Foundation
+public import Logging
+import Metrics
+public import ServiceLifecycle
+public import SyncProtocol
+
+/// Reads central's feed for this appliance in cursor order, with a long poll, and hands each item
+/// to `apply`, which journals it. The cursor is written down after each page is applied, so after
+/// a crash the last page is read again: applying an item twice must be harmless (a market
+/// republished, a result or a void already applied is refused and skipped).
+public final class FeedService: Service, Sendable {
+    public typealias Apply = @Sendable (FeedItem) async throws -> Void
+
+    private let settings: UplinkSettings
+    private let transport: any SyncTransport
+    private let cursorFile: String
+    private let clock: any UplinkClock
+    private let apply: Apply
+    private let logger: Logger
+    private let applied = Counter(label: "holdfast_feed_items_applied_total")
+    private let cursorGauge = Gauge(label: "holdfast_feed_cursor")
+
+    public init(settings: UplinkSettings, transport: any SyncTransport, cursorFile: String, clock: any UplinkClock, logger: Logger,
+                apply: @escaping Apply) {
+        self.settings = settings
+        self.transport = transport
+        self.cursorFile = cursorFile
+        self.clock = clock
+        self.apply = apply
+        self.logger = logger
+    }
+
+    /// The last cursor applied and written down (0: none yet).
+    public var cursor: Int64 {
+        (try? String(contentsOfFile: cursorFile, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.loop(random: SystemRandomNumberGenerator()) }
+    }
+
+    private func loop(random: some RandomNumberGenerator) async {
+        var random = random
+        var endpoint = 0
+        var backoff = Backoff(initial: settings.retryInitial, maximum: settings.retryMax)
+        var cursor = self.cursor
+        while !Task.isCancelled {
+            do {
+                let page = try await transport.feed(after: cursor, wait: .seconds(20), at: settings.endpoints[endpoint])
+                for item in page.items {
+                    try await apply(item)
+                    applied.increment()
+                }
+                if page.cursor != cursor {
+                    cursor = page.cursor
+                    write(cursor)
+                    cursorGauge.record(cursor)
+                }
+                backoff.reset()
+            } catch {
+                if Task.isCancelled { break }
+                endpoint = (endpoint + 1) % settings.endpoints.count
+                let wait = backoff.next(using: &random)
+                logger.warning("feed read failed; retrying", metadata: ["error": "\(error)", "cursor": "\(cursor)", "retry_in": "\(wait)"])
+                try? await clock.sleep(for: wait)
+            }
+        }
+    }
+
+    private func write(_ cursor: Int64) {
+        let temporary = cursorFile + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(cursor)\n".utf8)) else {
+            logger.error("feed cursor not written; items will be read again after a restart", metadata: ["path": "\(cursorFile)"])
+            return
+        }
+        _ = rename(temporary, cursorFile)
+    }
+}

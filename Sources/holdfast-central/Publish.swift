@@ -1,0 +1,86 @@
+import ArgumentParser
+import Central
+import Foundation
+import Logging
+import SyncProtocol
+import Wagering
+
+/// `holdfast-central publish`: the operator's trading desk in its simplest form, putting markets,
+/// prices, statuses and results on a venue's feed.
+struct Publish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish a market, a price, a status or a result to a venue's appliances.",
+        subcommands: [PublishMarket.self, PublishPrice.self, PublishStatus.self, PublishResult.self]
+    )
+}
+
+struct FeedTarget: ParsableArguments {
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The venue whose appliances receive it.") var venue: String
+
+    func publish(_ change: FeedChange) async throws {
+        let venue = venue
+        let cursor = try await database.withStore(logger: Logger(label: "holdfast-central")) { store in
+            try await store.migrate()
+            return try await store.publish(change, venue: venue)
+        }
+        print("published \(change.kind) to \(venue) at cursor \(cursor)")
+    }
+}
+
+struct PublishMarket: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "market", abstract: "Publish (or replace) a market from a JSON file.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The market as JSON (docs/sync-protocol.md, \"Feed\").") var file: String
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let market: Market
+        do { market = try JSONDecoder().decode(Market.self, from: data) } catch { throw ValidationError("\(file) is not a market: \(error)") }
+        try await target.publish(.marketPublished(market))
+    }
+}
+
+struct PublishPrice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "price", abstract: "Change a selection's price.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The selection id.") var selection: String
+    @Option(help: "The new odds: decimal (2.5), fractional (6/4) or American (+150).") var odds: String
+
+    func run() async throws {
+        let parsed: Odds
+        do { parsed = try Odds.parse(odds) } catch { throw ValidationError("--odds: \(error)") }
+        try await target.publish(.priceChanged(selection: SelectionID(rawValue: selection), odds: parsed))
+    }
+}
+
+struct PublishStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Open, suspend or close a market; set it in play.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The market id.") var market: String
+    @Option(help: "open, suspended or closed.") var status: String
+    @Option(help: "true or false: whether the market is in play.") var inPlay: Bool?
+
+    func run() async throws {
+        guard let parsed = MarketStatus(rawValue: status), parsed != .settled else {
+            throw ValidationError("--status must be open, suspended or closed (a result settles a market)")
+        }
+        try await target.publish(.statusChanged(market: MarketID(rawValue: market), status: parsed, inPlay: inPlay))
+    }
+}
+
+struct PublishResult: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "result", abstract: "Result a market: appliances settle its bets.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The market id.") var market: String
+    @Option(help: "A winning selection (repeat for several).") var winner: [String] = []
+    @Option(help: "A void selection: stakes back (repeat for several).") var void: [String] = []
+
+    func run() async throws {
+        var outcomes: [SelectionID: Outcome] = [:]
+        for id in winner { outcomes[SelectionID(rawValue: id)] = .win }
+        for id in void { outcomes[SelectionID(rawValue: id)] = .void }
+        guard !outcomes.isEmpty else { throw ValidationError("name at least one --winner or --void; the rest lose") }
+        try await target.publish(.resulted(MarketResult(marketID: MarketID(rawValue: market), outcomes: outcomes)))
+    }
+}
