@@ -34,6 +34,7 @@ struct ConsoleCommands {
         Command(name: "terminals", usage: "terminals [disable|enable <id>] [--json]", summary: "terminals, last seen; lock one out"),
         Command(name: "limits", usage: "limits [--json]", summary: "betting limits in force"),
         Command(name: "uplink", usage: "uplink [--json]", summary: "the link to central"),
+        Command(name: "sync", usage: "sync now", summary: "push to central now; wait up to 10 s for it to catch up"),
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
         Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
@@ -65,6 +66,7 @@ struct ConsoleCommands {
         case "terminals": return Result(output: await terminals(arguments, json: json))
         case "limits": return Result(output: limits(json: json))
         case "uplink": return Result(output: uplink(json: json))
+        case "sync": return Result(output: await syncNow(arguments))
         case "log": return Result(output: logTail(arguments))
         case "self-test": return Result(output: await selfTest(json: json))
         case "drill": return Result(output: drill(arguments))

@@ -78,6 +78,25 @@ extension ConsoleCommands {
         return lines.joined(separator: "\n")
     }
 
+    func syncNow(_ arguments: [String]) async -> String {
+        guard arguments == ["now"] else { return "usage: sync now" }
+        guard let uplink = context.service.uplink else { return "no central endpoints are configured: nothing to sync with" }
+        let head = (try? await context.service.journal.headSeq()) ?? 0
+        uplink.syncNow()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let held = uplink.connectivity.centralHighWater, held >= head {
+                return "central holds every record up to seq \(head)"
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let link = uplink.connectivity
+        return TextWrap.wrap("""
+            central has not caught up within 10 s: it holds up to seq \(link.centralHighWater.map(String.init) ?? "unknown") of \(head); \
+            the uplink is \(link.state.rawValue)\(link.lastError.map { " (" + $0 + ")" } ?? ""); `uplink` shows more
+            """)
+    }
+
     func logTail(_ arguments: [String]) -> String {
         guard arguments.first == "tail" else { return "usage: log tail [N]" }
         guard let ring = context.logRing else { return "this daemon keeps no log in memory" }

@@ -18,6 +18,7 @@ public final class UplinkService: Service, Sendable {
     private let onStateChange: StateChange
     private let onHighWater: @Sendable (SyncHead) -> Void
     private let lastContact: LastContactFile?
+    private let wakeup = Wakeup()
     private let metrics = UplinkMetrics()
     private let logger: Logger
 
@@ -67,7 +68,8 @@ public final class UplinkService: Service, Sendable {
                 if Task.isCancelled { break }
                 centralHead = nil
                 let wait = await handle(error, selector: &selector, backoff: &backoff, random: &random)
-                try? await clock.sleep(for: wait)
+                let clock = clock
+                await wakeup.race { try? await clock.sleep(for: wait) }
             }
         }
     }
@@ -85,7 +87,8 @@ public final class UplinkService: Service, Sendable {
         }
         let records = try await source.records(after: centralHead.seq, limit: settings.batchSize)
         guard !records.isEmpty else {
-            await source.waitForRecord(after: centralHead.seq, timeout: settings.idleCheckInterval)
+            let source = source, seq = centralHead.seq, timeout = settings.idleCheckInterval
+            await wakeup.race { await source.waitForRecord(after: seq, timeout: timeout) }
             // Nothing new for a while: ask again, so connectivity is never stale.
             return try await idleCheck(endpoint, centralHead)
         }
@@ -187,6 +190,11 @@ public final class UplinkService: Service, Sendable {
                 continue
             }
         }
+    }
+
+    /// Ends the current wait (for a record, or a backoff) so the uplink talks to central now.
+    public func syncNow() {
+        wakeup.signal()
     }
 
     private func report(_ before: ConnectivityState) async {

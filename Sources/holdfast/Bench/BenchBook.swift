@@ -8,6 +8,10 @@ enum BenchBook {
     static let markets = 50
     static let runners = 8
 
+    /// Offline limits no benchmark bet reaches: bets are marked offline (so central checks each)
+    /// without being refused.
+    static let unlimitedOffline = OfflineTerms(maxStakePerBet: .max / 4, maxLiability: .max / 4, maxBets: 50_000_000)
+
     static var quietLogger: Logger {
         var logger = Logger(label: "holdfast.bench")
         logger.logLevel = .warning

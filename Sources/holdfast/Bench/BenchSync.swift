@@ -27,6 +27,7 @@ struct BenchSync: AsyncParsableCommand {
     @Option(help: "Its private key (PEM).") var key: String
     @Option(name: .customLong("central-ca"), help: "The CA central's certificate chains to (PEM).") var centralCA: String
     @Option(help: "The appliance code the certificate is enrolled as.") var appliance = "BNCH"
+    @Option(help: "The venue the appliance is enrolled at.") var venue = "bench"
     @Option(help: "Offline bets to catch up.") var bets = 100_000
     @Option(help: "Records per push (at most \(PushBatch.maxRecords)).") var batchSize = PushBatch.maxRecords
     @Option(help: "Seconds of online betting for the recovery-point figure.") var onlineSeconds = 10
@@ -64,6 +65,11 @@ struct BenchSync: AsyncParsableCommand {
         let journal = try await BetJournal.open(try BenchBook.configuration(directory: journalDirectory, code: appliance),
                                                 clock: SystemClock(), random: &random, logger: logger)
         try await BenchBook.publishBoard(journal)
+        // Central publishes the same board, so its verdicts on the offline bets are real checks.
+        let store = CentralStore(client: postgres, logger: logger)
+        for market in try await journal.book().board.markets.values {
+            try await store.publish(.marketPublished(market), venue: venue)
+        }
         try await fill(journal)
         let head = try await journal.headSeq()
 
@@ -78,7 +84,8 @@ struct BenchSync: AsyncParsableCommand {
         let running = Task { try await uplink.run() }
         await progress.wait(for: head) { printProgress("  central holds \($0) of \(head)") }
         let catchUp = ContinuousClock.now - started
-        print("catch-up through central: \(head) records in \(formatTwoDecimals(catchUp.seconds)) s, \(formatRate(Double(head) / catchUp.seconds)) records/s")
+        let verdicts = try await SyncBaseline.verdictCount(appliance, postgres: postgres, logger: logger)
+        print("catch-up through central: \(verdicts) verdicts on offline bets, \(head) records in \(formatTwoDecimals(catchUp.seconds)) s, \(formatRate(Double(head) / catchUp.seconds)) records/s")
 
         let recovery = try await onlineRecoveryPoint(journal, progress: progress)
         running.cancel()
@@ -105,7 +112,9 @@ struct BenchSync: AsyncParsableCommand {
             for submitter in 0..<submitters {
                 group.addTask {
                     for count in 0..<perSubmitter where submitter * perSubmitter + count < target {
-                        _ = try await journal.place(try BenchBook.bet(submitter: submitter, count: count))
+                        var bet = try BenchBook.bet(submitter: submitter, count: count)
+                        bet.offline = BenchBook.unlimitedOffline
+                        _ = try await journal.place(bet)
                         let total = placed.increment()
                         if total % 20_000 == 0 { printProgress("  \(total) bets journaled") }
                     }

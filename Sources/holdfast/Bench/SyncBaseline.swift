@@ -13,10 +13,18 @@ enum SyncBaseline {
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query("DELETE FROM journal_records WHERE appliance = \(appliance)", logger: logger)
             try await connection.query("DELETE FROM alerts WHERE appliance = \(appliance)", logger: logger)
+            try await connection.query("DELETE FROM verdicts WHERE appliance = \(appliance)", logger: logger)
+            try await connection.query("DELETE FROM feed_items", logger: logger)
             try await connection.query("""
                 UPDATE appliances SET head_seq = 0, head_hash = decode(repeat('00', 32), 'hex') WHERE code = \(appliance)
                 """, logger: logger)
         }
+    }
+
+    static func verdictCount(_ appliance: String, postgres: PostgresClient, logger: Logger) async throws -> Int64 {
+        let rows = try await postgres.query("SELECT count(*) FROM verdicts WHERE appliance = \(appliance)", logger: logger)
+        for try await count in rows.decode(Int64.self) { return count }
+        return 0
     }
 
     /// Inserts `records` into a table shaped like central's (same columns, same primary key),

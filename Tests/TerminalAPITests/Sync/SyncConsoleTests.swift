@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension SyncSuites {
+    @Suite("The technician's view of the uplink", .timeLimit(.minutes(2)))
+    struct SyncConsoleTests {
+        @Test("uplink, status, limits and sync now over the console, with central away and back")
+        func uplinkCommands() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + "\n" + console)
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+
+            central.kill()
+            _ = try await Offline.waitForState("offline", client)
+            let away = try session(daemon, ["uplink", "status", "limits", "sync now"])
+            #expect(away.contains("state        offline since"), "\(away)")
+            #expect(away.contains("(in use)") && away.contains("https://127.0.0.1:\(central.port)"), "\(away)")
+            #expect(away.contains("uplink offline"), "the status screen's alerts name it: \(away)")
+            #expect(away.contains("offline max stake") && away.contains("offline bets queued"), "\(away)")
+            #expect(away.contains("central has not caught up within 10 s"), "\(away)")
+
+            try central.start()
+            let back = try session(daemon, ["sync now", "uplink --json"])
+            #expect(back.contains("central holds every record up to seq"), "\(back)")
+            #expect(back.contains(#""state":"online""#), "\(back)")
+        }
+
+        /// Logs in over the console socket, runs `commands`, logs out; answers everything shown.
+        private func session(_ daemon: DaemonFixture, _ commands: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
+            process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            input.fileHandleForWriting.write(Data((["tech", "4321"] + commands + ["logout"]).joined(separator: "\n").utf8 + [0x0A]))
+            try input.fileHandleForWriting.close()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
+    }
+}
