@@ -14,26 +14,30 @@ struct FeedApplier {
     /// means the item needs nothing more and is skipped; a storage failure is thrown, so the
     /// item is read again.
     func apply(_ item: FeedItem) async throws {
-        let command: JournalCommand
         switch item.change {
-        case .marketPublished(let market): command = .publish(market)
-        case .priceChanged(let selection, let odds): command = .changePrice(selection, odds)
-        case .statusChanged(let market, let status, let inPlay): command = .setStatus(market, status, inPlay: inPlay)
-        case .resulted(let result): command = .result(result)
-        case .verdict(let verdict):
-            guard let ticket = try? TicketID(parsing: verdict.ticketID) else {
-                logger.error("central sent a verdict for a ticket id this appliance cannot read", metadata: ["ticket": "\(verdict.ticketID)"])
-                return
-            }
-            switch verdict.decision {
-            case .confirmed:
-                command = .record(category: "bet.confirmed", message: "central confirmed offline ticket \(ticket)")
-            case .voided:
-                // Outside any staff void window: central's verdict stands whenever it arrives.
-                command = .void(ticket, by: Self.central, reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)",
-                                windowMillis: .max)
+        case .marketPublished(let market): try await journal(.publish(market), item)
+        case .priceChanged(let selection, let odds): try await journal(.changePrice(selection, odds), item)
+        case .statusChanged(let market, let status, let inPlay): try await journal(.setStatus(market, status, inPlay: inPlay), item)
+        case .resulted(let result): try await journal(.result(result), item)
+        case .verdicts(let verdicts):
+            for verdict in verdicts {
+                guard let ticket = try? TicketID(parsing: verdict.ticketID) else {
+                    logger.error("central sent a verdict for a ticket id this appliance cannot read", metadata: ["ticket": "\(verdict.ticketID)"])
+                    continue
+                }
+                switch verdict.decision {
+                case .confirmed:
+                    try await journal(.record(category: "bet.confirmed", message: "central confirmed offline ticket \(ticket)"), item)
+                case .voided:
+                    // Outside any staff void window: central's verdict stands whenever it arrives.
+                    try await journal(.void(ticket, by: Self.central, reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)",
+                                            windowMillis: .max), item)
+                }
             }
         }
+    }
+
+    private func journal(_ command: JournalCommand, _ item: FeedItem) async throws {
         let outcome: Result<Void, JournalError>
         do { try await service.changeBoard(command); outcome = .success(()) } catch { outcome = .failure(error) }
         switch outcome {

@@ -60,11 +60,7 @@ extension CentralStore {
 
     /// The body as stored: the item's wire form without cursor and kind.
     static func body(of change: FeedChange) throws -> String {
-        let item = try JSONEncoder().encode(FeedItem(cursor: 0, change: change))
-        guard let object = try JSONSerialization.jsonObject(with: item) as? [String: Any], let body = object["body"] else {
-            throw CentralStoreError.notEnrolled("(feed item without a body)")
-        }
-        return String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        String(decoding: try change.encodedBody(), as: UTF8.self)
     }
 
     /// Every board change central published to `venue` up to `millis`, in cursor order, for

@@ -22,6 +22,7 @@ public struct CentralStore: Sendable {
     private let resentRecords = Counter(label: "holdfast_central_records_resent_total")
     private let ingestDuration = Timer(label: "holdfast_central_ingest_duration_seconds")
     private let verdicts = Counter(label: "holdfast_central_verdicts_total")
+    private static let offlineMarker = Data(#""takenOffline":true"#.utf8)
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -150,7 +151,10 @@ public struct CentralStore: Sendable {
             do {
                 switch record.kind {
                 case "bet.placed":
-                    let bet = try decoder.decode(PlacedBet.self, from: Data(record.payload))
+                    // Most bets are taken online: those are not decoded at all.
+                    let payload = Data(record.payload)
+                    guard payload.range(of: Self.offlineMarker) != nil else { continue }
+                    let bet = try decoder.decode(PlacedBet.self, from: payload)
                     if bet.isOffline { offline.append((record.seq, bet)) }
                 case "ticket.paid":
                     payouts.append((record.seq, try decoder.decode(TicketPayment.self, from: Data(record.payload)).ticketID.description))
@@ -171,7 +175,7 @@ public struct CentralStore: Sendable {
                             \(decided.map { $0.reason?.rawValue ?? "" })::text[], \(decided.map(\.detail))::text[])
                      AS v(seq, ticket, decision, reason, detail)
                 """, logger: logger)
-            try await insertFeedItems(decided.map { .verdict($0) }, venue: appliance.venue, appliance: appliance.code, connection)
+            try await insertFeedItem(.verdicts(decided), venue: appliance.venue, appliance: appliance.code, connection)
             verdicts.increment(by: decided.count)
         }
         if !payouts.isEmpty {

@@ -74,7 +74,8 @@ extension ConsoleCommands {
         lines.append(field("last answer", link.lastSuccessMillis.map { PowerStatusText.clockTime($0) + " UTC" } ?? "none since start"))
         lines.append(field("central has", link.centralHighWater.map { "records up to seq \($0)" } ?? "not known yet"))
         lines.append(field("backlog", link.backlog.map { "\($0) records not yet at central" } ?? "not known yet"))
-        if let error = link.lastError { lines.append(TextWrap.wrap(field("last error", error))) }
+        // Not field(), which cuts at 80 columns: the session wraps long lines, and an error is worth reading whole.
+        if let error = link.lastError { lines.append("last error".padding(toLength: 13, withPad: " ", startingAt: 0) + error) }
         return lines.joined(separator: "\n")
     }
 
@@ -91,10 +92,10 @@ extension ConsoleCommands {
             try? await Task.sleep(for: .milliseconds(100))
         }
         let link = uplink.connectivity
-        return TextWrap.wrap("""
+        return """
             central has not caught up within 10 s: it holds up to seq \(link.centralHighWater.map(String.init) ?? "unknown") of \(head); \
             the uplink is \(link.state.rawValue)\(link.lastError.map { " (" + $0 + ")" } ?? ""); `uplink` shows more
-            """)
+            """
     }
 
     func logTail(_ arguments: [String]) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 public import Wagering
 
 /// One change central publishes to a venue's appliances (or to one appliance, for a verdict),
@@ -21,8 +22,8 @@ public enum FeedChange: Hashable, Sendable {
     case statusChanged(market: MarketID, status: MarketStatus, inPlay: Bool?)
     /// The result: the appliance settles its bets on the market, so winners can be paid offline.
     case resulted(MarketResult)
-    /// Central's decision on a bet the appliance took offline.
-    case verdict(Verdict)
+    /// Central's decisions on bets the appliance took offline: one item per pushed batch.
+    case verdicts([Verdict])
 
     /// The item's `kind` on the wire.
     public var kind: String {
@@ -31,8 +32,24 @@ public enum FeedChange: Hashable, Sendable {
         case .priceChanged: "market.price_changed"
         case .statusChanged: "market.status_changed"
         case .resulted: "market.resulted"
-        case .verdict: "bet.verdict"
+        case .verdicts: "bet.verdicts"
         }
+    }
+}
+
+extension FeedChange {
+    /// The item's `body` on the wire, alone (central stores it as is).
+    public func encodedBody() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        let body: Data = switch self {
+        case .marketPublished(let market): try encoder.encode(market)
+        case .priceChanged(let selection, let odds): try encoder.encode(FeedItem.PriceBody(selection: selection, odds: odds))
+        case .statusChanged(let market, let status, let inPlay):
+            try encoder.encode(FeedItem.StatusBody(market: market, status: status, inPlay: inPlay))
+        case .resulted(let result): try encoder.encode(result)
+        case .verdicts(let verdicts): try encoder.encode(verdicts)
+        }
+        return Array(body)
     }
 }
 
@@ -108,7 +125,7 @@ extension FeedItem: Codable {
             let body = try container.decode(StatusBody.self, forKey: .body)
             change = .statusChanged(market: body.market, status: body.status, inPlay: body.inPlay)
         case "market.resulted": change = .resulted(try container.decode(MarketResult.self, forKey: .body))
-        case "bet.verdict": change = .verdict(try container.decode(Verdict.self, forKey: .body))
+        case "bet.verdicts": change = .verdicts(try container.decode([Verdict].self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown feed item kind '\(kind)'")
         }
@@ -124,7 +141,7 @@ extension FeedItem: Codable {
         case .statusChanged(let market, let status, let inPlay):
             try container.encode(StatusBody(market: market, status: status, inPlay: inPlay), forKey: .body)
         case .resulted(let result): try container.encode(result, forKey: .body)
-        case .verdict(let verdict): try container.encode(verdict, forKey: .body)
+        case .verdicts(let verdicts): try container.encode(verdicts, forKey: .body)
         }
     }
 }
