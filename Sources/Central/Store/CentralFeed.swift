@@ -86,7 +86,7 @@ struct BoardTimeline {
     let changes: [(millis: Int64, change: FeedChange)]
 
     /// Each of `bet`'s markets as central had it when the bet was placed.
-    func board(for bet: PlacedBet) -> [MarketID: Market] {
+    func board(for bet: VerdictRules.OfflineBet) -> [MarketID: Market] {
         let markets = Set(bet.legs.map(\.marketID))
         var board: [MarketID: Market] = [:]
         for (millis, change) in changes where millis <= bet.placedAtMillis {

@@ -143,7 +143,7 @@ public struct CentralStore: Sendable {
     /// Batched: one read of the board's history and one insert per table for the whole batch.
     private func reconcile(_ records: ArraySlice<JournalRecord>, appliance: EnrolledAppliance, _ connection: PostgresConnection) async throws {
         let decoder = JSONDecoder()
-        var offline: [(seq: Int64, bet: PlacedBet)] = []
+        var offline: [(seq: Int64, bet: VerdictRules.OfflineBet)] = []
         var payouts: [(seq: Int64, ticket: String)] = []
         for record in records {
             // The records are the appliance's history, chain-checked; one central cannot read is
@@ -154,8 +154,8 @@ public struct CentralStore: Sendable {
                     // Most bets are taken online: those are not decoded at all.
                     let payload = Data(record.payload)
                     guard payload.range(of: Self.offlineMarker) != nil else { continue }
-                    let bet = try decoder.decode(PlacedBet.self, from: payload)
-                    if bet.isOffline { offline.append((record.seq, bet)) }
+                    let bet = try decoder.decode(VerdictRules.OfflineBet.self, from: payload)
+                    if bet.takenOffline == true { offline.append((record.seq, bet)) }
                 case "ticket.paid":
                     payouts.append((record.seq, try decoder.decode(TicketPayment.self, from: Data(record.payload)).ticketID.description))
                 default: continue

@@ -5,8 +5,23 @@ import Wagering
 /// bet was placed (by the appliance's clock). A bet is confirmed only if every leg's market was
 /// known, open and not in play, and no leg was struck at better odds than central offered.
 enum VerdictRules {
+    /// What a verdict needs of a `bet.placed` payload; decoding only these keys is about twice
+    /// as fast as the whole bet, which matters when a day of offline bets arrives at once.
+    struct OfflineBet: Decodable {
+        struct Leg: Decodable {
+            var selectionID: SelectionID
+            var marketID: MarketID
+            var odds: Odds
+        }
+
+        var ticketID: TicketID
+        var legs: [Leg]
+        var placedAtMillis: Int64
+        var takenOffline: Bool?
+    }
+
     /// `board`: each leg's market as central had it at the bet's time, nil when never published.
-    static func verdict(for bet: PlacedBet, seq: Int64, board: [MarketID: Market]) -> Verdict {
+    static func verdict(for bet: OfflineBet, seq: Int64, board: [MarketID: Market]) -> Verdict {
         for leg in bet.legs {
             guard let market = board[leg.marketID], let selection = market.selection(leg.selectionID) else {
                 return void(bet, seq, .unknownMarket, "central had not published market '\(leg.marketID)' when the bet was placed")
@@ -23,7 +38,7 @@ enum VerdictRules {
                        detail: "every leg matches what central offered when the bet was placed")
     }
 
-    private static func void(_ bet: PlacedBet, _ seq: Int64, _ reason: Verdict.Reason, _ detail: String) -> Verdict {
+    private static func void(_ bet: OfflineBet, _ seq: Int64, _ reason: Verdict.Reason, _ detail: String) -> Verdict {
         Verdict(seq: seq, ticketID: bet.ticketID.description, decision: .voided, reason: reason, detail: detail)
     }
 }
