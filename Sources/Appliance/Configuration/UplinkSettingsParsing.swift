@@ -1,6 +1,6 @@
 import Foundation
 import SyncProtocol
-public import Uplink
+import Uplink
 
 extension UplinkSettings {
     /// The `uplink:` section; nil when it names no endpoints (an appliance without central,

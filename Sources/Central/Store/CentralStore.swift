@@ -175,7 +175,7 @@ public struct CentralStore: Sendable {
                             \(decided.map { $0.reason?.rawValue ?? "" })::text[], \(decided.map(\.detail))::text[])
                      AS v(seq, ticket, decision, reason, detail)
                 """, logger: logger)
-            try await insertFeedItem(.verdicts(decided), venue: appliance.venue, appliance: appliance.code, connection)
+            _ = try await insertFeedItem(.verdicts(decided), venue: appliance.venue, appliance: appliance.code, connection)
             verdicts.increment(by: decided.count)
         }
         if !payouts.isEmpty {

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
-public import Wagering
+import Wagering
 
 /// The offline bets central has not yet acknowledged, and the sum of their worst-case losses:
 /// the running totals ``OfflineTerms`` are checked against.

@@ -1,4 +1,4 @@
-public import Wagering
+import Wagering
 
 /// One record of an appliance's append-only journal, as the appliance stores it and as central
 /// receives it: the same fields, the same bytes, one identity (appliance, seq) end to end.

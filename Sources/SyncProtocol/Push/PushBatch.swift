@@ -1,4 +1,4 @@
-public import Wagering
+import Wagering
 
 /// Where central's copy of one appliance's journal ends: the last record it holds durably.
 /// `seq` 0 with the genesis hash means it holds nothing yet.

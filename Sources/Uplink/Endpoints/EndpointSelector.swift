@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Which of central's endpoints to use: the highest-priority one that works. A failure moves to
 /// the next (wrapping round); while on a lower-priority endpoint, the preferred ones are

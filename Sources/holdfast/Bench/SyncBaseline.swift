@@ -45,7 +45,7 @@ enum SyncBaseline {
             let payloads = batch.map { ByteBuffer(bytes: $0.payload) }
             let previous = batch.map { ByteBuffer(bytes: $0.previousHash) }
             let hashes = batch.map { ByteBuffer(bytes: $0.hash) }
-            try await postgres.withTransaction(logger: logger) { connection in
+            _ = try await postgres.withTransaction(logger: logger) { connection in
                 try await connection.query("""
                     INSERT INTO bench_plain_insert (appliance, seq, wall_ms, mono_ns, kind, payload, prev_hash, hash)
                     SELECT 'baseline', * FROM unnest(\(seqs)::int8[], \(walls)::int8[], \(monos)::int8[], \(kinds)::text[],
