@@ -63,6 +63,7 @@ struct BoardAPITests {
         // The stream is still open: a graceful shutdown must end it rather than wait on it.
         let stopping = ContinuousClock.now
         await appliance.stop()
-        #expect(ContinuousClock.now - stopping < .seconds(5))
+        // Well under the 30 s idle timeout it would otherwise wait for, with room for a loaded machine.
+        #expect(ContinuousClock.now - stopping < .seconds(10))
     }
 }

@@ -218,7 +218,7 @@ struct ConsoleSuites {
             }
             /// Asks `power` until its screen shows every one of `texts`.
             func powerShows(_ texts: String...) async throws -> Bool {
-                for _ in 0..<20 {
+                for _ in 0..<60 {
                     pty.send("power\r")
                     guard let screen = pty.expect("K111> ") else { return false }
                     if texts.allSatisfy(screen.contains) { return true }

@@ -58,7 +58,24 @@ extension SyncSuites {
                 let missing = load.tickets.subtracting(try central.ticketIDs())
                 #expect(missing.isEmpty, "after \(what): acknowledged tickets not at central: \(missing.sorted().prefix(5))")
                 #expect(try central.verify().contains("verified: \(head) records"), "after \(what)")
+                try await checkVerdicts(after: what)
                 return (missing.count, counts.rows - counts.distinct)
+            }
+
+            /// Every bet taken offline has central's verdict, and the appliance has applied it (the
+            /// demo board is not central's, so each is voided as an unknown market).
+            func checkVerdicts(after what: String) async throws {
+                let offline = try central.postgres.psql("""
+                    SELECT convert_from(payload, 'UTF8')::jsonb->>'ticketID' FROM journal_records
+                    WHERE kind = 'bet.placed' AND convert_from(payload, 'UTF8')::jsonb->>'takenOffline' = 'true'
+                    """).split(separator: "\n").map(String.init)
+                #expect(try central.postgres.psql("SELECT count(*) FROM verdicts") == String(offline.count),
+                        "after \(what): central decided every offline bet")
+                for ticket in offline {
+                    let view = try await Feed.waitForTicket(client, ticket) { $0.status == .voided }
+                    #expect(view.voidReason?.contains("unknown_market") == true, "after \(what): \(ticket): \(String(describing: view.voidReason))")
+                }
+                print("after \(what): \(offline.count) bets taken offline, each with central's verdict applied on the appliance")
             }
 
             func uplinkState() async throws -> String {
