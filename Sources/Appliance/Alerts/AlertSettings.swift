@@ -1,3 +1,4 @@
+import SyncProtocol
 /// Alerts for venues without central: a local command run for each alert-worthy event, and the
 /// bounds the health monitor checks (docs/operations.md).
 public struct AlertSettings: Sendable {
@@ -7,10 +8,7 @@ public struct AlertSettings: Sendable {
     public var clockJumpSeconds: Int
 
     /// Events that page someone. Everything else is only journaled.
-    public static let alertCategories: Set<String> = [
-        "power.on_battery_alert", "power.shutting_down", "power.shutdown_command", "power.source_stale",
-        "integrity.failed", "backup.failed", "console.locked", "disk.low", "clock.jumped",
-    ]
+    public static var alertCategories: Set<String> { ApplianceAlerts.categories }
 }
 
 extension AlertSettings {

@@ -88,7 +88,7 @@ public struct CentralStore: Sendable {
             }
             switch BatchAdmission.admit(batch.records, after: head, heldHashes: held) {
             case .failure(let problem):
-                try await raiseAlert(problem, appliance: appliance.code, connection)
+                try await raiseAlert(problem.type.rawValue, seq: problem.seq, detail: problem.detail, appliance: appliance.code, connection)
                 return .failure(problem)
             case .success(let admitted):
                 if !admitted.newRecords.isEmpty {
@@ -156,13 +156,17 @@ public struct CentralStore: Sendable {
                     guard payload.range(of: Self.offlineMarker) != nil else { continue }
                     let bet = try decoder.decode(VerdictRules.OfflineBet.self, from: payload)
                     if bet.takenOffline == true { offline.append((record.seq, bet)) }
+                case "appliance.event":
+                    let event = try decoder.decode(SignificantEvent.self, from: Data(record.payload))
+                    guard ApplianceAlerts.categories.contains(event.category) else { continue }
+                    try await raiseAlert("appliance:\(event.category)", seq: record.seq, detail: event.message, appliance: appliance.code, connection)
                 case "ticket.paid":
                     payouts.append((record.seq, try decoder.decode(TicketPayment.self, from: Data(record.payload)).ticketID.description))
                 default: continue
                 }
             } catch {
-                try await raiseAlert(SyncProblem(.malformed, detail: "record \(record.seq) (\(record.kind)) cannot be read: \(error)", seq: record.seq),
-                                     appliance: appliance.code, type: "unreadable-record", connection)
+                try await raiseAlert("unreadable-record", seq: record.seq, detail: "record \(record.seq) (\(record.kind)) cannot be read: \(error)",
+                                     appliance: appliance.code, connection)
             }
         }
         if let latest = offline.map(\.bet.placedAtMillis).max() {
@@ -187,16 +191,18 @@ public struct CentralStore: Sendable {
             var registered = Set<Int64>()
             for try await seq in rows.decode(Int64.self) { registered.insert(seq) }
             for payout in payouts where !registered.contains(payout.seq) {
-                try await raiseAlert(SyncProblem(.fork, detail: "ticket \(payout.ticket) paid twice: again in record \(payout.seq)", seq: payout.seq),
-                                     appliance: appliance.code, type: "ticket-paid-twice", connection)
+                try await raiseAlert("ticket-paid-twice", seq: payout.seq, detail: "ticket \(payout.ticket) paid twice: again in record \(payout.seq)",
+                                     appliance: appliance.code, connection)
             }
         }
     }
 
-    private func raiseAlert(_ problem: SyncProblem, appliance: String, type: String? = nil, _ connection: PostgresConnection) async throws {
-        logger.error("alert", metadata: ["appliance": "\(appliance)", "problem": "\(problem)"])
+    /// Records an alert once per (appliance, type, seq): a retried refusal or a resent record
+    /// does not raise it again.
+    private func raiseAlert(_ type: String, seq: Int64?, detail: String, appliance: String, _ connection: PostgresConnection) async throws {
+        logger.error("alert", metadata: ["appliance": "\(appliance)", "type": "\(type)", "seq": "\(seq.map(String.init) ?? "-")", "detail": "\(detail)"])
         try await connection.query("""
-            INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(type ?? problem.type.rawValue), \(problem.seq), \(problem.detail))
+            INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(type), \(seq), \(detail))
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }

@@ -60,6 +60,8 @@ extension SyncSuites {
             #expect(try central.recordCounts() == (head, head, head))
             #expect(load.tickets.isSubset(of: try central.ticketIDs()))
             try central.verify()
+            let alerts = try central.openAlerts()
+            #expect(alerts.contains { $0.hasPrefix("appliance:uplink.offline ") }, "the outage reached central as an alert with the records: \(alerts)")
         }
     }
 }
