@@ -5,18 +5,21 @@ import TestSupport
 
 /// The reference central for real: a private PostgreSQL 15 cluster, a private CA with central's
 /// server certificate and appliance client certificates, and `holdfast-central serve` as a child
-/// process on a fixed loopback port (so it can be killed and restarted behind a proxy).
+/// process on a fixed loopback port (so it can be killed and restarted behind a proxy); a second
+/// instance on the same database, for failover, on `secondPort`.
 final class CentralFixture {
     static let applianceCode = "K111" // DaemonFixture's KIL1, canonical
     let postgres: PostgresCluster
     let pki: TemporaryDirectory
     let port: Int
-    private var child: LineReadingChild?
+    let secondPort: Int
+    private var children: [Int: LineReadingChild] = [:]
 
     init() throws {
         postgres = try PostgresCluster()
         pki = try TemporaryDirectory()
         port = try NUTServer.freePort()
+        secondPort = try NUTServer.freePort()
         try Self.pkiScript(["ca", pki.path])
         try Self.pkiScript(["server", pki.path, "localhost", "127.0.0.1"])
         try Self.pkiScript(["appliance", pki.path, Self.applianceCode])
@@ -33,10 +36,11 @@ final class CentralFixture {
     }
 
     /// The holdfast.yaml `uplink:` section for an appliance reaching central at `port`.
-    func uplinkSection(port: Int? = nil, extra: String = "") -> String {
-        """
+    func uplinkSection(port: Int? = nil, ports: [Int]? = nil, extra: String = "") -> String {
+        let endpoints = (ports ?? [port ?? self.port]).map { #"{ url: "https://127.0.0.1:\#($0)" }"# }.joined(separator: ", ")
+        return """
         uplink:
-          endpoints: [{ url: "https://127.0.0.1:\(port ?? self.port)" }]
+          endpoints: [\(endpoints)]
           certificate: \(certificate(Self.applianceCode))
           key: \(key(Self.applianceCode))
           central_ca: \(caFile)
@@ -49,12 +53,14 @@ final class CentralFixture {
         """
     }
 
-    func start() throws {
+    /// Starts the instance on `port` (the first by default; `secondPort` for the second).
+    func start(port instancePort: Int? = nil) throws {
+        let port = instancePort ?? self.port
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfast-central"), arguments: [
             "serve", "--database", postgres.url, "--listen", "127.0.0.1:\(port)", "--certificate", pki.path + "/central.pem",
             "--key", pki.path + "/central.key", "--appliance-ca", caFile, "--log-level", "error",
         ])
-        child = process
+        children[port] = process
         while let line = process.nextLine() {
             if line.hasPrefix("holdfast-central listening on https://") { return }
         }
@@ -62,12 +68,13 @@ final class CentralFixture {
     }
 
     /// SIGKILL: whatever central had not committed is gone; what it committed is in PostgreSQL.
-    func kill() {
-        child?.kill()
-        child = nil
+    func kill(port instancePort: Int? = nil) {
+        children.removeValue(forKey: instancePort ?? port)?.kill()
     }
 
-    deinit { kill() }
+    deinit {
+        for child in children.values { child.kill() }
+    }
 
     // MARK: What PostgreSQL holds
 

@@ -17,7 +17,7 @@ extension SyncSuites {
 
             central.kill()
             _ = try await Offline.waitForState("offline", client)
-            let away = try session(daemon, ["uplink", "status", "limits", "sync now"])
+            let away = try TechnicianConsole.session(daemon, ["uplink", "status", "limits", "sync now"])
             #expect(away.contains("state        offline since"), "\(away)")
             #expect(away.contains("(in use)") && away.contains("https://127.0.0.1:\(central.port)"), "\(away)")
             #expect(away.contains("uplink offline"), "the status screen's alerts name it: \(away)")
@@ -25,26 +25,29 @@ extension SyncSuites {
             #expect(away.contains("central has not caught up within 10 s"), "\(away)")
 
             try central.start()
-            let back = try session(daemon, ["sync now", "uplink --json"])
+            let back = try TechnicianConsole.session(daemon, ["sync now", "uplink --json"])
             #expect(back.contains("central holds every record up to seq"), "\(back)")
             #expect(back.contains(#""state":"online""#), "\(back)")
         }
+    }
+}
 
-        /// Logs in over the console socket, runs `commands`, logs out; answers everything shown.
-        private func session(_ daemon: DaemonFixture, _ commands: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
-            process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            input.fileHandleForWriting.write(Data((["tech", "4321"] + commands + ["logout"]).joined(separator: "\n").utf8 + [0x0A]))
-            try input.fileHandleForWriting.close()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return text
-        }
+/// A technician's session over the console socket, scripted.
+enum TechnicianConsole {
+    /// Logs in over the console socket, runs `commands`, logs out; answers everything shown.
+    static func session(_ daemon: DaemonFixture, _ commands: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
+        process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data((["tech", "4321"] + commands + ["logout"]).joined(separator: "\n").utf8 + [0x0A]))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
     }
 }

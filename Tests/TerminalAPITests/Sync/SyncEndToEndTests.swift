@@ -89,3 +89,50 @@ enum Convergence {
         throw TestFailure("central did not catch up: appliance head \(last.0), central high-water mark \(last.1)")
     }
 }
+
+extension SyncSuites {
+    @Suite("Central endpoints in priority order", .timeLimit(.minutes(2)))
+    struct EndpointFailoverTests {
+        @Test("the preferred endpoint dies: the appliance fails over to the next, then back once the preferred is healthy")
+        func failoverAndBack() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            try central.start(port: central.secondPort)
+            let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection(ports: [central.port, central.secondPort],
+                                                                              extra: "  failback_seconds: 1") + "\n" + console)
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+            #expect(try endpointInUse(daemon) == central.port)
+
+            central.kill()
+            let load = SyncLoad()
+            async let placing: Void = load.run(client: client, terminals: 2)
+            try await Task.sleep(for: .seconds(2))
+            load.stop()
+            try await placing
+            let head = try await Convergence.wait(daemon: client, central: central)
+            #expect(try endpointInUse(daemon) == central.secondPort, "the second endpoint took over")
+            #expect(try central.recordCounts() == (head, head, head))
+            #expect(load.tickets.isSubset(of: try central.ticketIDs()))
+
+            try central.start()
+            let deadline = ContinuousClock.now + .seconds(15)
+            while try endpointInUse(daemon) != central.port, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(try endpointInUse(daemon) == central.port, "back on the preferred endpoint once it is healthy")
+            _ = try await client.place(Slips.single("k1-a", on: try await client.board())).get()
+            let final = try await Convergence.wait(daemon: client, central: central)
+            #expect(try central.recordCounts() == (final, final, final))
+        }
+
+        /// The port of the endpoint the uplink uses, as the console's `uplink --json` shows it.
+        private func endpointInUse(_ daemon: DaemonFixture) throws -> Int? {
+            let text = try TechnicianConsole.session(daemon, ["uplink --json"])
+            guard let range = text.range(of: #""endpoint":"https:\/\/127.0.0.1:"#) ?? text.range(of: #""endpoint":"https://127.0.0.1:"#) else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+}
