@@ -173,6 +173,7 @@ let package = Package(
             name: "ControlAPI",
             dependencies: [
                 "Appliance",
+                "Uplink",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 public import Appliance
+public import Uplink
 import Foundation
 public import Hummingbird
 public import ServiceLifecycle
@@ -10,28 +11,43 @@ import NIOCore
 /// mode 0600, so only holdfastd's own user (and root) can connect, as with systemd's sockets.
 ///
 ///     GET  /power            the power status
-///     POST /drill/<name>     start a power drill (power-cut, low-battery)
+///     GET  /uplink           the link to central (404 without one)
+///     POST /drill/<name>     start a drill (power-cut, low-battery, uplink-loss, central-failover)
 ///     POST /drill/end        end it
 ///     POST /backup           back up now; the report, or 500 with why not
 public enum ControlServer {
     /// The control API as a service that logs, rather than throws, a socket it cannot serve.
-    public static func service(socketPath: String, power: PowerController, backups: BackupScheduler, logger: Logger) -> some Service {
-        ControlService(application: application(socketPath: socketPath, power: power, backups: backups, logger: logger),
+    public static func service(socketPath: String, power: PowerController, uplink: UplinkService?, backups: BackupScheduler,
+                               logger: Logger) -> some Service {
+        ControlService(application: application(socketPath: socketPath, power: power, uplink: uplink, backups: backups, logger: logger),
                        socketPath: socketPath, logger: logger)
     }
 
-    public static func application(socketPath: String, power: PowerController, backups: BackupScheduler, logger: Logger) -> some ApplicationProtocol {
+    public static func application(socketPath: String, power: PowerController, uplink: UplinkService?, backups: BackupScheduler,
+                                   logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         router.get("power") { _, _ -> Response in
             try json(power.status)
         }
+        router.get("uplink") { _, _ -> Response in
+            guard let uplink else { return try json(["error": "no central endpoints are configured"], status: .notFound) }
+            return try json(UplinkStatus(uplink.connectivity, drill: uplink.currentDrill))
+        }
         router.post("drill/end") { _, _ -> Response in
             power.endDrill(by: "holdfast drill")
+            uplink?.endDrill(by: "holdfast drill")
             return try json(["drill": "ended"])
         }
         router.post("drill/:name") { _, context -> Response in
-            guard let drill = context.parameters.get("name").flatMap(PowerController.Drill.init(rawValue:)) else {
-                return try json(["error": "no such drill; one of \(PowerController.Drill.allCases.map(\.rawValue).joined(separator: ", "))"], status: .notFound)
+            let name = context.parameters.get("name") ?? ""
+            if let drill = UplinkDrill(rawValue: name) {
+                guard let uplink else { return try json(["error": "no central endpoints are configured: nothing to drill"], status: .conflict) }
+                guard uplink.startDrill(drill, by: "holdfast drill") else { return try json(["error": "an uplink drill is already running"], status: .conflict) }
+                return try json(["drill": drill.rawValue])
+            }
+            guard let drill = PowerController.Drill(rawValue: name) else {
+                let names = PowerController.Drill.allCases.map(\.rawValue) + UplinkDrill.allCases.map(\.rawValue)
+                return try json(["error": "no such drill; one of \(names.joined(separator: ", "))"], status: .notFound)
             }
             guard power.status.drill == nil else { return try json(["error": "a drill is already running"], status: .conflict) }
             power.startDrill(drill, by: "holdfast drill")

@@ -38,7 +38,7 @@ struct ConsoleCommands {
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
         Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
-        Command(name: "drill", usage: "drill power-cut|low-battery|end", summary: "rehearse a power cut; nothing is cut"),
+        Command(name: "drill", usage: "drill power-cut|low-battery|uplink-loss|central-failover|end", summary: "rehearse a failure; nothing is cut"),
         Command(name: "shutdown", usage: "shutdown", summary: "shut down safely (asks to confirm)"),
         Command(name: "reboot", usage: "reboot", summary: "reboot safely (asks to confirm)"),
         Command(name: "help", usage: "help [command]", summary: "this list, or one command's usage"),

@@ -1,4 +1,5 @@
 import Appliance
+import Uplink
 import Foundation
 import Journal
 import Wagering
@@ -150,19 +151,29 @@ extension ConsoleCommands {
     }
 
     func drill(_ arguments: [String]) -> String {
+        let usage = "usage: drill power-cut|low-battery|uplink-loss|central-failover|end"
         switch arguments.first {
         case "end":
-            guard context.power.status.drill != nil else { return "no drill is running" }
+            let uplink = context.service.uplink
+            guard context.power.status.drill != nil || uplink?.currentDrill != nil else { return "no drill is running" }
             context.power.endDrill(by: "console")
-            return "drill ended: back to the power source's readings (`power` shows it)"
+            uplink?.endDrill(by: "console")
+            return "drill ended: back to real readings and a real link (`power`, `uplink` show them)"
+        case let name? where UplinkDrill(rawValue: name) != nil:
+            guard let uplink = context.service.uplink, let drill = UplinkDrill(rawValue: name) else {
+                return "no central endpoints are configured: nothing to drill"
+            }
+            guard uplink.startDrill(drill, by: "console") else { return "an uplink drill is already running: `drill end` first" }
+            return "\(name) drill started: the uplink acts as if the network failed (offline limits, failover and catch-up run "
+                + "for real) but nothing is cut. Watch with `uplink`; restore with `drill end`."
         case let name?:
-            guard let drill = PowerController.Drill(rawValue: name) else { return "usage: drill power-cut|low-battery|end" }
+            guard let drill = PowerController.Drill(rawValue: name) else { return usage }
             guard context.power.status.drill == nil else { return "a drill is already running: `drill end` first" }
             context.power.startDrill(drill, by: "console")
             return "\(name) drill started: the supervisor sees made-up readings and acts for real (intake, journal), "
                 + "but nothing is cut and no shutdown command runs. Watch with `power`; restore with `drill end`."
         case nil:
-            return "usage: drill power-cut|low-battery|end"
+            return usage
         }
     }
 }

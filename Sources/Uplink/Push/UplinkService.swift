@@ -19,6 +19,7 @@ public final class UplinkService: Service, Sendable {
     private let onHighWater: @Sendable (SyncHead) -> Void
     private let lastContact: LastContactFile?
     private let wakeup = Wakeup()
+    private let drill = DrillState()
     private let metrics = UplinkMetrics()
     private let logger: Logger
 
@@ -78,6 +79,7 @@ public final class UplinkService: Service, Sendable {
     /// push, wait for a record (or the idle check). Answers central's mark afterwards.
     private func step(_ endpoint: URL, centralHead known: SyncHead?) async throws -> SyncHead {
         var centralHead: SyncHead
+        try drill.check(endpoint.absoluteString)
         if let known {
             centralHead = known
         } else {
@@ -92,6 +94,7 @@ public final class UplinkService: Service, Sendable {
             // Nothing new for a while: ask again, so connectivity is never stale.
             return try await idleCheck(endpoint, centralHead)
         }
+        try drill.check(endpoint.absoluteString)
         let started = ContinuousClock.now
         let answer = try await transport.push(PushBatch(appliance: appliance, records: records), to: endpoint)
         metrics.pushed(records.count, stored: answer.stored, duration: ContinuousClock.now - started,
@@ -105,6 +108,7 @@ public final class UplinkService: Service, Sendable {
     }
 
     private func idleCheck(_ endpoint: URL, _ centralHead: SyncHead) async throws -> SyncHead {
+        try drill.check(endpoint.absoluteString)
         let fresh = try await transport.highWater(at: endpoint).highWater
         guard fresh == centralHead else {
             // Central's copy moved without us (restored, or another copy of this appliance):
@@ -181,6 +185,7 @@ public final class UplinkService: Service, Sendable {
         let interval = settings.failbackInterval.components.seconds * 1_000
         for candidate in selector.failbackCandidates(nowMillis: now, intervalMillis: interval) {
             do {
+                try drill.check(selector.endpoints[candidate].absoluteString)
                 try await transport.checkHealth(of: selector.endpoints[candidate])
                 logger.notice("preferred central endpoint healthy again; failing back",
                               metadata: ["endpoint": "\(selector.endpoints[candidate].absoluteString)"])
@@ -190,6 +195,24 @@ public final class UplinkService: Service, Sendable {
                 continue
             }
         }
+    }
+
+    /// The drill running, if any.
+    public var currentDrill: UplinkDrill? { drill.current }
+
+    /// Starts a drill (false when one is running); the uplink acts on it at once.
+    public func startDrill(_ kind: UplinkDrill, by who: String) -> Bool {
+        guard drill.start(kind, endpointInUse: tracker.current.endpoint) else { return false }
+        logger.notice("uplink drill started: nothing is cut", metadata: ["drill": "\(kind.rawValue)", "by": "\(who)"])
+        wakeup.signal()
+        return true
+    }
+
+    /// Ends the drill; the uplink reconnects (and fails back) as it would after a real fault.
+    public func endDrill(by who: String) {
+        guard let ended = drill.end() else { return }
+        logger.notice("uplink drill ended", metadata: ["drill": "\(ended.rawValue)", "by": "\(who)"])
+        wakeup.signal()
     }
 
     /// Ends the current wait (for a record, or a backoff) so the uplink talks to central now.

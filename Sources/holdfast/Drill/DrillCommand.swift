@@ -11,13 +11,15 @@ struct DrillCommand: AsyncParsableCommand {
         commandName: "drill",
         abstract: "Run a failure scenario against the running holdfastd and check what happens.",
         discussion: "Scenarios: power-loss (mains lost and back), low-battery (the staged shutdown up to the point of no return), "
-            + "corrupt-backup (a damaged backup is refused, a sound one restores). Uplink scenarios arrive with the uplink.")
+            + "corrupt-backup (a damaged backup is refused, a sound one restores), uplink-loss (offline after the grace period, "
+            + "caught up after), central-failover (the endpoint in use fails: the next takes over, then back).")
 
     enum Scenario: String, ExpressibleByArgument, CaseIterable {
         case powerLoss = "power-loss", lowBattery = "low-battery", corruptBackup = "corrupt-backup"
+        case uplinkLoss = "uplink-loss", centralFailover = "central-failover"
     }
 
-    @Argument(help: "power-loss, low-battery or corrupt-backup.")
+    @Argument(help: "power-loss, low-battery, corrupt-backup, uplink-loss or central-failover.")
     var scenario: Scenario
 
     @Option(help: "The configuration holdfastd runs with (for its control socket and final delay).")
@@ -34,6 +36,8 @@ struct DrillCommand: AsyncParsableCommand {
             case .powerLoss: try await powerLoss(client, &checks)
             case .lowBattery: try await lowBattery(client, settings: settings, &checks)
             case .corruptBackup: try await corruptBackup(client, &checks)
+            case .uplinkLoss: try await uplinkLoss(client, settings: settings, &checks)
+            case .centralFailover: try await centralFailover(client, settings: settings, &checks)
             }
         } catch {
             _ = try? await client.post("/drill/end")

@@ -30,6 +30,17 @@ struct ControlClient {
         return try JSONDecoder().decode(PowerStatus.self, from: Data(body.readableBytesView))
     }
 
+    /// The link to central, as holdfastd reports it.
+    func uplink() async throws -> UplinkStatus {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/uplink") else {
+            throw PowerCommandError("'\(socketPath)' cannot be used as a control socket path")
+        }
+        let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 64 * 1_024)
+        guard response.status == .ok else { throw PowerCommandError("holdfastd has no uplink to report (\(response.status)): configure uplink.endpoints") }
+        return try JSONDecoder().decode(UplinkStatus.self, from: Data(body.readableBytesView))
+    }
+
     /// POSTs to a control endpoint; the JSON fields of the answer, or the error it names.
     func post(_ path: String) async throws -> [String: String] {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension SyncSuites {
+    /// `holdfast drill uplink-loss|central-failover` against a daemon with two real central
+    /// endpoints: the uplink acts as if the network failed, and everything runs for real.
+    @Suite("holdfast drill: uplink scenarios", .timeLimit(.minutes(2)))
+    struct UplinkDrillTests {
+        @Test("uplink-loss and central-failover go as expected", arguments: ["uplink-loss", "central-failover"])
+        func scenario(name: String) async throws {
+            let central = try CentralFixture()
+            try central.start()
+            try central.start(port: central.secondPort)
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection(ports: [central.port, central.secondPort],
+                                                                              extra: "  failback_seconds: 1"))
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+
+            let text = try Command.run(try BuiltProducts.path(of: "holdfast"),
+                                       ["drill", name, "--config", daemon.directory.path + "/holdfast.yaml"])
+            let result = text.split(separator: "\n").last ?? ""
+            #expect(result.hasPrefix("result: ") && !text.contains("FAIL"), "\(text)")
+            #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(text)")
+            // Nothing was really cut: every record reached central through the drill.
+            let head = try await Convergence.wait(daemon: client, central: central)
+            #expect(try central.recordCounts() == (head, head, head))
+        }
+    }
+}
