@@ -18,3 +18,9 @@ extension SyncPath {
     /// GET ?after=<cursor>&wait=<seconds>: the feed for the certificate's appliance.
     public static let feed = "/v1/feed"
 }
+
+extension SyncPath {
+    /// GET ?after=<seq>&limit=<n>: the records central holds for the certificate's appliance, for
+    /// restoring a replacement appliance from central's copy (docs/disaster-recovery.md).
+    public static let history = "/v1/records/history"
+}

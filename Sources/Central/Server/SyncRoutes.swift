@@ -32,6 +32,12 @@ struct SyncRoutes {
             }
             return Self.json(FeedPage(items: items, cursor: items.last?.cursor ?? after))
         }
+        authenticated.get(RouterPath(SyncPath.history)) { request, context in
+            let appliance = try Self.appliance(context)
+            let after = try Self.integer(request, "after", default: 0, in: 0...Int64.max)
+            let limit = try Self.integer(request, "limit", default: Int64(PushBatch.maxRecords), in: 1...Int64(PushBatch.maxRecords))
+            return Self.json(RecordPage(records: try await store.records(of: appliance.code, after: after, limit: Int(limit))))
+        }
         authenticated.post(RouterPath(SyncPath.records)) { request, context in
             let appliance = try Self.appliance(context)
             let body = try await request.body.collect(upTo: context.maxUploadSize)

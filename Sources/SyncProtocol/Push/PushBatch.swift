@@ -70,3 +70,13 @@ public struct PushAnswer: Hashable, Sendable, Codable {
         case stored
     }
 }
+
+/// GET /v1/records/history: records after the seq asked for, in order, at most
+/// ``PushBatch/maxRecords``; empty past central's high-water mark.
+public struct RecordPage: Hashable, Sendable, Codable {
+    public var records: [JournalRecord]
+
+    public init(records: [JournalRecord]) {
+        self.records = records
+    }
+}

@@ -11,8 +11,8 @@ public final class HTTPSyncTransport: SyncTransport {
     private let client: HTTPClient
     private let appliance: String
     private let timeout: Duration
-    /// Answers are small (a high-water mark); anything larger is not central talking.
-    private static let maxAnswerBytes = 1 << 20
+    /// The largest answer is a page of records (history); anything larger is not central talking.
+    private static let maxAnswerBytes = 32 << 20
 
     public init(settings: UplinkSettings, appliance: String) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -43,6 +43,10 @@ public final class HTTPSyncTransport: SyncTransport {
     public func feed(after cursor: Int64, wait: Duration, at endpoint: URL) async throws(UplinkError) -> FeedPage {
         try await exchange(endpoint, path: SyncPath.feed + "?after=\(cursor)&wait=\(wait.components.seconds)", method: .GET, body: nil,
                            timeout: timeout + wait)
+    }
+
+    public func history(after seq: Int64, limit: Int, at endpoint: URL) async throws(UplinkError) -> RecordPage {
+        try await exchange(endpoint, path: SyncPath.history + "?after=\(seq)&limit=\(limit)", method: .GET, body: nil)
     }
 
     public func checkHealth(of endpoint: URL) async throws(UplinkError) {

@@ -9,6 +9,8 @@ public protocol SyncTransport: Sendable {
     func push(_ batch: PushBatch, to endpoint: URL) async throws(UplinkError) -> PushAnswer
     /// The feed after `cursor`, waiting up to `wait` for items when there are none.
     func feed(after cursor: Int64, wait: Duration, at endpoint: URL) async throws(UplinkError) -> FeedPage
+    /// The records central holds for this appliance after `seq` (restoring from central).
+    func history(after seq: Int64, limit: Int, at endpoint: URL) async throws(UplinkError) -> RecordPage
     /// Succeeds when the endpoint and its database answer.
     func checkHealth(of endpoint: URL) async throws(UplinkError)
     /// Closes connections; called once when the uplink stops.
