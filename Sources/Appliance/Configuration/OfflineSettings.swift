@@ -7,6 +7,9 @@ public struct OfflineSettings: Sendable {
     public var terms: OfflineTerms
     /// Offline longer than this, no new bets until central answers, across reboots too.
     public var maxOfflineSeconds: Int
+    /// The board is as fresh as central's last answer (its feed sends every change): offline,
+    /// prices older than this are refused.
+    public var priceMaxAgeSeconds: Int
 }
 
 extension OfflineSettings {
@@ -16,6 +19,7 @@ extension OfflineSettings {
                 maxStakePerBet: try reader.amount("max_stake_per_bet", currency: currency, default: "20.00"),
                 maxLiability: try reader.amount("max_liability", currency: currency, default: "2000.00"),
                 maxBets: try reader.integer("max_queued_bets", default: 1_000, in: 0...1_000_000)),
-            maxOfflineSeconds: try reader.integer("max_offline_seconds", default: 86_400, in: 1...2_592_000))
+            maxOfflineSeconds: try reader.integer("max_offline_seconds", default: 86_400, in: 1...2_592_000),
+            priceMaxAgeSeconds: try reader.integer("price_max_age_seconds", default: 3_600, in: 1...2_592_000))
     }
 }

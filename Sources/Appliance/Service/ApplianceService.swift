@@ -156,6 +156,15 @@ public final class ApplianceService: Sendable {
                 (since \(PowerStatusText.clockTime(link.sinceMillis)) UTC); offline bets stop after \(limit) s, until central is reached
                 """))
         }
+        // The feed sends every price change, so every price is as fresh as central's last answer.
+        let priceAge = (clock.wallMillis() - (link.lastSuccessMillis ?? link.sinceMillis)) / 1_000
+        let maxAge = Int64(configuration.offline.priceMaxAgeSeconds)
+        guard priceAge < maxAge else {
+            return .failure(Problem(.offlineLimit, detail: """
+                \(OfflineLimitKind.stalePrices.rawValue): the board's prices were last confirmed by central \(priceAge) s ago; \
+                offline, prices older than \(maxAge) s are refused
+                """))
+        }
         return .success(configuration.offline.terms)
     }
 

@@ -27,6 +27,8 @@ public enum OfflineLimitKind: String, Hashable, Sendable, Codable {
     case inPlay = "offline_in_play"
     /// Offline for longer than the appliance may take bets alone.
     case maxTimeOffline = "offline_max_time"
+    /// The board's prices were last confirmed by central too long ago.
+    case stalePrices = "offline_stale_prices"
 }
 
 /// An offline limit a bet would have broken, with the figures.

@@ -82,6 +82,26 @@ extension SyncSuites {
             _ = daemon.terminate()
         }
 
+        @Test("offline, prices older than the staleness bound are refused by name")
+        func stalePrices() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
+
+                offline: { price_max_age_seconds: 4 }
+                """)
+            let client = daemon.client(port: try daemon.start())
+            defer { _ = daemon.terminate() }
+            _ = try await Convergence.wait(daemon: client, central: central)
+            let board = try await client.board()
+            central.kill()
+            _ = try await Offline.waitForState("offline", client)
+            #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "prices confirmed moments ago are fresh enough")
+            try await Task.sleep(for: .seconds(4))
+            let stale = try await place(client, "k1-a", board, stake: 100)
+            #expect(stale.refusal?.detail.hasPrefix("offline_stale_prices") == true, "\(stale)")
+        }
+
         private func place(_ client: TerminalClient, _ selection: String, _ board: BoardView, stake: Int64) async throws -> Result<TicketView, Problem> {
             try await client.place(Slips.single(selection, on: board, stake: stake))
         }
