@@ -20,7 +20,8 @@ public enum TerminalAPIServer {
         let system = SystemRoutes(service: service, registry: registry)
         system.registerPublic(on: router)
         let v1 = router.group("v1")
-            .add(middleware: SignatureAuthenticator(configuration: service.configuration, access: service.terminalAccess,
+            .add(middleware: SignatureAuthenticator(configuration: service.configuration, credential: { service.terminalCredential($0) },
+                                                    access: service.terminalAccess,
                                                     nonces: NonceCache(capacity: settings.nonceCacheCapacity), clock: clock))
         system.registerAuthenticated(on: v1)
         // Heartbeats keep idle streams under the idle timeout, and a write is how a stream learns its

@@ -9,8 +9,9 @@ import Wagering
 /// prices, statuses and results on a venue's feed.
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publish a market, a price, a status or a result to a venue's appliances.",
-        subcommands: [PublishMarket.self, PublishPrice.self, PublishStatus.self, PublishResult.self]
+        abstract: "Publish a market, a price, a status, a result or a credential to a venue's appliances.",
+        subcommands: [PublishMarket.self, PublishPrice.self, PublishStatus.self, PublishResult.self, PublishTerminal.self,
+                      PublishTechnician.self]
     )
 }
 
@@ -82,5 +83,39 @@ struct PublishResult: AsyncParsableCommand {
         for id in void { outcomes[SelectionID(rawValue: id)] = .void }
         guard !outcomes.isEmpty else { throw ValidationError("name at least one --winner or --void; the rest lose") }
         try await target.publish(.resulted(MarketResult(marketID: MarketID(rawValue: market), outcomes: outcomes)))
+    }
+}
+
+struct PublishTerminal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "terminal", abstract: "Provision a terminal at the venue, or revoke one.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The terminal id.") var id: String
+    @Option(help: "kiosk or staff.") var role = "kiosk"
+    @Option(help: "Its signing secret, 64 hex digits (`holdfast terminal add` makes one).") var secret: String?
+    @Flag(help: "Revoke the terminal instead: its requests are refused.") var revoke = false
+
+    func run() async throws {
+        guard ["kiosk", "staff"].contains(role) else { throw ValidationError("--role must be kiosk or staff") }
+        if !revoke {
+            guard let secret, secret.count == 64, secret.allSatisfy(\.isHexDigit) else {
+                throw ValidationError("--secret must be 64 hex digits (or pass --revoke)")
+            }
+        }
+        try await target.publish(.terminal(TerminalGrant(id: id, role: role, secret: revoke ? nil : secret?.lowercased(), revoked: revoke)))
+    }
+}
+
+struct PublishTechnician: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "technician", abstract: "Allow a technician on the venue's consoles, or revoke one.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The technician's login name.") var name: String
+    @Option(help: "The PIN's hash from `holdfast console hash-pin` (never the PIN).") var pinHash: String?
+    @Flag(help: "Revoke the technician instead.") var revoke = false
+
+    func run() async throws {
+        if !revoke {
+            guard let pinHash, pinHash.hasPrefix("scrypt:") else { throw ValidationError("--pin-hash must be a scrypt:... hash from holdfast console hash-pin") }
+        }
+        try await target.publish(.technician(TechnicianGrant(name: name, pinHash: revoke ? nil : pinHash, revoked: revoke)))
     }
 }

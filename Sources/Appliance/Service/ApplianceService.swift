@@ -17,6 +17,8 @@ public final class ApplianceService: Sendable {
     public let intake: IntakeGate
     /// Terminals a technician disabled, and when each was last seen.
     public let terminalAccess: TerminalAccess
+    /// Terminals and technicians from central's feed.
+    let credentials: CentralCredentials
     let alertHook: AlertHook
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
@@ -37,6 +39,7 @@ public final class ApplianceService: Sendable {
         self.journal = journal
         self.intake = IntakeGate()
         self.terminalAccess = TerminalAccess(dataDirectory: configuration.dataDirectory)
+        self.credentials = CentralCredentials(dataDirectory: configuration.dataDirectory)
         self.alertHook = AlertHook(command: configuration.alerts.command, appliance: configuration.applianceCode.rawValue, logger: logger)
         self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
         self.boardSnapshot = Mutex(board)

@@ -34,6 +34,15 @@ struct FeedApplier {
                                             windowMillis: .max), item)
                 }
             }
+        case .terminal(let grant):
+            // The record (without the secret) is the audit trail; the grant takes effect after it.
+            try await journal(.record(category: "credentials.terminal",
+                                      message: "central \(grant.revoked ? "revoked" : "granted") terminal \(grant.id) (\(grant.role))"), item)
+            try service.credentials.apply(grant)
+        case .technician(let grant):
+            try await journal(.record(category: "credentials.technician",
+                                      message: "central \(grant.revoked ? "revoked" : "granted") technician \(grant.name)"), item)
+            try service.credentials.apply(grant)
         }
     }
 

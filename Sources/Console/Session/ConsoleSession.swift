@@ -34,7 +34,7 @@ public struct ConsoleSession {
     public mutating func run() async {
         let settings = context.service.configuration
         await channel.write("\nHoldfast appliance \(settings.applianceCode.rawValue) technician console\n")
-        if settings.console.technicians.isEmpty {
+        if !context.service.hasTechnicians {
             await channel.write("no technicians are configured (console.technicians): nobody can log in\n")
         }
         await prompt()
@@ -121,7 +121,7 @@ public struct ConsoleSession {
             }
         case .pin(let name):
             editor.masked = false
-            let technician = context.service.configuration.console.technician(named: name)
+            let technician = context.service.technician(named: name)
             let matches = (technician?.pin ?? Self.decoy).matches(text) && technician != nil
             if matches {
                 context.throttle.withLock { $0.succeeded() }

@@ -24,6 +24,10 @@ public enum FeedChange: Hashable, Sendable {
     case resulted(MarketResult)
     /// Central's decisions on bets the appliance took offline: one item per pushed batch.
     case verdicts([Verdict])
+    /// A terminal provisioned (or revoked) by central.
+    case terminal(TerminalGrant)
+    /// A technician allowed (or no longer allowed) on the console.
+    case technician(TechnicianGrant)
 
     /// The item's `kind` on the wire.
     public var kind: String {
@@ -33,6 +37,8 @@ public enum FeedChange: Hashable, Sendable {
         case .statusChanged: "market.status_changed"
         case .resulted: "market.resulted"
         case .verdicts: "bet.verdicts"
+        case .terminal: "credentials.terminal"
+        case .technician: "credentials.technician"
         }
     }
 }
@@ -48,6 +54,8 @@ extension FeedChange {
             try encoder.encode(FeedItem.StatusBody(market: market, status: status, inPlay: inPlay))
         case .resulted(let result): try encoder.encode(result)
         case .verdicts(let verdicts): try encoder.encode(verdicts)
+        case .terminal(let grant): try encoder.encode(grant)
+        case .technician(let grant): try encoder.encode(grant)
         }
         return Array(body)
     }
@@ -126,6 +134,8 @@ extension FeedItem: Codable {
             change = .statusChanged(market: body.market, status: body.status, inPlay: body.inPlay)
         case "market.resulted": change = .resulted(try container.decode(MarketResult.self, forKey: .body))
         case "bet.verdicts": change = .verdicts(try container.decode([Verdict].self, forKey: .body))
+        case "credentials.terminal": change = .terminal(try container.decode(TerminalGrant.self, forKey: .body))
+        case "credentials.technician": change = .technician(try container.decode(TechnicianGrant.self, forKey: .body))
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown feed item kind '\(kind)'")
         }
@@ -142,6 +152,39 @@ extension FeedItem: Codable {
             try container.encode(StatusBody(market: market, status: status, inPlay: inPlay), forKey: .body)
         case .resulted(let result): try container.encode(result, forKey: .body)
         case .verdicts(let verdicts): try container.encode(verdicts, forKey: .body)
+        case .terminal(let grant): try container.encode(grant, forKey: .body)
+        case .technician(let grant): try container.encode(grant, forKey: .body)
         }
+    }
+}
+
+/// A terminal's credential from central, carried only over the mutually authenticated link.
+/// `secret` is 64 hex digits; nil when `revoked`.
+public struct TerminalGrant: Hashable, Sendable, Codable {
+    public var id: String
+    /// "kiosk" or "staff".
+    public var role: String
+    public var secret: String?
+    public var revoked: Bool
+
+    public init(id: String, role: String, secret: String?, revoked: Bool) {
+        self.id = id
+        self.role = role
+        self.secret = secret
+        self.revoked = revoked
+    }
+}
+
+/// A technician's console login from central: the PIN's scrypt hash (`holdfast console
+/// hash-pin`), never the PIN. `pinHash` is nil when `revoked`.
+public struct TechnicianGrant: Hashable, Sendable, Codable {
+    public var name: String
+    public var pinHash: String?
+    public var revoked: Bool
+
+    public init(name: String, pinHash: String?, revoked: Bool) {
+        self.name = name
+        self.pinHash = pinHash
+        self.revoked = revoked
     }
 }

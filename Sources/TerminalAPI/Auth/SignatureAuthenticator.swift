@@ -14,6 +14,8 @@ struct SignatureAuthenticator: RouterMiddleware {
     typealias Context = TerminalRequestContext
 
     let configuration: ApplianceConfiguration
+    /// The terminal allowed to sign as an id: central's grant, else the configuration's.
+    let credential: @Sendable (TerminalID) -> TerminalCredential?
     let access: TerminalAccess
     let nonces: NonceCache
     let clock: any JournalClock
@@ -45,7 +47,7 @@ struct SignatureAuthenticator: RouterMiddleware {
         // One answer for an unknown terminal and a wrong signature, so the API does not tell a
         // stranger which terminal ids exist.
         let refused = Problem(.unauthenticated, detail: "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
-        guard let terminal = configuration.terminal(TerminalID(rawValue: terminalID)) else { throw refused }
+        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused }
         guard let timestamp = Int64(timestampText) else {
             throw Problem(.unauthenticated, detail: "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
         }
