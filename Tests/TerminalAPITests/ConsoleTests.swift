@@ -110,19 +110,7 @@ struct ConsoleSuites {
             _ = try daemon.start()
             var running = true
             defer { if running { _ = daemon.terminate() } }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
-            process.arguments = ["console", "--socket", daemon.dataDirectory + "/console.sock"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            input.fileHandleForWriting.write(Data("tech\n4321\nterminals\nterminals disable load-kiosk\nlimits\nself-test\nbackup now\nlogout\n".utf8))
-            try input.fileHandleForWriting.close()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let text = try TechnicianConsole.session(daemon, ["terminals", "terminals disable load-kiosk", "limits", "self-test", "backup now"])
             #expect(text.contains("welcome, tech"), "\(text)")
             #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
             #expect(!text.hasSuffix("login: "), "the socket connection ends at logout")
