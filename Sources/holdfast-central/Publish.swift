@@ -10,7 +10,7 @@ import Wagering
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish a market, a price, a status, a result or a credential to a venue's appliances.",
-        subcommands: [PublishMarket.self, PublishPrice.self, PublishStatus.self, PublishResult.self, PublishTerminal.self,
+        subcommands: [PublishMarket.self, PublishPrice.self, PublishStatus.self, PublishResult.self, PublishLimits.self, PublishTerminal.self,
                       PublishTechnician.self]
     )
 }
@@ -117,5 +117,21 @@ struct PublishTechnician: AsyncParsableCommand {
             guard let pinHash, pinHash.hasPrefix("scrypt:") else { throw ValidationError("--pin-hash must be a scrypt:... hash from holdfast console hash-pin") }
         }
         try await target.publish(.technician(TechnicianGrant(name: name, pinHash: revoke ? nil : pinHash, revoked: revoke)))
+    }
+}
+
+struct PublishLimits: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "limits", abstract: "Set the betting limits of the venue's appliances.")
+    @OptionGroup var target: FeedTarget
+    @Option(help: "The limits as JSON, amounts in minor units (docs/sync-protocol.md, \"Feed\").") var file: String
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let limits: BettingLimits
+        do { limits = try JSONDecoder().decode(BettingLimits.self, from: data) } catch { throw ValidationError("\(file) is not a set of limits: \(error)") }
+        guard limits.minStakePerLine > 0, limits.minStakePerLine <= limits.maxStakePerBet else {
+            throw ValidationError("min_stake_per_line must be above zero and at most max_stake_per_bet")
+        }
+        try await target.publish(.limits(limits))
     }
 }

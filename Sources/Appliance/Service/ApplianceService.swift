@@ -19,6 +19,8 @@ public final class ApplianceService: Sendable {
     public let terminalAccess: TerminalAccess
     /// Terminals and technicians from central's feed.
     let credentials: CentralCredentials
+    let centralLimits: CentralLimitsFile
+    private let limits: Mutex<BettingLimits>
     let alertHook: AlertHook
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
@@ -40,6 +42,8 @@ public final class ApplianceService: Sendable {
         self.intake = IntakeGate()
         self.terminalAccess = TerminalAccess(dataDirectory: configuration.dataDirectory)
         self.credentials = CentralCredentials(dataDirectory: configuration.dataDirectory)
+        self.centralLimits = CentralLimitsFile(dataDirectory: configuration.dataDirectory)
+        self.limits = Mutex(configuration.limits)
         self.alertHook = AlertHook(command: configuration.alerts.command, appliance: configuration.applianceCode.rawValue, logger: logger)
         self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
         self.boardSnapshot = Mutex(board)
@@ -73,6 +77,10 @@ public final class ApplianceService: Sendable {
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clock: clock, logger: logger)
+        if let stored = service.centralLimits.read() {
+            // Central's limits outrank the file's, across a reboot too.
+            try await service.setLimits(stored)
+        }
         if let settings = configuration.uplink, let transport {
             let applier = FeedApplier(service: service, logger: logger)
             service.feed = FeedService(settings: settings, transport: transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
@@ -94,6 +102,15 @@ public final class ApplianceService: Sendable {
         }
         logger.notice("demo board loaded: DEMO DATA, not a real fixture list",
                       metadata: ["file": "\(demo.boardFile)", "markets_published": "\(published)"])
+    }
+
+    /// The betting limits in force: the configuration's, or central's once it has sent some.
+    public var limitsInForce: BettingLimits { limits.withLock { $0 } }
+
+    /// Journals new limits (the journal's book applies them to bets from then on).
+    func setLimits(_ new: BettingLimits) async throws(JournalError) {
+        try await journal.apply(.setLimits(new))
+        limits.withLock { $0 = new }
     }
 
     // MARK: Board

@@ -34,6 +34,9 @@ struct FeedApplier {
                                             windowMillis: .max), item)
                 }
             }
+        case .limits(let limits):
+            try await service.setLimits(limits)
+            try service.centralLimits.write(limits)
         case .terminal(let grant):
             // The record (without the secret) is the audit trail; the grant takes effect after it.
             try await journal(.record(category: "credentials.terminal",

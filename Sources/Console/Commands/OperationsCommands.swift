@@ -35,7 +35,7 @@ extension ConsoleCommands {
 
     func limits(json: Bool) -> String {
         let configuration = context.service.configuration
-        let limits = configuration.limits
+        let limits = context.service.limitsInForce
         var rows: [(String, Int64)] = [
             ("min stake per line", limits.minStakePerLine), ("max stake per bet", limits.maxStakePerBet),
             ("max payout per bet", limits.maxPayoutPerBet), ("max liability/selection", limits.maxLiabilityPerSelection),

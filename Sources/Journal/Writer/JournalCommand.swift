@@ -11,6 +11,9 @@ public enum JournalCommand: Sendable {
     case void(TicketID, by: TerminalID, reason: String, windowMillis: Int64)
     case pay(TicketID, code: SecurityCode, at: TerminalID)
     case record(category: String, message: String)
+    /// New betting limits for bets from now on (central's feed); journaled as a limits.changed
+    /// event. Bets already taken are not re-checked.
+    case setLimits(BettingLimits)
 }
 
 /// What an acknowledged command left in the journal. Returned only after the transaction that

@@ -119,6 +119,9 @@ final class LedgerWriter: @unchecked Sendable {
                 }
             case .record(let category, let message):
                 applied = book.record(SignificantEvent(category: category, message: message, atMillis: wall))
+            case .setLimits(let limits):
+                book.limits = limits
+                applied = book.record(SignificantEvent(category: "limits.changed", message: "betting limits set: \(limits.summary)", atMillis: wall))
             }
         } catch let refusal as BookRefusal {
             return .failure(.refused(refusal))

@@ -24,6 +24,8 @@ public enum FeedChange: Hashable, Sendable {
     case resulted(MarketResult)
     /// Central's decisions on bets the appliance took offline: one item per pushed batch.
     case verdicts([Verdict])
+    /// The betting limits the venue's appliances apply from now on (terminal overrides included).
+    case limits(BettingLimits)
     /// A terminal provisioned (or revoked) by central.
     case terminal(TerminalGrant)
     /// A technician allowed (or no longer allowed) on the console.
@@ -37,6 +39,7 @@ public enum FeedChange: Hashable, Sendable {
         case .statusChanged: "market.status_changed"
         case .resulted: "market.resulted"
         case .verdicts: "bet.verdicts"
+        case .limits: "limits.changed"
         case .terminal: "credentials.terminal"
         case .technician: "credentials.technician"
         }
@@ -54,6 +57,7 @@ extension FeedChange {
             try encoder.encode(FeedItem.StatusBody(market: market, status: status, inPlay: inPlay))
         case .resulted(let result): try encoder.encode(result)
         case .verdicts(let verdicts): try encoder.encode(verdicts)
+        case .limits(let limits): try encoder.encode(limits)
         case .terminal(let grant): try encoder.encode(grant)
         case .technician(let grant): try encoder.encode(grant)
         }
@@ -134,6 +138,7 @@ extension FeedItem: Codable {
             change = .statusChanged(market: body.market, status: body.status, inPlay: body.inPlay)
         case "market.resulted": change = .resulted(try container.decode(MarketResult.self, forKey: .body))
         case "bet.verdicts": change = .verdicts(try container.decode([Verdict].self, forKey: .body))
+        case "limits.changed": change = .limits(try container.decode(BettingLimits.self, forKey: .body))
         case "credentials.terminal": change = .terminal(try container.decode(TerminalGrant.self, forKey: .body))
         case "credentials.technician": change = .technician(try container.decode(TechnicianGrant.self, forKey: .body))
         default:
@@ -152,6 +157,7 @@ extension FeedItem: Codable {
             try container.encode(StatusBody(market: market, status: status, inPlay: inPlay), forKey: .body)
         case .resulted(let result): try container.encode(result, forKey: .body)
         case .verdicts(let verdicts): try container.encode(verdicts, forKey: .body)
+        case .limits(let limits): try container.encode(limits, forKey: .body)
         case .terminal(let grant): try container.encode(grant, forKey: .body)
         case .technician(let grant): try container.encode(grant, forKey: .body)
         }

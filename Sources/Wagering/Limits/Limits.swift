@@ -31,6 +31,14 @@ public struct BettingLimits: Hashable, Sendable, Codable {
     public func terminal(_ id: TerminalID) -> TerminalLimits {
         terminalOverrides[id] ?? terminalDefaults
     }
+
+    /// One line for the journal and logs, in minor units.
+    public var summary: String {
+        "min stake/line \(minStakePerLine), max stake/bet \(maxStakePerBet), max payout/bet \(maxPayoutPerBet), "
+            + "max liability/selection \(maxLiabilityPerSelection), /market \(maxLiabilityPerMarket), "
+            + "terminal max stake \(terminalDefaults.maxStakePerBet), max open \(terminalDefaults.maxOpenStake), "
+            + "\(terminalOverrides.count) terminal overrides"
+    }
 }
 
 /// Limits per terminal: a self-service kiosk usually gets less than a staffed counter.

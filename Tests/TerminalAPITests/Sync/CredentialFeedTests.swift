@@ -4,9 +4,10 @@ import Testing
 import TestSupport
 import TerminalClient
 import TerminalProtocol
+import Wagering
 
 extension SyncSuites {
-    @Suite("Credentials from central's feed", .timeLimit(.minutes(2)))
+    @Suite("Credentials and limits from central's feed", .timeLimit(.minutes(2)))
     struct CredentialFeedTests {
         @Test("central provisions a terminal and a technician, revokes the terminal, and both hold across a reboot offline")
         func terminalAndTechnician() async throws {
@@ -50,6 +51,41 @@ extension SyncSuites {
             #expect(try await kiosk.send(.GET, "/v1/board").status == 401, "the revocation holds after a reboot")
             let again = try TechnicianConsole.session(daemon, ["status"], login: ("central-tech", "9876"))
             #expect(again.contains("welcome, central-tech"), "\(again)")
+        }
+
+        @Test("central's betting limits replace the configuration's, and hold across a reboot offline")
+        func limits() async throws {
+            let central = try CentralFixture()
+            try central.start()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
+            var client = daemon.client(port: try daemon.start())
+            var running = true
+            defer { if running { _ = daemon.terminate() } }
+            _ = try await Convergence.wait(daemon: client, central: central)
+            let board = try await client.board()
+            #expect(try await client.place(Slips.single("k1-a", on: board, stake: 300)).isSuccess, "3.00 is within the configured limits")
+
+            let limits = BettingLimits(minStakePerLine: 10, maxStakePerBet: 200, maxPayoutPerBet: 2_500_000, maxLiabilityPerSelection: 100_000_000,
+                                       maxLiabilityPerMarket: 100_000_000,
+                                       terminalDefaults: TerminalLimits(maxStakePerBet: 20_000, maxOpenStake: 100_000_000))
+            let file = central.pki.path + "/limits.json"
+            try JSONEncoder().encode(limits).write(to: URL(fileURLWithPath: file))
+            try central.publish("limits", ["--file", file])
+            let deadline = ContinuousClock.now + .seconds(20)
+            var refusal: Problem?
+            while refusal == nil, ContinuousClock.now < deadline {
+                if case .failure(let problem) = try await client.place(Slips.single("k1-a", on: board, stake: 300)) { refusal = problem }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(refusal?.limit?.name == "max_stake_per_bet" && refusal?.limit?.limit.minorUnits == 200, "\(String(describing: refusal))")
+
+            central.kill()
+            #expect(daemon.terminate() == 0)
+            running = false
+            client = daemon.client(port: try daemon.start())
+            running = true
+            let after = try await client.place(Slips.single("k1-a", on: board, stake: 300))
+            #expect(after.refusal?.limit?.name == "max_stake_per_bet", "central's limits hold after a reboot: \(after)")
         }
 
         static func waitForStatus(_ status: Int, _ client: TerminalClient) async throws {
