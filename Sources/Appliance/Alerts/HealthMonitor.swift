@@ -2,9 +2,9 @@ import Foundation
 public import Journal
 public import ServiceLifecycle
 
-/// Watches what no request would notice: the data disk filling up and the wall clock jumping
-/// (an RTC that lost its time, NTP stepping). Each is raised once when it starts and once when it
-/// clears, at start and then every `interval`.
+/// Watches what no request would notice: the data disk filling up, the wall clock jumping (an RTC
+/// that lost its time, NTP stepping) and drifting from central's. Each is raised once when it
+/// starts and once when it clears, at start and then every `interval`.
 public struct HealthMonitor: Service {
     private let service: ApplianceService
     private let clock: any JournalClock
@@ -20,6 +20,7 @@ public struct HealthMonitor: Service {
         let settings = service.configuration.alerts
         await cancelWhenGracefulShutdown {
             var diskLow = false
+            var drifting = false
             var last = (wall: clock.wallMillis(), mono: clock.monotonicNanos())
             while !Task.isCancelled {
                 if let free = service.dataDiskFreeMiB() {
@@ -37,6 +38,15 @@ public struct HealthMonitor: Service {
                     await service.recordEvent("clock.jumped", "the wall clock moved \(drift / 1_000) s against the monotonic clock", level: .warning)
                 }
                 last = now
+                if let drift = service.uplink?.connectivity.clockDriftMillis {
+                    let beyond = abs(drift) > Int64(settings.clockJumpSeconds) * 1_000
+                    if beyond != drifting {
+                        drifting = beyond
+                        await service.recordEvent(beyond ? "clock.drift" : "clock.in_step",
+                                                  "this clock is \(drift) ms off central's (alert beyond \(settings.clockJumpSeconds) s)",
+                                                  level: beyond ? .warning : .notice)
+                    }
+                }
                 try? await Task.sleep(for: interval)
             }
         }

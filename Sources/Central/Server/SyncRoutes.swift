@@ -16,7 +16,7 @@ struct SyncRoutes {
         authenticated.get(RouterPath(SyncPath.records)) { _, context in
             let appliance = try Self.appliance(context)
             guard let head = try await store.head(of: appliance.code) else { throw CentralStoreError.notEnrolled(appliance.code) }
-            return Self.json(PushAnswer(appliance: appliance.code, highWater: head, stored: 0))
+            return Self.json(PushAnswer(appliance: appliance.code, highWater: head, stored: 0, centralMillis: Self.nowMillis()))
         }
         authenticated.get(RouterPath(SyncPath.feed)) { request, context in
             let appliance = try Self.appliance(context)
@@ -43,7 +43,9 @@ struct SyncRoutes {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let batch = try JSONDecoder().decode(PushBatch.self, from: Data(buffer: body))
             switch try await store.ingest(batch, from: appliance) {
-            case .success(let answer): return Self.json(answer)
+            case .success(var answer):
+                answer.centralMillis = Self.nowMillis()
+                return Self.json(answer)
             case .failure(let problem): throw problem
             }
         }
@@ -60,6 +62,10 @@ struct SyncRoutes {
             throw SyncProblem(.malformed, detail: "query parameter '\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return value
+    }
+
+    private static func nowMillis() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000).rounded())
     }
 
     static func json(_ value: some Encodable) -> Response {

@@ -108,7 +108,7 @@ struct ConsoleCommands {
             field("journal", "head seq \(state.journalHeadSeq)   open tickets \(state.openTickets)"),
             field("board", "version \(state.boardVersion)   \(service.board.board.markets.count) markets"),
             field("terminals", "\(configuration.terminals.count) configured"),
-            field("clock", PowerStatusText.clockTime(now) + " UTC   up \((now - context.startedMillis) / 1_000) s   (no central to compare)"),
+            field("clock", PowerStatusText.clockTime(now) + " UTC   up \((now - context.startedMillis) / 1_000) s   " + clockDrift()),
             field("version", "holdfast \(HoldfastVersion.current)"),
         ]
         let alerts = alerts(state: state, power: power)
@@ -117,6 +117,12 @@ struct ConsoleCommands {
             lines.append(field("disk free", "\(free) MiB in \(configuration.dataDirectory)"))
         }
         return lines.joined(separator: "\n")
+    }
+
+    private func clockDrift() -> String {
+        guard let uplink = context.service.uplink else { return "(no central to compare)" }
+        guard let drift = uplink.connectivity.clockDriftMillis else { return "(central not reached yet)" }
+        return "drift from central " + Self.seconds(drift)
     }
 
     private func uplinkSummary() -> String {

@@ -59,14 +59,15 @@ extension ConsoleCommands {
     func uplink(json: Bool) -> String {
         guard let settings = context.service.configuration.uplink, let link = context.service.uplink?.connectivity else {
             return json ? encode(UplinkDocument(state: "not_configured", sinceMillis: nil, endpoint: nil, endpoints: [], lastSuccessMillis: nil,
-                                                lastError: nil, centralHighWater: nil, localHead: nil, backlog: nil))
+                                                lastError: nil, centralHighWater: nil, localHead: nil, backlog: nil, clockDriftMillis: nil))
                 : "no central endpoints are configured: the appliance runs offline and keeps every bet in its journal"
         }
         let endpoints = settings.endpoints.map(\.absoluteString)
         if json {
             return encode(UplinkDocument(state: link.state.rawValue, sinceMillis: link.sinceMillis, endpoint: link.endpoint, endpoints: endpoints,
                                          lastSuccessMillis: link.lastSuccessMillis, lastError: link.lastError,
-                                         centralHighWater: link.centralHighWater, localHead: link.localHead, backlog: link.backlog))
+                                         centralHighWater: link.centralHighWater, localHead: link.localHead, backlog: link.backlog,
+                                         clockDriftMillis: link.clockDriftMillis))
         }
         var lines = [field("state", "\(link.state.rawValue) since \(PowerStatusText.clockTime(link.sinceMillis)) UTC")]
         for (index, endpoint) in endpoints.enumerated() {
@@ -75,9 +76,17 @@ extension ConsoleCommands {
         lines.append(field("last answer", link.lastSuccessMillis.map { PowerStatusText.clockTime($0) + " UTC" } ?? "none since start"))
         lines.append(field("central has", link.centralHighWater.map { "records up to seq \($0)" } ?? "not known yet"))
         lines.append(field("backlog", link.backlog.map { "\($0) records not yet at central" } ?? "not known yet"))
+        lines.append(field("clock drift", link.clockDriftMillis.map { "\(Self.seconds($0)) against central" } ?? "not known yet"))
         // Not field(), which cuts at 80 columns: the session wraps long lines, and an error is worth reading whole.
         if let error = link.lastError { lines.append("last error".padding(toLength: 13, withPad: " ", startingAt: 0) + error) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Signed seconds with milliseconds: "+0.012 s", "-3.400 s".
+    static func seconds(_ millis: Int64) -> String {
+        let sign = millis < 0 ? "-" : "+"
+        let magnitude = millis.magnitude
+        return "\(sign)\(magnitude / 1_000).\(String(magnitude % 1_000).leftPadded(to: 3)) s"
     }
 
     func syncNow(_ arguments: [String]) async -> String {
@@ -201,4 +210,11 @@ struct UplinkDocument: Encodable {
     var centralHighWater: Int64?
     var localHead: Int64?
     var backlog: Int64?
+    var clockDriftMillis: Int64?
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
 }

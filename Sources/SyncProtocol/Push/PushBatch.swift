@@ -57,17 +57,22 @@ public struct PushAnswer: Hashable, Sendable, Codable {
     public var highWater: SyncHead
     /// How many of the batch's records were new to central (the rest it already held).
     public var stored: Int
+    /// Central's wall clock when it answered (Unix milliseconds), so the appliance can tell how
+    /// far its own clock has drifted.
+    public var centralMillis: Int64?
 
-    public init(appliance: String, highWater: SyncHead, stored: Int) {
+    public init(appliance: String, highWater: SyncHead, stored: Int, centralMillis: Int64? = nil) {
         self.appliance = appliance
         self.highWater = highWater
         self.stored = stored
+        self.centralMillis = centralMillis
     }
 
     enum CodingKeys: String, CodingKey {
         case appliance
         case highWater = "high_water"
         case stored
+        case centralMillis = "central_ms"
     }
 }
 

@@ -24,6 +24,9 @@ public struct Connectivity: Sendable, Hashable {
     /// The last record central acknowledged as durable, and this appliance's journal head.
     public var centralHighWater: Int64?
     public var localHead: Int64?
+    /// This appliance's wall clock minus central's, from the last answer (half the round trip
+    /// taken as the answer's age); positive: this clock is ahead.
+    public var clockDriftMillis: Int64?
 
     /// Records journaled here that central has not yet acknowledged.
     public var backlog: Int64? {
@@ -52,7 +55,7 @@ final class ConnectivityTracker: Sendable {
 
     /// Answers the state before and after, so the caller can report a change.
     @discardableResult
-    func succeeded(endpoint: String, highWater: Int64, localHead: Int64?, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
+    func succeeded(endpoint: String, highWater: Int64, localHead: Int64?, clockDriftMillis: Int64?, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
         state.withLock { link in
             let before = link.state
             if before != .online { link.sinceMillis = nowMillis }
@@ -62,6 +65,7 @@ final class ConnectivityTracker: Sendable {
             link.lastError = nil
             link.centralHighWater = highWater
             if let localHead { link.localHead = localHead }
+            if let clockDriftMillis { link.clockDriftMillis = clockDriftMillis }
             return (before, .online)
         }
     }

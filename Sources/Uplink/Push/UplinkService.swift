@@ -83,9 +83,11 @@ public final class UplinkService: Service, Sendable {
         if let known {
             centralHead = known
         } else {
-            centralHead = try await transport.highWater(at: endpoint).highWater
+            let sent = clock.wallMillis()
+            let answer = try await transport.highWater(at: endpoint)
+            centralHead = answer.highWater
             try await checkAgreement(centralHead)
-            await succeeded(endpoint, centralHead)
+            await succeeded(endpoint, centralHead, drift: drift(answer, sent: sent))
         }
         let records = try await source.records(after: centralHead.seq, limit: settings.batchSize)
         guard !records.isEmpty else {
@@ -96,6 +98,7 @@ public final class UplinkService: Service, Sendable {
         }
         try drill.check(endpoint.absoluteString)
         let started = ContinuousClock.now
+        let sent = clock.wallMillis()
         let answer = try await transport.push(PushBatch(appliance: appliance, records: records), to: endpoint)
         metrics.pushed(records.count, stored: answer.stored, duration: ContinuousClock.now - started,
                        oldestAgeMillis: clock.wallMillis() - records[0].wallMillis)
@@ -103,21 +106,21 @@ public final class UplinkService: Service, Sendable {
             throw UplinkError.badAnswer("central answered \(answer.highWater) for a batch ending at \(records[records.count - 1].seq)")
         }
         centralHead = answer.highWater
-        await succeeded(endpoint, centralHead)
+        await succeeded(endpoint, centralHead, drift: drift(answer, sent: sent))
         return centralHead
     }
 
     private func idleCheck(_ endpoint: URL, _ centralHead: SyncHead) async throws -> SyncHead {
         try drill.check(endpoint.absoluteString)
-        let fresh = try await transport.highWater(at: endpoint).highWater
-        guard fresh == centralHead else {
+        let sent = clock.wallMillis()
+        let answer = try await transport.highWater(at: endpoint)
+        let fresh = answer.highWater
+        if fresh != centralHead {
             // Central's copy moved without us (restored, or another copy of this appliance):
             // start over from what it says, after checking it agrees with this journal.
             try await checkAgreement(fresh)
-            await succeeded(endpoint, fresh)
-            return fresh
         }
-        await succeeded(endpoint, fresh)
+        await succeeded(endpoint, fresh, drift: drift(answer, sent: sent))
         return fresh
     }
 
@@ -134,11 +137,16 @@ public final class UplinkService: Service, Sendable {
         }
     }
 
-    private func succeeded(_ endpoint: URL, _ centralHead: SyncHead) async {
+    /// This clock minus central's: central answered, on average, halfway through the exchange.
+    private func drift(_ answer: PushAnswer, sent: Int64) -> Int64? {
+        answer.centralMillis.map { (sent + clock.wallMillis()) / 2 - $0 }
+    }
+
+    private func succeeded(_ endpoint: URL, _ centralHead: SyncHead, drift: Int64?) async {
         let localHead = try? await source.head().seq
         let now = clock.wallMillis()
         let (before, after) = tracker.succeeded(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead,
-                                                nowMillis: now)
+                                                clockDriftMillis: drift, nowMillis: now)
         lastContact?.record(now, force: before != after)
         metrics.observe(tracker.current)
         onHighWater(centralHead)

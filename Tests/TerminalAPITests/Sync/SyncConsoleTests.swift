@@ -25,9 +25,12 @@ extension SyncSuites {
             #expect(away.contains("central has not caught up within 10 s"), "\(away)")
 
             try central.start()
-            let back = try TechnicianConsole.session(daemon, ["sync now", "uplink --json"])
+            let back = try TechnicianConsole.session(daemon, ["sync now", "uplink --json", "status", "uplink"])
             #expect(back.contains("central holds every record up to seq"), "\(back)")
             #expect(back.contains(#""state":"online""#), "\(back)")
+            // Same machine, same clock: the drift measured against central is within a second.
+            #expect(back.contains("drift from central +0.") || back.contains("drift from central -0."), "\(back)")
+            #expect(back.contains("clock drift  +0.") || back.contains("clock drift  -0."), "\(back)")
         }
     }
 }
