@@ -123,6 +123,7 @@ struct PlacementAPITests {
         let appliance = try await RunningAppliance.start()
         let kiosk = appliance.client("kiosk-1")
         let board = try await kiosk.board()
+        #expect(try await kiosk.send(.GET, "/ready", sign: false).status == 200)
         appliance.service.intake.close(.power("low battery"))
         guard case .failure(let problem) = try await kiosk.place(Slips.single("r1-a", on: board)) else {
             Issue.record("a bet was taken with intake closed"); return
@@ -131,6 +132,9 @@ struct PlacementAPITests {
         let state = try await kiosk.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
         #expect(state.mode == "shutting_down" && !state.intakeOpen)
         #expect(try await kiosk.send(.GET, "/health", sign: false).decode(HealthView.self).status == "degraded")
+        let ready = try await kiosk.send(.GET, "/ready", sign: false)
+        let readiness = try ready.decode(ReadinessView.self)
+        #expect(ready.status == 503 && !readiness.ready && (readiness.reason ?? "").contains("low battery"))
         await appliance.stop()
     }
 }

@@ -72,6 +72,17 @@ public struct UplinkView: Codable, Sendable, Hashable {
 }
 
 /// `GET /health`: minimal and unauthenticated, for load balancers and systemd checks.
+/// `GET /ready`: whether bets can be placed right now (200), or why not (503).
+public struct ReadinessView: Codable, Sendable, Hashable {
+    public var ready: Bool
+    public var reason: String?
+
+    public init(ready: Bool, reason: String?) {
+        self.ready = ready
+        self.reason = reason
+    }
+}
+
 public struct HealthView: Codable, Sendable, Hashable {
     /// "ok" when bets are taken, "degraded" when the appliance is up but intake is closed.
     public var status: String
