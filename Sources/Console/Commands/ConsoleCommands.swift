@@ -10,6 +10,8 @@ struct ConsoleCommands {
     struct Result {
         var output: String
         var logout = false
+        /// `--json` output: one line a script parses, so the session must not wrap it.
+        var isJSON = false
         /// The command needs a `yes` before it happens.
         var confirm: Confirmation?
     }
@@ -51,6 +53,12 @@ struct ConsoleCommands {
         var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let json = words.contains("--json")
         words.removeAll { $0 == "--json" }
+        var result = await dispatch(words, json: json)
+        result.isJSON = json
+        return result
+    }
+
+    private func dispatch(_ words: [String], json: Bool) async -> Result {
         guard let name = words.first else { return Result(output: "") }
         let arguments = Array(words.dropFirst())
         if arguments.contains("--help") || arguments.contains("-h") { return Result(output: help(name)) }

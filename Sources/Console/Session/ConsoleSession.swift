@@ -144,7 +144,7 @@ public struct ConsoleSession {
                 await context.record("console.command", "\(name) on \(place): \(text)")
                 let result = await ConsoleCommands(context: context).run(text)
                 if !result.output.isEmpty {
-                    let text = TextWrap.wrap(result.output)
+                    let text = result.isJSON ? result.output : TextWrap.wrap(result.output)
                     // A confirmation question waits on its own line for the answer.
                     await channel.write(text.hasSuffix("\n") || result.confirm != nil ? text : text + "\n")
                 }
