@@ -29,16 +29,19 @@ struct FeedTarget: ParsableArguments {
     }
 }
 
+/// Reads a JSON file the operator wrote; the error names the file and what it should have been.
+private func decodeFile<T: Decodable>(_ type: T.Type, _ file: String, _ what: String) throws -> T {
+    guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+    do { return try JSONDecoder().decode(type, from: data) } catch { throw ValidationError("\(file) is not \(what): \(error)") }
+}
+
 struct PublishMarket: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "market", abstract: "Publish (or replace) a market from a JSON file.")
     @OptionGroup var target: FeedTarget
     @Option(help: "The market as JSON (docs/sync-protocol.md, \"Feed\").") var file: String
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let market: Market
-        do { market = try JSONDecoder().decode(Market.self, from: data) } catch { throw ValidationError("\(file) is not a market: \(error)") }
-        try await target.publish(.marketPublished(market))
+        try await target.publish(.marketPublished(try decodeFile(Market.self, file, "a market")))
     }
 }
 
@@ -126,9 +129,7 @@ struct PublishLimits: AsyncParsableCommand {
     @Option(help: "The limits as JSON, amounts in minor units (docs/sync-protocol.md, \"Feed\").") var file: String
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let limits: BettingLimits
-        do { limits = try JSONDecoder().decode(BettingLimits.self, from: data) } catch { throw ValidationError("\(file) is not a set of limits: \(error)") }
+        let limits = try decodeFile(BettingLimits.self, file, "a set of limits")
         guard limits.minStakePerLine > 0, limits.minStakePerLine <= limits.maxStakePerBet else {
             throw ValidationError("min_stake_per_line must be above zero and at most max_stake_per_bet")
         }

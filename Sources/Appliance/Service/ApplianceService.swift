@@ -62,10 +62,13 @@ public final class ApplianceService: Sendable {
             queueCapacity: configuration.journal.queueCapacity, maxBatch: configuration.journal.maxBatch,
             groupCommitDelay: .microseconds(configuration.journal.groupCommitDelayMicroseconds))
         let journal = try await BetJournal.open(journalConfiguration, clock: clock, random: &random, logger: logger)
-        let transport = try configuration.uplink.map { try HTTPSyncTransport(settings: $0, appliance: configuration.applianceCode.rawValue) }
-        let uplink = configuration.uplink.map { settings in
+        // One transport (one connection pool) for the push and the feed.
+        let link = try configuration.uplink.map { settings in
+            (settings: settings, transport: try HTTPSyncTransport(settings: settings, appliance: configuration.applianceCode.rawValue))
+        }
+        let uplink = link.map { settings, transport in
             UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
-                          transport: transport!,
+                          transport: transport,
                           clock: UplinkSystemClock(clock: clock), logger: logger,
                           lastContact: LastContactFile(path: configuration.dataDirectory + "/central.last-contact"),
                           onStateChange: { [journal] from, link in
@@ -81,9 +84,9 @@ public final class ApplianceService: Sendable {
             // Central's limits outrank the file's, across a reboot too.
             try await service.setLimits(stored)
         }
-        if let settings = configuration.uplink, let transport {
+        if let link {
             let applier = FeedApplier(service: service, logger: logger)
-            service.feed = FeedService(settings: settings, transport: transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
+            service.feed = FeedService(settings: link.settings, transport: link.transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
                                        clock: UplinkSystemClock(clock: clock), logger: logger) { try await applier.apply($0) }
         }
         if let demo = configuration.demo {
@@ -167,9 +170,8 @@ public final class ApplianceService: Sendable {
     /// The offline limits that apply now: none while central answers (or when there is no
     /// central), a refusal once the appliance has been offline for longer than it may be.
     private func offlineTerms() -> Result<OfflineTerms?, Problem> {
-        guard let link = uplink?.connectivity, link.state == .offline || link.state == .refused else { return .success(nil) }
+        guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return .success(nil) }
         let limit = Int64(configuration.offline.maxOfflineSeconds)
-        let offlineSeconds = (clock.wallMillis() - link.sinceMillis) / 1_000
         guard offlineSeconds < limit else {
             return .failure(Problem(.offlineLimit, detail: """
                 \(OfflineLimitKind.maxTimeOffline.rawValue): central has not taken this appliance's records for \(offlineSeconds) s \
@@ -286,13 +288,19 @@ public final class ApplianceService: Sendable {
         guard let link else { return nil }
         let terms = configuration.offline.terms
         let totals = journal.offline.totals
-        let applies = link.state == .offline || link.state == .refused
-        let elapsed = (clock.wallMillis() - link.sinceMillis) / 1_000
+        let offlineSeconds = secondsOffline(link)
         return OfflineStateView(
-            applies: applies, maxStakePerBet: MoneyView(Money(minorUnits: terms.maxStakePerBet, currency: configuration.currency)),
+            applies: offlineSeconds != nil, maxStakePerBet: MoneyView(Money(minorUnits: terms.maxStakePerBet, currency: configuration.currency)),
             liabilityRemaining: MoneyView(Money(minorUnits: max(0, terms.maxLiability - totals.liability), currency: configuration.currency)),
             betsRemaining: max(0, terms.maxBets - totals.bets),
-            secondsRemaining: applies ? max(0, Int64(configuration.offline.maxOfflineSeconds) - elapsed) : nil)
+            secondsRemaining: offlineSeconds.map { max(0, Int64(configuration.offline.maxOfflineSeconds) - $0) })
+    }
+
+    /// How long central has not taken this appliance's records, while the offline limits apply
+    /// (the uplink offline or refused); nil otherwise.
+    private func secondsOffline(_ link: Connectivity) -> Int64? {
+        guard link.state == .offline || link.state == .refused else { return nil }
+        return (clock.wallMillis() - link.sinceMillis) / 1_000
     }
 
     /// Stops intake, ends the board streams and closes the journal (after in-flight commits).

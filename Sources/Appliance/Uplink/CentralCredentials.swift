@@ -13,12 +13,12 @@ public final class CentralCredentials: Sendable {
         var technicians: [String: TechnicianGrant] = [:]
     }
 
-    private let path: String
+    private let file: ReplacedFile
     private let stored: Mutex<Stored>
 
     init(dataDirectory: String) {
-        path = dataDirectory + "/central.credentials.json"
-        let loaded = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
+        file = ReplacedFile(path: dataDirectory + "/central.credentials.json")
+        let loaded = file.read().flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
         stored = Mutex(loaded ?? Stored())
     }
 
@@ -52,19 +52,10 @@ public final class CentralCredentials: Sendable {
         try stored.withLock { current in
             var next = current
             change(&next)
-            let temporary = path + ".tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: try JSONEncoder().encode(next),
-                                                 attributes: [.posixPermissions: 0o600]) else {
-                throw CentralCredentialsError(description: "cannot write \(temporary)")
-            }
-            guard rename(temporary, path) == 0 else { throw CentralCredentialsError(description: "cannot replace \(path): errno \(errno)") }
+            try file.replace(with: try JSONEncoder().encode(next), mode: 0o600)
             current = next
         }
     }
-}
-
-struct CentralCredentialsError: Error, CustomStringConvertible {
-    var description: String
 }
 
 extension ApplianceService {

@@ -52,10 +52,16 @@ extension CentralStore {
             """, logger: logger)
         var items: [FeedItem] = []
         for try await (cursor, kind, body) in rows.decode((Int64, String, String).self) {
-            let wire = #"{"cursor":\#(cursor),"kind":"\#(kind)","body":\#(body)}"#
-            items.append(try JSONDecoder().decode(FeedItem.self, from: Data(wire.utf8)))
+            items.append(try Self.feedItem(cursor: cursor, kind: kind, body: body))
         }
         return items
+    }
+
+    /// A stored row as the item it is: the body is kept as its wire JSON, so the row is put back
+    /// into the item's wire form and decoded with the one decoder both sides use.
+    static func feedItem(cursor: Int64, kind: String, body: String) throws -> FeedItem {
+        let wire = #"{"cursor":\#(cursor),"kind":"\#(kind)","body":\#(body)}"#
+        return try JSONDecoder().decode(FeedItem.self, from: Data(wire.utf8))
     }
 
     /// The body as stored: the item's wire form without cursor and kind.
@@ -74,8 +80,7 @@ extension CentralStore {
             """, logger: logger)
         var changes: [(millis: Int64, change: FeedChange)] = []
         for try await (cursor, kind, body, at) in rows.decode((Int64, String, String, Int64).self) {
-            let wire = #"{"cursor":\#(cursor),"kind":"\#(kind)","body":\#(body)}"#
-            changes.append((at, try JSONDecoder().decode(FeedItem.self, from: Data(wire.utf8)).change))
+            changes.append((at, try Self.feedItem(cursor: cursor, kind: kind, body: body).change))
         }
         return BoardTimeline(changes: changes)
     }

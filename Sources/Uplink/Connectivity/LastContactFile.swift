@@ -6,18 +6,18 @@ import Synchronization
 /// Rewritten at most every `interval` while online (and whenever the link comes back), so after
 /// a power cut it is at most that old: the offline time it implies errs long, never short.
 public final class LastContactFile: Sendable {
-    private let path: String
+    private let file: StoredNumber
     private let intervalMillis: Int64
     private let lastWrittenMillis = Mutex<Int64>(0)
 
     public init(path: String, interval: Duration = .seconds(30)) {
-        self.path = path
+        file = StoredNumber(path: path)
         intervalMillis = interval.components.seconds * 1_000
     }
 
     /// The time written down, or nil when there is none (a new appliance).
     public func read() -> Int64? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        file.read()
     }
 
     func record(_ millis: Int64, force: Bool) {
@@ -26,9 +26,6 @@ public final class LastContactFile: Sendable {
             last = millis
             return true
         }
-        guard due else { return }
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(millis)\n".utf8)) else { return }
-        _ = rename(temporary, path)
+        if due { file.write(millis) }
     }
 }

@@ -13,7 +13,7 @@ public final class FeedService: Service, Sendable {
 
     private let settings: UplinkSettings
     private let transport: any SyncTransport
-    private let cursorFile: String
+    private let cursorFile: StoredNumber
     private let clock: any UplinkClock
     private let apply: Apply
     private let logger: Logger
@@ -24,7 +24,7 @@ public final class FeedService: Service, Sendable {
                 apply: @escaping Apply) {
         self.settings = settings
         self.transport = transport
-        self.cursorFile = cursorFile
+        self.cursorFile = StoredNumber(path: cursorFile)
         self.clock = clock
         self.apply = apply
         self.logger = logger
@@ -32,7 +32,7 @@ public final class FeedService: Service, Sendable {
 
     /// The last cursor applied and written down (0: none yet).
     public var cursor: Int64 {
-        (try? String(contentsOfFile: cursorFile, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        cursorFile.read() ?? 0
     }
 
     public func run() async throws {
@@ -68,11 +68,8 @@ public final class FeedService: Service, Sendable {
     }
 
     private func write(_ cursor: Int64) {
-        let temporary = cursorFile + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(cursor)\n".utf8)) else {
-            logger.error("feed cursor not written; items will be read again after a restart", metadata: ["path": "\(cursorFile)"])
-            return
+        if !cursorFile.write(cursor) {
+            logger.error("feed cursor not written; items will be read again after a restart", metadata: ["path": "\(cursorFile.path)"])
         }
-        _ = rename(temporary, cursorFile)
     }
 }
