@@ -18,6 +18,9 @@ struct Report: Codable {
         var debounceMicros: Int
         var events: [Event]
         var microsFromLastToggle: Int
+        /// From the first toggle to the report: a burst that outlasts the flapping bound is
+        /// reported at that bound, before it has held still for the debounce.
+        var microsFromFirstToggle: Int
     }
 
     struct Pulse: Codable {

@@ -62,6 +62,7 @@ func debouncedScenarios(_ chip: SimulatedChip) async throws -> Report {
     let beforeBounce = recorder.count
     let toggles = 15
     var lastToggle: Int64 = 0
+    let firstToggle = monotonicNanos()
     for index in 0..<toggles {
         // Stamped before the write: the edge cannot be earlier, so "settled at least the
         // debounce after the last edge" holds however the VM schedules this thread.
@@ -72,7 +73,8 @@ func debouncedScenarios(_ chip: SimulatedChip) async throws -> Report {
     try await Task.sleep(for: .milliseconds(300))
     let bounce = Report.Bounce(toggles: toggles, debounceMicros: 20_000,
                                events: recorder.events(from: beforeBounce).map { Report.Event($0.event) },
-                               microsFromLastToggle: Int((settled.nanos - lastToggle) / 1_000))
+                               microsFromLastToggle: Int((settled.nanos - lastToggle) / 1_000),
+                               microsFromFirstToggle: Int((settled.nanos - firstToggle) / 1_000))
 
     // The power-off pulse on the shutdown-request line, seen from the HAT's side.
     let pulseTask = Task { await source.requestPowerOff() }

@@ -104,6 +104,12 @@ final class GPIOChipSession {
         return value == 1
     }
 
+    /// Whether an edge event of the input is queued and not yet read (a zero-timeout poll).
+    func hasPendingEdge(ofInput index: Int) -> Bool {
+        var descriptor = pollfd(fd: inputs[index].eventDescriptor, events: Int16(POLLIN | POLLPRI), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
+    }
+
     /// Reads and discards the pending edge events of an input, noting them in its debouncer.
     func drainEdges(ofInput index: Int, nowNanos: Int64) throws(OpenFailure) {
         var events = [gpiod_line_event](repeating: gpiod_line_event(), count: 16)

@@ -131,6 +131,12 @@ private final class GPIOWatcher: @unchecked Sendable {
             for index in session.inputs.indices {
                 guard let due = session.inputs[index].debouncer.deadlineNanos, due <= afterWait else { continue }
                 let level = try session.level(ofInput: index)
+                // An edge queued between the wait and the read means the level just read has not
+                // held for the debounce: note the edge and wait again rather than report it.
+                if session.hasPendingEdge(ofInput: index) {
+                    try session.drainEdges(ofInput: index, nowNanos: monotonicNanos())
+                    continue
+                }
                 if session.settle(input: index, level: level, nowNanos: afterWait) != nil { changed = true }
                 if session.inputs[index].debouncer.flapping {
                     logger.warning("GPIO line flapping: reporting its level without waiting for it to settle",
