@@ -63,5 +63,55 @@ struct SystemdNotifyTests {
         while !stopping, let message = socket.receive(timeoutMillis: 2_000) { stopping = message["STOPPING"] == "1" }
         #expect(stopping, "STOPPING=1 when the graceful shutdown began")
     }
+
+    @Test("a journal writer held up by another process's lock stops the beats; they resume once it answers, and the bet is kept")
+    func stuckWriterStopsBeats() async throws {
+        let daemon = try DaemonFixture()
+        let socket = try NotifySocket(in: daemon.directory.path)
+        let port = try daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        defer { _ = daemon.terminate() }
+        #expect(socket.nextBeat(within: .seconds(5)) != nil, "beats before the writer is held up")
+
+        // Another process takes the journal's write lock, as a technician's sqlite3 left open
+        // in a transaction would. A bet then waits inside the writer (its busy timeout is 5 s).
+        let lock = try LineReadingChild(executable: "/usr/bin/sqlite3", arguments: [daemon.dataDirectory + "/journal.sqlite"],
+                                        acceptsInput: true)
+        lock.send(".timeout 5000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n")
+        #expect(lock.nextLine() == "locked")
+        let client = daemon.client(port: port)
+        let board = try await client.board()
+        let slip = Slips.single(board.markets[0].selections[0].id, on: board)
+        let placing = Task { try await client.place(slip) }
+
+        var unhealthy: [String: String]?
+        var beatsAfterUnhealthy = 0
+        let watching = ContinuousClock.now
+        while ContinuousClock.now - watching < .seconds(2), let message = socket.receive(timeoutMillis: 1_000) {
+            if unhealthy == nil, message["STATUS"]?.hasPrefix("unhealthy: the journal writer") == true { unhealthy = message }
+            if unhealthy != nil, message["WATCHDOG"] == "1" { beatsAfterUnhealthy += 1 }
+        }
+        #expect(unhealthy != nil && unhealthy?["WATCHDOG"] == nil, "an unhealthy STATUS without a beat: \(String(describing: unhealthy))")
+        #expect(beatsAfterUnhealthy == 0, "no beat while the writer is held up")
+
+        lock.send("ROLLBACK;\n.quit\n")
+        lock.process.waitUntilExit()
+        guard case .success(let ticket) = try await placing.value else {
+            Issue.record("the bet held up by the lock was refused once it was released")
+            return
+        }
+        #expect(socket.nextBeat(within: .seconds(3)) != nil, "beats resume once the writer answers")
+        let looked = try await client.send(.GET, "/v1/tickets/\(ticket.ticketId)")
+        #expect(looked.status == 200, "the bet acknowledged after the hold-up is in the journal")
+    }
 }
 
+extension SystemdNotifyTests.NotifySocket {
+    /// The next message carrying `WATCHDOG=1`, or nil when none came within `limit`.
+    func nextBeat(within limit: Duration) -> [String: String]? {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            if let message = receive(timeoutMillis: 500), message["WATCHDOG"] == "1" { return message }
+        }
+        return nil
+    }
+}

@@ -37,15 +37,19 @@ public struct ChildProcessError: Error, CustomStringConvertible {
 public final class LineReadingChild {
     public let process = Process()
     private let output = Pipe()
+    private let input: Pipe?
     private var buffer: [UInt8] = []
 
-    /// `environment`: added to this process's own.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// `environment`: added to this process's own. `acceptsInput`: its standard input is a pipe
+    /// that ``send(_:)`` writes to, rather than this process's own.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], acceptsInput: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
+        input = acceptsInput ? Pipe() : nil
+        if let input { process.standardInput = input }
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
@@ -63,6 +67,12 @@ public final class LineReadingChild {
             if chunk.isEmpty { return nil }
             buffer.append(contentsOf: chunk)
         }
+    }
+
+    /// Writes to the child's standard input (only for a child started with `acceptsInput`).
+    public func send(_ text: String) {
+        precondition(input != nil, "the child was started without acceptsInput")
+        input?.fileHandleForWriting.write(Data(text.utf8))
     }
 
     /// SIGKILL: no chance to flush, checkpoint or close anything.
