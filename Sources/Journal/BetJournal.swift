@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 public import SyncProtocol
 public import Wagering
 
@@ -22,6 +23,11 @@ public final class BetJournal: Sendable {
     public let commits: CommitWatch
     /// Offline bets central has not yet acknowledged, for the offline limits.
     public var offline: OfflineLedger { writer.offline }
+    private let health: WriteHealth
+    /// Set while batches fail to commit (nil while the journal writes): readiness reports it.
+    public var writeFailure: JournalWriteFailure? { health.current }
+    /// The writer connection's own `max_page_count` while the disk-full drill caps it.
+    let growthCap = Mutex<Int64?>(nil)
 
     init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
         self.configuration = configuration
@@ -32,12 +38,14 @@ public final class BetJournal: Sendable {
                                     groupCommitDelay: configuration.groupCommitDelay)
         let metrics = JournalMetrics()
         let commits = CommitWatch(head: writer.head.seq)
+        let health = WriteHealth(logger: logger)
+        self.health = health
         self.queue = queue
         self.metrics = metrics
         self.commits = commits
         self.writerLoop = Task {
             await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, configuration: configuration, metrics: metrics,
-                                       commits: commits)
+                                       commits: commits, health: health)
         }
     }
 
@@ -125,7 +133,8 @@ public final class BetJournal: Sendable {
     }
 
     private static func runWriter(queue: SubmissionQueue, pool: DatabasePool, writer: LedgerWriter,
-                                  configuration: JournalConfiguration, metrics: JournalMetrics, commits: CommitWatch) async {
+                                  configuration: JournalConfiguration, metrics: JournalMetrics, commits: CommitWatch,
+                                  health: WriteHealth) async {
         while var batch = await queue.nextBatch() {
             let delay = await queue.groupCommitDelay
             if delay > .zero, batch.count < configuration.maxBatch {
@@ -146,6 +155,12 @@ public final class BetJournal: Sendable {
             }
             metrics.commitDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             metrics.count(outcomes)
+            // A storage failure fails the whole batch, so its first outcome tells.
+            if case .failure(.storage(let reason))? = outcomes.first {
+                health.batchFailed(reason, atWallMillis: writer.wallMillis())
+            } else {
+                health.batchCommitted()
+            }
             for (submission, outcome) in zip(batch, outcomes) {
                 submission.continuation.resume(returning: outcome)
             }

@@ -69,6 +69,9 @@ final class LedgerWriter: @unchecked Sendable {
         return outcomes
     }
 
+    /// The journal clock's wall time, for callers outside a batch.
+    func wallMillis() -> Int64 { clock.wallMillis() }
+
     private func reload(_ db: Database) {
         do {
             book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook)
