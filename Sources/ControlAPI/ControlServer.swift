@@ -1,5 +1,5 @@
 public import Appliance
-public import Uplink
+import Uplink
 import Foundation
 public import Hummingbird
 public import ServiceLifecycle
@@ -12,19 +12,22 @@ import NIOCore
 ///
 ///     GET  /power            the power status
 ///     GET  /uplink           the link to central (404 without one)
-///     POST /drill/<name>     start a drill (power-cut, low-battery, uplink-loss, central-failover)
+///     GET  /journal          whether the journal writes, and readiness
+///     POST /drill/<name>     start a drill (power-cut, low-battery, uplink-loss, central-failover, disk-full)
 ///     POST /drill/end        end it
 ///     POST /backup           back up now; the report, or 500 with why not
 public enum ControlServer {
     /// The control API as a service that logs, rather than throws, a socket it cannot serve.
-    public static func service(socketPath: String, power: PowerController, uplink: UplinkService?, backups: BackupScheduler,
-                               logger: Logger) -> some Service {
-        ControlService(application: application(socketPath: socketPath, power: power, uplink: uplink, backups: backups, logger: logger),
+    public static func service(socketPath: String, service: ApplianceService, power: PowerController, backups: BackupScheduler,
+                               diskFull: DiskFullDrill, logger: Logger) -> some Service {
+        ControlService(application: application(socketPath: socketPath, service: service, power: power, backups: backups,
+                                                diskFull: diskFull, logger: logger),
                        socketPath: socketPath, logger: logger)
     }
 
-    public static func application(socketPath: String, power: PowerController, uplink: UplinkService?, backups: BackupScheduler,
-                                   logger: Logger) -> some ApplicationProtocol {
+    public static func application(socketPath: String, service: ApplianceService, power: PowerController, backups: BackupScheduler,
+                                   diskFull: DiskFullDrill, logger: Logger) -> some ApplicationProtocol {
+        let uplink = service.uplink
         let router = Router()
         router.get("power") { _, _ -> Response in
             try json(power.status)
@@ -33,10 +36,20 @@ public enum ControlServer {
             guard let uplink else { return try json(["error": "no central endpoints are configured"], status: .notFound) }
             return try json(UplinkStatus(uplink.connectivity, drill: uplink.currentDrill))
         }
+        router.get("journal") { _, _ -> Response in
+            try json(await service.journalWriteStatus(drillRunning: diskFull.isRunning))
+        }
         router.post("drill/end") { _, _ -> Response in
             power.endDrill(by: "holdfast drill")
             uplink?.endDrill(by: "holdfast drill")
+            await diskFull.end(by: "holdfast drill")
             return try json(["drill": "ended"])
+        }
+        router.post("drill/disk-full") { _, _ -> Response in
+            switch await diskFull.start(by: "holdfast drill") {
+            case .success(let filled): return try json(filled)
+            case .failure(let failure): return try json(["error": failure.description], status: .conflict)
+            }
         }
         router.post("drill/:name") { _, context -> Response in
             let name = context.parameters.get("name") ?? ""
@@ -46,7 +59,7 @@ public enum ControlServer {
                 return try json(["drill": drill.rawValue])
             }
             guard let drill = PowerController.Drill(rawValue: name) else {
-                let names = PowerController.Drill.allCases.map(\.rawValue) + UplinkDrill.allCases.map(\.rawValue)
+                let names = PowerController.Drill.allCases.map(\.rawValue) + UplinkDrill.allCases.map(\.rawValue) + ["disk-full"]
                 return try json(["error": "no such drill; one of \(names.joined(separator: ", "))"], status: .notFound)
             }
             guard power.status.drill == nil else { return try json(["error": "a drill is already running"], status: .conflict) }

@@ -151,7 +151,7 @@ public final class BetJournal: Sendable {
                 (outcomes, head) = try await pool.writeWithoutTransaction { db in (writer.commit(commands, db: db), writer.head.seq) }
                 commits.advance(to: head)
             } catch {
-                outcomes = commands.map { _ in .failure(.storage(String(describing: error))) }
+                outcomes = commands.map { _ in .failure(.storage(JournalError.storageReason(error))) }
             }
             metrics.commitDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             metrics.count(outcomes)

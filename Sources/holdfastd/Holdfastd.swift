@@ -98,11 +98,12 @@ struct Holdfastd: AsyncParsableCommand {
         services.append(application)
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         // The local control socket is for technicians: losing it must not stop betting.
-        configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, power: power, uplink: service.uplink,
-                                                                     backups: backups, logger: logger),
+        let diskFull = DiskFullDrill(service: service)
+        configured.append(.init(service: ControlServer.service(socketPath: settings.controlSocket, service: service, power: power,
+                                                                     backups: backups, diskFull: diskFull, logger: logger),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         // The console is for technicians: neither transport failing may stop betting.
-        let console = ConsoleContext(service: service, power: power, backups: backups, configurationPath: configPath, logRing: logRing,
+        let console = ConsoleContext(service: service, power: power, backups: backups, diskFull: diskFull, configurationPath: configPath, logRing: logRing,
                                      clock: clock, logger: logger)
         configured.append(.init(service: ConsoleSocket(context: console, path: settings.console.socket),
                                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))

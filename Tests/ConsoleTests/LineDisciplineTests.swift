@@ -1,3 +1,4 @@
+import Appliance
 @testable import Console
 import Testing
 

@@ -234,6 +234,14 @@ struct ConsoleSuites {
             pty.send("journal tail 12\r")
             _ = expect("reached the point")
 
+            pty.send("drill disk-full\r")
+            _ = expect("disk-full drill started")
+            pty.send("status\r")
+            _ = expect("the journal cannot write")
+            _ = expect("disk-full drill running")
+            pty.send("drill end\r")
+            _ = expect("drill ended")
+
             pty.send("shutdown\r")
             _ = expect("type yes to go on: ")
             pty.send("no\r")

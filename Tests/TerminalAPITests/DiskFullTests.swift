@@ -30,6 +30,9 @@ struct DiskFullTests {
         let refused = try #require(refusal, "the disk never filled")
         #expect(refused.type == ProblemType.journalUnavailable.rawValue, "\(refused)")
         #expect(refused.detail.contains("full"), "the reason names the full disk: \(refused.detail)")
+        let notReady = try await client.send(.GET, "/ready")
+        #expect(notReady.status == 503 && String(decoding: notReady.body, as: UTF8.self).contains("the journal cannot write"),
+                "readiness names the journal: \(String(decoding: notReady.body, as: UTF8.self))")
 
         try disk.release()
         var recovered = false
@@ -42,6 +45,7 @@ struct DiskFullTests {
             }
         }
         #expect(recovered, "bets are taken again once space returns")
+        #expect(try await client.send(.GET, "/ready").status == 200, "ready again once a bet is journaled")
 
         #expect(daemon.terminate() == 0)
         running = false

@@ -8,7 +8,8 @@ import TestSupport
 @Suite("sd_notify: READY, WATCHDOG, STATUS, STOPPING", .timeLimit(.minutes(1)))
 struct SystemdNotifyTests {
     /// A datagram socket bound to a path, as systemd's notify socket is.
-    final class NotifySocket {
+    /// Unchecked: used by one thread at a time (the test's, or the one ``watchForStall()`` runs on).
+    final class NotifySocket: @unchecked Sendable {
         let path: String
         private let descriptor: Int32
 
@@ -83,14 +84,8 @@ struct SystemdNotifyTests {
         let slip = Slips.single(board.markets[0].selections[0].id, on: board)
         let placing = Task { try await client.place(slip) }
 
-        var unhealthy: [String: String]?
-        var beatsAfterUnhealthy = 0
-        let watching = ContinuousClock.now
-        while ContinuousClock.now - watching < .seconds(2), let message = socket.receive(timeoutMillis: 1_000) {
-            if unhealthy == nil, message["STATUS"]?.hasPrefix("unhealthy: the journal writer") == true { unhealthy = message }
-            if unhealthy != nil, message["WATCHDOG"] == "1" { beatsAfterUnhealthy += 1 }
-        }
-        #expect(unhealthy != nil && unhealthy?["WATCHDOG"] == nil, "an unhealthy STATUS without a beat: \(String(describing: unhealthy))")
+        let (unhealthy, beatsAfterUnhealthy, seen) = await socket.watchForStall()
+        #expect(unhealthy != nil && unhealthy?["WATCHDOG"] == nil, "an unhealthy STATUS without a beat; seen: \(seen)")
         #expect(beatsAfterUnhealthy == 0, "no beat while the writer is held up")
 
         lock.send("ROLLBACK;\n.quit\n")
@@ -106,6 +101,28 @@ struct SystemdNotifyTests {
 }
 
 extension SystemdNotifyTests.NotifySocket {
+    /// Watches until an unhealthy STATUS comes (the bet may take a while to reach the writer on a
+    /// loaded machine), then 600 ms more for beats that should not come: well inside the writer's
+    /// 5 s busy timeout, so the held-up bet still commits when the lock goes. On a thread of its
+    /// own: blocking the test's cooperative thread could keep the bet from being sent at all.
+    func watchForStall() async -> (unhealthy: [String: String]?, beatsAfter: Int, seen: [String]) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var unhealthy: (message: [String: String], at: ContinuousClock.Instant)?
+                var beatsAfter = 0
+                var seen: [String] = []
+                let watching = ContinuousClock.now
+                while ContinuousClock.now - (unhealthy?.at ?? watching) < (unhealthy == nil ? .seconds(4) : .milliseconds(600)) {
+                    guard let message = self.receive(timeoutMillis: 100) else { continue }
+                    seen.append("\(ContinuousClock.now - watching): \(message)")
+                    if unhealthy == nil, message["STATUS"]?.hasPrefix("unhealthy: the journal writer") == true { unhealthy = (message, .now) }
+                    if unhealthy != nil, message["WATCHDOG"] == "1" { beatsAfter += 1 }
+                }
+                continuation.resume(returning: (unhealthy?.message, beatsAfter, seen))
+            }
+        }
+    }
+
     /// The next message carrying `WATCHDOG=1`, or nil when none came within `limit`.
     func nextBeat(within limit: Duration) -> [String: String]? {
         let started = ContinuousClock.now

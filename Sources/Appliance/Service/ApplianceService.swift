@@ -22,6 +22,8 @@ public final class ApplianceService: Sendable {
     let centralLimits: CentralLimitsFile
     private let limits: Mutex<BettingLimits>
     let alertHook: AlertHook
+    /// The journal-cannot-write alert, raised and cleared by the ``HealthMonitor``.
+    public let journalWriteAlarm = JournalWriteAlarm()
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
     public let uplink: UplinkService?
@@ -32,7 +34,7 @@ public final class ApplianceService: Sendable {
     private let feedService = Mutex<FeedService?>(nil)
     private let boardSnapshot: Mutex<BoardSnapshot>
     private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
-    private let clock: any JournalClock
+    let clock: any JournalClock
     let logger: Logger
 
     init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, uplink: UplinkService?,

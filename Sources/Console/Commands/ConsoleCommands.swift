@@ -40,7 +40,8 @@ struct ConsoleCommands {
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
         Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
-        Command(name: "drill", usage: "drill power-cut|low-battery|uplink-loss|central-failover|end", summary: "rehearse a failure; nothing is cut"),
+        Command(name: "drill", usage: "drill power-cut|low-battery|uplink-loss|central-failover|disk-full|end",
+                summary: "rehearse a failure; nothing is cut"),
         Command(name: "shutdown", usage: "shutdown", summary: "shut down safely (asks to confirm)"),
         Command(name: "reboot", usage: "reboot", summary: "reboot safely (asks to confirm)"),
         Command(name: "help", usage: "help [command]", summary: "this list, or one command's usage"),
@@ -77,7 +78,7 @@ struct ConsoleCommands {
         case "sync": return Result(output: await syncNow(arguments))
         case "log": return Result(output: logTail(arguments))
         case "self-test": return Result(output: await selfTest(json: json))
-        case "drill": return Result(output: drill(arguments))
+        case "drill": return Result(output: await drill(arguments))
         case "backup": return Result(output: await backup(arguments))
         case "shutdown", "reboot":
             let reboot = name == "reboot"
@@ -120,7 +121,8 @@ struct ConsoleCommands {
             field("version", "holdfast \(HoldfastVersion.current)"),
         ]
         let alerts = alerts(state: state, power: power)
-        lines.append(field("alerts", alerts.isEmpty ? "none" : alerts.joined(separator: "; ")))
+        lines.append(alerts.isEmpty ? field("alerts", "none") : alerts.enumerated().map { field($0.offset == 0 ? "alerts" : "", $0.element) }
+            .joined(separator: "\n"))
         if let free = service.dataDiskFreeMiB() {
             lines.append(field("disk free", "\(free) MiB in \(configuration.dataDirectory)"))
         }
@@ -148,7 +150,9 @@ struct ConsoleCommands {
         if let link = context.service.uplink?.connectivity, [.offline, .refused].contains(link.state) {
             alerts.append(link.state == .refused ? "central refuses this appliance's records" : "uplink offline")
         }
+        if let failure = context.service.journal.writeFailure { alerts.append(failure.description) }
         if let drill = power.drill { alerts.append("\(drill) drill running") }
+        if context.diskFull.isRunning { alerts.append("disk-full drill running") }
         let access = context.service.terminalAccess
         let disabled = context.service.configuration.terminals.filter { access.isDisabled($0.id) }.count
         if disabled > 0 { alerts.append("\(disabled) terminal(s) disabled") }
@@ -243,8 +247,10 @@ struct ConsoleCommands {
         return "# \(context.configurationPath)\n" + ConfigMasking.mask(text)
     }
 
+    /// `name` then `value` in a column; a value too long for the line goes on under itself.
     func field(_ name: String, _ value: String, width: Int = 13) -> String {
-        String((name.padding(toLength: max(width, name.count + 1), withPad: " ", startingAt: 0) + value).prefix(80))
+        let column = max(width, name.count + 1)
+        return TextWrap.wrap(name.padding(toLength: column, withPad: " ", startingAt: 0) + value, indent: column)
     }
 
     func encode(_ value: some Encodable) -> String {

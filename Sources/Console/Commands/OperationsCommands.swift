@@ -159,15 +159,24 @@ extension ConsoleCommands {
         }
     }
 
-    func drill(_ arguments: [String]) -> String {
-        let usage = "usage: drill power-cut|low-battery|uplink-loss|central-failover|end"
+    func drill(_ arguments: [String]) async -> String {
+        let usage = "usage: drill power-cut|low-battery|uplink-loss|central-failover|disk-full|end"
         switch arguments.first {
         case "end":
             let uplink = context.service.uplink
-            guard context.power.status.drill != nil || uplink?.currentDrill != nil else { return "no drill is running" }
+            guard context.power.status.drill != nil || uplink?.currentDrill != nil || context.diskFull.isRunning else { return "no drill is running" }
             context.power.endDrill(by: "console")
             uplink?.endDrill(by: "console")
-            return "drill ended: back to real readings and a real link (`power`, `uplink` show them)"
+            await context.diskFull.end(by: "console")
+            return "drill ended: back to real readings, a real link and a journal that may grow (`power`, `uplink`, `status`)"
+        case "disk-full":
+            switch await context.diskFull.start(by: "console") {
+            case .success(let filled):
+                return "disk-full drill started: the journal is held at its size; \(filled.recordsFitted) drill records fitted, "
+                    + "then SQLite refused: \(filled.refusal)\nEvery bet is refused and readiness fails until `drill end`."
+            case .failure(let failure):
+                return "disk-full drill not started: \(failure)"
+            }
         case let name? where UplinkDrill(rawValue: name) != nil:
             guard let uplink = context.service.uplink, let drill = UplinkDrill(rawValue: name) else {
                 return "no central endpoints are configured: nothing to drill"

@@ -9,6 +9,7 @@ public final class ConsoleContext: Sendable {
     public let service: ApplianceService
     public let power: PowerController
     public let backups: BackupScheduler
+    public let diskFull: DiskFullDrill
     public let configurationPath: String
     public let logRing: LogRing?
     public let clock: any JournalClock
@@ -16,11 +17,12 @@ public final class ConsoleContext: Sendable {
     let throttle: Mutex<LoginThrottle>
     let startedMillis: Int64
 
-    public init(service: ApplianceService, power: PowerController, backups: BackupScheduler, configurationPath: String, logRing: LogRing?,
-                clock: any JournalClock, logger: Logger) {
+    public init(service: ApplianceService, power: PowerController, backups: BackupScheduler, diskFull: DiskFullDrill,
+                configurationPath: String, logRing: LogRing?, clock: any JournalClock, logger: Logger) {
         self.service = service
         self.power = power
         self.backups = backups
+        self.diskFull = diskFull
         self.configurationPath = configurationPath
         self.logRing = logRing
         self.clock = clock

@@ -1,3 +1,4 @@
+import GRDB
 public import Wagering
 
 /// Why the journal did not acknowledge a command. Nothing was journaled in any of these cases.
@@ -46,5 +47,15 @@ public enum JournalOpenError: Error, Hashable, Sendable, CustomStringConvertible
             "the journal was created with \(key) = \(journal), the configuration says \(configured)"
         case .derivedStateInvalid(let detail): "derived state cannot be loaded (\(detail)); run `holdfast journal rebuild`"
         }
+    }
+}
+
+extension JournalError {
+    /// What a terminal, a technician and an alert are told about a write SQLite refused: its
+    /// message and code ("database or disk is full (SQLite error 13)"), without the SQL
+    /// statement GRDB's description adds, which names nothing a reader can act on.
+    static func storageReason(_ error: any Error) -> String {
+        guard let database = error as? DatabaseError else { return String(describing: error) }
+        return "\(database.message ?? "SQLite error") (SQLite error \(database.extendedResultCode.rawValue))"
     }
 }

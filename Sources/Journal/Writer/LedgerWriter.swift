@@ -53,8 +53,8 @@ final class LedgerWriter: @unchecked Sendable {
                 return .commit
             }
         } catch {
-            let reason = String(describing: error)
-            logger.error("journal batch rolled back; \(commands.count) commands not acknowledged", metadata: ["error": "\(reason)"])
+            let reason = JournalError.storageReason(error)
+            logger.error("journal batch rolled back; \(commands.count) commands not acknowledged", metadata: ["error": "\(error)"])
             reload(db)
             offline.discard(after: head.seq)
             return commands.map { _ in .failure(.storage(reason)) }

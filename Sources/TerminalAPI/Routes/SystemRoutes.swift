@@ -12,16 +12,9 @@ struct SystemRoutes {
         router.get("health") { _, _ in
             try JSONBody.response(HealthView(status: service.intake.closedReason == nil ? "ok" : "degraded"))
         }
-        // Readiness, unlike health, fails when bets cannot be placed: intake closed, or the
-        // journal unreadable. For load balancers and monitoring that should route or page on it.
+        // Readiness, unlike health, fails when bets cannot be placed.
         router.get("ready") { _, _ in
-            let reason: String? = if let closed = service.intake.closedReason {
-                closed.description
-            } else if (try? await service.journal.headSeq()) == nil {
-                "the journal cannot be read"
-            } else {
-                nil
-            }
+            let reason = await service.notReadyReason()
             var response = try JSONBody.response(ReadinessView(ready: reason == nil, reason: reason))
             if reason != nil { response.status = .serviceUnavailable }
             return response

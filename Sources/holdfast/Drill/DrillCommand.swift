@@ -12,14 +12,15 @@ struct DrillCommand: AsyncParsableCommand {
         abstract: "Run a failure scenario against the running holdfastd and check what happens.",
         discussion: "Scenarios: power-loss (mains lost and back), low-battery (the staged shutdown up to the point of no return), "
             + "corrupt-backup (a damaged backup is refused, a sound one restores), uplink-loss (offline after the grace period, "
-            + "caught up after), central-failover (the endpoint in use fails: the next takes over, then back).")
+            + "caught up after), central-failover (the endpoint in use fails: the next takes over, then back), disk-full (the "
+            + "journal is held at its size: writes refused as a full disk, readiness fails, the alert is raised, then recovery).")
 
     enum Scenario: String, ExpressibleByArgument, CaseIterable {
         case powerLoss = "power-loss", lowBattery = "low-battery", corruptBackup = "corrupt-backup"
-        case uplinkLoss = "uplink-loss", centralFailover = "central-failover"
+        case uplinkLoss = "uplink-loss", centralFailover = "central-failover", diskFull = "disk-full"
     }
 
-    @Argument(help: "power-loss, low-battery, corrupt-backup, uplink-loss or central-failover.")
+    @Argument(help: "power-loss, low-battery, corrupt-backup, uplink-loss, central-failover or disk-full.")
     var scenario: Scenario
 
     @Option(help: "The configuration holdfastd runs with (for its control socket and final delay).")
@@ -38,6 +39,7 @@ struct DrillCommand: AsyncParsableCommand {
             case .corruptBackup: try await corruptBackup(client, &checks)
             case .uplinkLoss: try await uplinkLoss(client, settings: settings, &checks)
             case .centralFailover: try await centralFailover(client, settings: settings, &checks)
+            case .diskFull: try await diskFull(client, &checks)
             }
         } catch {
             _ = try? await client.post("/drill/end")
@@ -124,8 +126,8 @@ struct DrillChecks {
         total += 1
         if ok { passed += 1 }
         let time = after.map { " after \(formatSeconds($0))" } ?? ""
-        lines.append("\(ok ? "ok  " : "FAIL") expected: \(expected)")
-        lines.append("     observed: \(observed)\(time)")
+        lines.append(TextWrap.wrap("\(ok ? "ok  " : "FAIL") expected: \(expected)", indent: 15))
+        lines.append(TextWrap.wrap("     observed: \(observed)\(time)", indent: 15))
     }
 
     /// Polls the status until `condition` holds or `bound` passes, and records the result.
