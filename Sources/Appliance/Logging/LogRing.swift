@@ -42,11 +42,10 @@ private struct RingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let merged = metadata.merging(explicit ?? [:]) { $1 }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
-        ring.append("\(time) \(level) \(message)\(fields.isEmpty ? "" : " " + fields)")
+        ring.append("\(time) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)")
     }
 }

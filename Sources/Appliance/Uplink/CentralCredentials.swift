@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import SyncProtocol
-public import TerminalProtocol
+import TerminalProtocol
 public import Wagering
 
 /// Terminals and technicians provisioned (or revoked) by central's feed, layered over the
