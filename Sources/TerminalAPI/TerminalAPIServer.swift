@@ -22,7 +22,8 @@ public enum TerminalAPIServer {
         let v1 = router.group("v1")
             .add(middleware: SignatureAuthenticator(configuration: service.configuration, credential: { service.terminalCredential($0) },
                                                     access: service.terminalAccess,
-                                                    nonces: NonceCache(capacity: settings.nonceCacheCapacity), clock: clock))
+                                                    nonces: NonceCache(capacity: settings.nonceCacheCapacity),
+                                                    failures: service.authFailures, clock: clock))
         system.registerAuthenticated(on: v1)
         // Heartbeats keep idle streams under the idle timeout, and a write is how a stream learns its
         // kiosk went away and frees its slot, so they are frequent.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
+import TerminalClient
+import TerminalProtocol
 
 /// The local alert hook: a command run for each alert-worthy event with the alert in its
 /// environment, for venues without central.
@@ -33,5 +35,48 @@ struct AlertTests {
         try "ac=lost\nlow=yes\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
         let shutdown = try await logged("power.shutting_down")
         #expect(shutdown?.contains("low battery") == true, "\(shutdown ?? "no power.shutting_down alert")")
+    }
+
+    @Test("refused terminal requests are journaled once per window, and a burst of them raises an alert")
+    func authFailures() async throws {
+        let scratch = try TemporaryDirectory()
+        let log = scratch.path + "/alerts.log"
+        let hook = scratch.path + "/alert.sh"
+        try "#!/bin/sh\necho \"$HOLDFAST_ALERT_CATEGORY|$HOLDFAST_ALERT_MESSAGE\" >> \(log)\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook), auth_window_seconds: 1, auth_failures_per_window: 5 }\n")
+        let port = try daemon.start()
+        var running = true
+        defer { if running { _ = daemon.terminate() } }
+        var random = SystemRandomNumberGenerator()
+        let stranger = TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk",
+                                      secret: TerminalSecret.generate(using: &random), timeout: .seconds(5))
+
+        // Two refusals: journaled, below the burst, no alert.
+        for _ in 0..<2 { #expect(try await stranger.send(.GET, "/v1/appliance").status == 401) }
+        try await Task.sleep(for: .milliseconds(2_500))
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").isEmpty, "no alert below the burst")
+
+        // Twelve in a moment: whichever window boundary they straddle, one window holds six or more.
+        for _ in 0..<12 { #expect(try await stranger.send(.GET, "/v1/appliance").status == 401) }
+        var alert: String?
+        for _ in 0..<80 where alert == nil {
+            alert = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+                .first { $0.hasPrefix("auth.failed_burst|") }.map(String.init)
+            if alert == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(alert?.contains("unknown terminal or bad signature") == true && alert?.contains("'load-kiosk'") == true,
+                "\(alert ?? "no auth.failed_burst alert")")
+        let metrics = String(decoding: try await stranger.send(.GET, "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("holdfast_auth_failures_total{reason=\"badSignature\"} 14"), "\(metrics.split(separator: "\n").filter { $0.contains("auth") })")
+
+        #expect(daemon.terminate() == 0)
+        running = false
+        let journal = try await daemon.openJournal()
+        let text = try await journal.records(after: 0, limit: 10_000).map { String(decoding: $0.payload, as: UTF8.self) }
+        await journal.close()
+        // The first two may straddle a window boundary: one summary of 2, or two of 1.
+        #expect(text.contains { $0.contains("\"auth.failed\"") && $0.contains("terminal requests refused") }, "the first window's summary")
+        #expect(text.filter { $0.contains("auth.failed") }.count <= 5, "one record per window, not one per request")
     }
 }

@@ -6,6 +6,10 @@ public struct AlertSettings: Sendable {
     public var command: [String]
     public var diskFreeMinimumMiB: Int
     public var clockJumpSeconds: Int
+    /// Refused terminal requests are summed over this window and journaled once per window.
+    public var authWindowSeconds: Int
+    /// A window with at least this many refusals raises `auth.failed_burst`.
+    public var authFailuresPerWindow: Int
 
     /// Events that page someone. Everything else is only journaled.
     public static var alertCategories: Set<String> { ApplianceAlerts.categories }
@@ -16,6 +20,8 @@ extension AlertSettings {
         AlertSettings(
             command: try reader.string("command", default: "").split(separator: " ").map(String.init),
             diskFreeMinimumMiB: try reader.integer("disk_free_minimum_mib", default: 256, in: 1...1_000_000),
-            clockJumpSeconds: try reader.integer("clock_jump_seconds", default: 5, in: 1...86_400))
+            clockJumpSeconds: try reader.integer("clock_jump_seconds", default: 5, in: 1...86_400),
+            authWindowSeconds: try reader.integer("auth_window_seconds", default: 60, in: 1...3_600),
+            authFailuresPerWindow: try reader.integer("auth_failures_per_window", default: 20, in: 1...1_000_000))
     }
 }

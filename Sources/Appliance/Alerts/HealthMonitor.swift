@@ -31,7 +31,20 @@ public struct HealthMonitor: Service {
                         try? await Task.sleep(for: journalInterval)
                     }
                 }
+                group.addTask { await summarizeAuthFailures() }
             }
+        }
+    }
+
+    /// One journal record per window with refusals in it, whatever their number.
+    private func summarizeAuthFailures() async {
+        let settings = service.configuration.alerts
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(settings.authWindowSeconds))
+            guard let window = service.authFailures.closeWindow() else { continue }
+            let burst = window.total >= settings.authFailuresPerWindow
+            await service.recordEvent(burst ? "auth.failed_burst" : "auth.failed", "in \(settings.authWindowSeconds) s: \(window.summary)",
+                                      level: burst ? .warning : .notice)
         }
     }
 

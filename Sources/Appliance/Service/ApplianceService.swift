@@ -24,6 +24,8 @@ public final class ApplianceService: Sendable {
     let alertHook: AlertHook
     /// The journal-cannot-write alert, raised and cleared by the ``HealthMonitor``.
     public let journalWriteAlarm = JournalWriteAlarm()
+    /// Refused terminal requests, summed per window for the journal and the alert.
+    public let authFailures = AuthFailureLog()
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
     public let uplink: UplinkService?

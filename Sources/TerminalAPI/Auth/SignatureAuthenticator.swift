@@ -18,7 +18,23 @@ struct SignatureAuthenticator: RouterMiddleware {
     let credential: @Sendable (TerminalID) -> TerminalCredential?
     let access: TerminalAccess
     let nonces: NonceCache
+    let failures: AuthFailureLog
     let clock: any JournalClock
+
+    /// Why a request was refused, for the terminal (the problem) and the tally (the kind; nil
+    /// for a full nonce cache, which is load rather than a failed authentication).
+    private struct Refusal: Error {
+        var kind: AuthFailureLog.Kind?
+        var problem: Problem
+        init(_ kind: AuthFailureLog.Kind, _ detail: String) {
+            self.kind = kind
+            problem = Problem(.unauthenticated, detail: detail)
+        }
+        init(busy detail: String) {
+            kind = nil
+            problem = Problem(.busy, detail: detail)
+        }
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -29,14 +45,22 @@ struct SignatureAuthenticator: RouterMiddleware {
             throw Problem(.bodyTooLarge, detail: "request bodies are limited to \(configuration.api.maxBodyBytes) bytes")
         }
         var context = context
-        context.terminal = try authenticate(request, body: body)
+        switch Result(catching: { () throws(Refusal) in try authenticate(request, body: body) }) {
+        case .success(let terminal): context.terminal = terminal
+        case .failure(let refusal):
+            if let kind = refusal.kind {
+                failures.note(kind, claimedTerminal: HTTPField.Name(RequestSignature.terminalHeader).flatMap { request.headers[$0] } ?? "")
+            }
+            throw refusal.problem
+        }
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request, body: ByteBuffer) throws(Problem) -> TerminalCredential {
-        func header(_ name: String) throws(Problem) -> String {
+    /// The terminal that signed the request, or why not.
+    private func authenticate(_ request: Request, body: ByteBuffer) throws(Refusal) -> TerminalCredential {
+        func header(_ name: String) throws(Refusal) -> String {
             guard let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty else {
-                throw Problem(.unauthenticated, detail: "the \(name) header is missing")
+                throw Refusal(.missingHeader, "the \(name) header is missing")
             }
             return value
         }
@@ -46,13 +70,13 @@ struct SignatureAuthenticator: RouterMiddleware {
         let signature = try header(RequestSignature.signatureHeader)
         // One answer for an unknown terminal and a wrong signature, so the API does not tell a
         // stranger which terminal ids exist.
-        let refused = Problem(.unauthenticated, detail: "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
+        let refused = Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
         guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused }
         guard let timestamp = Int64(timestampText) else {
-            throw Problem(.unauthenticated, detail: "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
+            throw Refusal(.staleTimestamp, "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
         }
         guard (8...128).contains(nonce.utf8.count) else {
-            throw Problem(.unauthenticated, detail: "\(RequestSignature.nonceHeader) must be 8 to 128 characters")
+            throw Refusal(.badNonce, "\(RequestSignature.nonceHeader) must be 8 to 128 characters")
         }
         let now = clock.wallMillis()
         let skew = Int64(configuration.api.signatureMaxSkewSeconds) * 1_000
@@ -60,7 +84,7 @@ struct SignatureAuthenticator: RouterMiddleware {
         let (difference, overflow) = now.subtractingReportingOverflow(timestamp)
         guard !overflow, difference.magnitude <= UInt64(skew) else {
             let seconds = overflow ? "far" : "\(difference.magnitude / 1_000) s"
-            throw Problem(.unauthenticated, detail: "the request timestamp is \(seconds) from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
+            throw Refusal(.staleTimestamp, "the request timestamp is \(seconds) from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
         }
         let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
                                              timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
@@ -69,12 +93,12 @@ struct SignatureAuthenticator: RouterMiddleware {
         case .fresh:
             // After the signature check, so a stranger cannot probe which terminals are disabled.
             guard !access.isDisabled(terminal.id) else {
-                throw Problem(.unauthenticated, detail: "terminal '\(terminalID)' is disabled on this appliance; a technician can enable it at the console")
+                throw Refusal(.disabled, "terminal '\(terminalID)' is disabled on this appliance; a technician can enable it at the console")
             }
             access.seen(terminal.id, atMillis: now)
             return terminal
-        case .replayed: throw Problem(.unauthenticated, detail: "nonce '\(nonce)' was already used: a replayed request")
-        case .full: throw Problem(.busy, detail: "too many requests in the signature window; retry shortly")
+        case .replayed: throw Refusal(.replayed, "nonce '\(nonce)' was already used: a replayed request")
+        case .full: throw Refusal(busy: "too many requests in the signature window; retry shortly")
         }
     }
 }

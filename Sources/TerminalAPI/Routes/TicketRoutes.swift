@@ -55,6 +55,7 @@ struct TicketRoutes {
     private func staff(_ context: TerminalRequestContext) throws -> TerminalCredential {
         let terminal = try context.authenticated()
         guard terminal.role == .staff else {
+            service.authFailures.note(.wrongRole, claimedTerminal: terminal.id.rawValue)
             throw Problem(.forbiddenRole, detail: "terminal '\(terminal.id)' is a \(terminal.role.rawValue); only staff terminals may do this")
         }
         return terminal
