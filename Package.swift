@@ -289,6 +289,17 @@ let package = Package(
             path: "Tests/GPIOVMHarness",
             swiftSettings: strictSwift6
         ),
+        // Real power cuts: holdfastd in the gpio-vm qemu VM on a disk image, qemu SIGKILLed under load
+        // (docs/RELIABILITY.md). The test runs a few cuts; scripts/gauntlet runs many.
+        .executableTarget(
+            name: "PowerCutGauntlet",
+            dependencies: [
+                "TestSupport", "Journal", "Wagering", "TerminalClient", "TerminalProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PowerCutGauntlet",
+            swiftSettings: strictSwift6
+        ),
         // Helpers the test targets share: temporary directories, child processes.
         .target(
             name: "TestSupport",

@@ -132,9 +132,15 @@ extension SyncSuites {
         }
 
         /// The seed is printed; HOLDFAST_SYNC_CHAOS_SEED replays one.
-        @Test("a long randomized run of faults, exactly once at the end")
+        @Test("a randomized run of 24 faults, exactly once at the end")
         func randomizedFaults() async throws {
             let seed = ProcessInfo.processInfo.environment["HOLDFAST_SYNC_CHAOS_SEED"].flatMap { UInt64($0) } ?? 0x5EED_0001
+            try await Self.chaos(seed: seed, steps: 24)
+        }
+
+        /// Faults picked by `seed`, each held 0.2 to 1.2 s, while terminals place bets; then
+        /// central must hold every journaled record once and every acknowledged ticket.
+        static func chaos(seed: UInt64, steps: Int) async throws {
             let rig = try Rig()
             let load = SyncLoad()
             let client = rig.client
@@ -142,7 +148,7 @@ extension SyncSuites {
             defer { load.stop() }
             var random = SplitMix64(seed: seed)
             var tally: [String: Int] = [:]
-            for _ in 0..<24 {
+            for _ in 0..<steps {
                 let hold = Duration.milliseconds(Int.random(in: 200...1_200, using: &random))
                 switch Int.random(in: 0..<8, using: &random) {
                 case 0: tally["reset", default: 0] += 1; rig.proxy.set(.resetRequests)
@@ -173,6 +179,22 @@ extension SyncSuites {
             let faults = tally.filter { $0.key != "clear" }.values.reduce(0, +)
             print("sync chaos (seed \(seed)): \(faults) faults \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); "
                   + "\(rig.proxy.faultsInjected) injected by the proxy; acknowledged bets: \(load.tickets.count), lost: \(outcome.lost), duplicated: \(outcome.duplicated)")
+        }
+    }
+}
+
+extension SyncSuites {
+    /// The long uplink chaos of scripts/gauntlet: HOLDFAST_SYNC_CHAOS_STEPS faults (with
+    /// HOLDFAST_SYNC_CHAOS_SEED, or a fresh seed that is printed). Off unless the steps are set.
+    @Suite("Long uplink chaos", .timeLimit(.minutes(120)),
+           .enabled(if: ProcessInfo.processInfo.environment["HOLDFAST_SYNC_CHAOS_STEPS"] != nil, "set HOLDFAST_SYNC_CHAOS_STEPS"))
+    struct LongSyncChaosTests {
+        @Test("a long randomized run of faults, exactly once at the end")
+        func longChaos() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let steps = try #require(environment["HOLDFAST_SYNC_CHAOS_STEPS"].flatMap { Int($0) }, "HOLDFAST_SYNC_CHAOS_STEPS is a number")
+            let seed = environment["HOLDFAST_SYNC_CHAOS_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
+            try await SyncFaultTests.chaos(seed: seed, steps: steps)
         }
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Glibc
+import TestSupport
+
+/// holdfastd inside the gpio-vm qemu VM (scripts/gpio-vm/run), its data on an ext4 image that
+/// outlives every boot, its API forwarded to 127.0.0.1 on the host. ``cutPower()`` SIGKILLs qemu:
+/// whatever the guest had not flushed to the image is gone, as when a venue's power fails.
+final class ApplianceVM {
+    let workDirectory: String
+    let port: Int
+    private let repository: String
+    private let daemon: String
+    private var process: Process?
+    private(set) var boots = 0
+
+    var disk: String { workDirectory + "/disk.img" }
+    var configuration: String { workDirectory + "/holdfast.yaml" }
+    private var initrd: String { workDirectory + "/initrd.cpio" }
+    private var pidFile: String { workDirectory + "/qemu.pid" }
+    var consoleLog: String { workDirectory + "/vm-\(boots).log" }
+
+    /// Makes the disk (a fresh ext4 file system) and the configuration the VM boots with.
+    init(workDirectory: String, repository: String, daemon: String, terminalSecretHex: String) throws {
+        self.workDirectory = workDirectory
+        self.repository = repository
+        self.daemon = daemon
+        port = try Self.freePort()
+        guard FileManager.default.createFile(atPath: workDirectory + "/disk.img", contents: nil),
+              truncate(workDirectory + "/disk.img", 256 * 1_048_576) == 0 else {
+            throw ChildProcessError("cannot make the disk image in \(workDirectory)")
+        }
+        try Command.run("/usr/sbin/mkfs.ext4", ["-q", "-F", workDirectory + "/disk.img"])
+        let board = repository + "/firmware-config/demo/board.json"
+        try """
+            # The power-cut gauntlet's appliance (Tests/PowerCutGauntlet): data on the VM's disk.
+            appliance: { code: PWR1, currency: GBP, data_dir: /data/holdfast, log_level: notice }
+            api: { listen_host: 0.0.0.0, listen_port: 8080 }
+            journal: {}
+            limits:
+              min_stake_per_line: "0.10"
+              max_stake_per_bet: "500.00"
+              max_payout_per_bet: "25000.00"
+              max_liability_per_selection: "100000000.00"
+              max_liability_per_market: "100000000.00"
+              terminal_max_stake_per_bet: "200.00"
+              terminal_max_open_stake: "100000000.00"
+            terminals:
+              - { id: cut-kiosk, role: staff, secret: \(terminalSecretHex) }
+            power: { source: simulated }
+            demo: { board_file: \(board) }
+            """.write(toFile: workDirectory + "/holdfast.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Boots the VM; answers once the API is up, or throws with the console's last lines.
+    func boot(within bound: Duration, isUp: () async -> Bool) async throws {
+        boots += 1
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: repository + "/scripts/gpio-vm/run")
+        // The initramfs (holdfastd, its libraries, the configuration) is packed on the first boot
+        // and reused after: only the disk changes from boot to boot.
+        process.arguments = ["--strip", "--timeout", "3600", "--disk", disk, "--forward", "\(port):8080", "--pidfile", pidFile,
+                             "--initrd", initrd, "--add", configuration, "--add", repository + "/firmware-config/demo/board.json",
+                             daemon, "--config", configuration]
+        guard FileManager.default.createFile(atPath: consoleLog, contents: nil) else { throw ChildProcessError("cannot write \(consoleLog)") }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: consoleLog))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < bound {
+            if await isUp() { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        cutPower()
+        throw ChildProcessError("boot \(boots): the API did not come up within \(bound); the console's last lines:\n\(consoleTail())")
+    }
+
+    /// SIGKILL to qemu: the power cut. Waits for the VM runner to notice.
+    func cutPower() {
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+        }
+        process?.waitUntilExit()
+        process = nil
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    func consoleTail(lines: Int = 15) -> String {
+        let text = (try? String(contentsOfFile: consoleLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// A port nobody listens on now (the kernel's choice for port 0), for qemu's forward.
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw ChildProcessError("no free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
