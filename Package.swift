@@ -300,6 +300,12 @@ let package = Package(
             path: "Tests/PowerCutGauntlet",
             swiftSettings: strictSwift6
         ),
+        // The simulation's crash-injecting SQLite VFS (C: it is one; see SimulatedDisk.c for why by hand).
+        .target(
+            name: "CSimulatedDisk",
+            path: "Tests/CSimulatedDisk",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         // Helpers the test targets share: temporary directories, child processes.
         .target(
             name: "TestSupport",
@@ -351,6 +357,14 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: ["Console", "Appliance"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: [
+                "CSimulatedDisk", "TestSupport", "Journal", "Wagering",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift6
         ),
         .testTarget(

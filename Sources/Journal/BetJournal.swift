@@ -122,12 +122,13 @@ public final class BetJournal: Sendable {
     public func close() async {
         await queue.close()
         await writerLoop.value
-        do {
-            try await checkpointWAL()
-            try pool.close()
-        } catch {
+        do { try await checkpointWAL() } catch {
             logger.warning("journal closed without a clean checkpoint; SQLite recovers the WAL at next open",
                            metadata: ["error": "\(error)"])
+        }
+        // Closed even when the checkpoint failed (a failing disk): the connections must not outlive the journal.
+        do { try pool.close() } catch {
+            logger.warning("journal connections did not close cleanly", metadata: ["error": "\(error)"])
         }
         logger.info("journal closed")
     }

@@ -4,8 +4,11 @@ public import Foundation
 public final class TemporaryDirectory: Sendable {
     public let path: String
 
-    public init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("holdfast-test-\(UUID().uuidString)").path
+    /// `under`: the parent directory (a tmpfs such as /dev/shm where fsync costs nothing); the
+    /// system's temporary directory by default.
+    public init(under parent: String? = nil) throws {
+        let base = parent.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        path = base.appendingPathComponent("holdfast-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

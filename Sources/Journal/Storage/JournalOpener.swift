@@ -21,7 +21,7 @@ extension BetJournal {
 
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: databaseConfiguration())
+            pool = try DatabasePool(path: configuration.databaseOpenName, configuration: databaseConfiguration())
             try requireFullSynchronous(pool)
             try Schema.migrator.migrate(pool)
         } catch let error as JournalOpenError {

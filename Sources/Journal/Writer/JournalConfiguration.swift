@@ -1,3 +1,4 @@
+import Foundation
 public import Wagering
 
 /// How a journal is opened. Every bound is explicit (DESIGN.md, invariant 7).
@@ -17,10 +18,13 @@ public struct JournalConfiguration: Sendable {
     /// Zero commits as soon as the previous commit ends (natural group commit); set to zero on
     /// battery power.
     public var groupCommitDelay: Duration
+    /// The SQLite VFS the database is opened through; nil for SQLite's default. The simulation
+    /// opens it through a crash-injecting disk (Tests/CSimulatedDisk).
+    public var sqliteVFS: String?
 
     public init(directory: String, applianceCode: ApplianceCode, currency: Currency, limits: BettingLimits,
                 maxOpenTickets: Int = 100_000, queueCapacity: Int = 4_096, maxBatch: Int = 512,
-                groupCommitDelay: Duration = .zero) {
+                groupCommitDelay: Duration = .zero, sqliteVFS: String? = nil) {
         precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0, "journal bounds must be positive")
         self.directory = directory
         self.applianceCode = applianceCode
@@ -30,11 +34,18 @@ public struct JournalConfiguration: Sendable {
         self.queueCapacity = queueCapacity
         self.maxBatch = maxBatch
         self.groupCommitDelay = groupCommitDelay
+        self.sqliteVFS = sqliteVFS
     }
 
     var emptyBook: Book { Book(currency: currency, limits: limits, maxOpenTickets: maxOpenTickets) }
 
     var databasePath: String { directory + "/journal.sqlite" }
+    /// What SQLite opens: the path, or a `file:` URI naming the VFS (Debian's SQLite takes URIs).
+    var databaseOpenName: String {
+        guard let sqliteVFS else { return databasePath }
+        let escaped = databasePath.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? databasePath
+        return "file:\(escaped)?vfs=\(sqliteVFS)"
+    }
     var headMarkerPath: String { directory + "/journal.head" }
     var ticketKeyPath: String { directory + "/ticket.key" }
     var offlineMarkPath: String { directory + "/central.acknowledged" }
