@@ -379,6 +379,22 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // Seeded fuzzing of every parser that faces the outside (docs/FUZZING.md).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: [
+                "TestSupport",
+                "Appliance",
+                "Console",
+                "Power",
+                "SyncProtocol",
+                "TerminalAPI",
+                "TerminalProtocol",
+                "Wagering",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,10 +22,19 @@ public enum BatchAdmission {
         guard first.seq >= 1 else {
             return .failure(SyncProblem(.badBatch, detail: "record seqs start at 1, the batch starts at \(first.seq)", seq: first.seq))
         }
+        // A hostile batch can start anywhere up to Int64.max: the arithmetic must not trap.
+        let (_, overflow) = first.seq.addingReportingOverflow(Int64(records.count - 1))
+        guard !overflow else {
+            return .failure(SyncProblem(.badBatch, detail: "a batch of \(records.count) records cannot start at seq \(first.seq)", seq: first.seq))
+        }
         for (index, record) in records.enumerated() {
             guard record.seq == first.seq + Int64(index) else {
                 return .failure(SyncProblem(.badBatch, detail: "the batch is not contiguous: record \(record.seq) at position \(index)",
                                             seq: record.seq))
+            }
+            // Hashes are 32 bytes on the wire; a caller that built a record otherwise gets a refusal, not a trap.
+            guard record.previousHash.count == 32, record.hash.count == 32 else {
+                return .failure(SyncProblem(.badBatch, detail: "record \(record.seq)'s hashes are not 32 bytes each", seq: record.seq))
             }
             guard record.isIntact else {
                 return .failure(SyncProblem(.altered, detail: "record \(record.seq)'s hash is not the hash of its contents",
