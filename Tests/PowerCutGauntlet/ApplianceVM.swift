@@ -20,7 +20,8 @@ final class ApplianceVM {
     var consoleLog: String { workDirectory + "/vm-\(boots).log" }
 
     /// Makes the disk (a fresh ext4 file system) and the configuration the VM boots with.
-    init(workDirectory: String, repository: String, daemon: String, terminalSecretHex: String) throws {
+    /// `nutPort`: the host's upsd (qemu's user network shows the host's loopback at 10.0.2.2).
+    init(workDirectory: String, repository: String, daemon: String, terminalSecretHex: String, nutPort: Int) throws {
         self.workDirectory = workDirectory
         self.repository = repository
         self.daemon = daemon
@@ -46,7 +47,11 @@ final class ApplianceVM {
               terminal_max_open_stake: "100000000.00"
             terminals:
               - { id: cut-kiosk, role: staff, secret: \(terminalSecretHex) }
-            power: { source: simulated }
+            # The UPS is a real upsd on the host; low battery starts the staged shutdown, whose
+            # final command only says so (power goes when qemu is killed).
+            power: { source: nut, nut_host: 10.0.2.2, nut_port: \(nutPort), nut_ups: dummy, nut_username: monitor,
+                     nut_password: monpass, nut_poll_milliseconds: 250, final_delay_seconds: 2, on_battery_alert_seconds: 1,
+                     shutdown_command: /bin/true }
             demo: { board_file: \(board) }
             """.write(toFile: workDirectory + "/holdfast.yaml", atomically: true, encoding: .utf8)
     }

@@ -46,6 +46,8 @@ struct BetLoad {
                         while !Task.isCancelled {
                             if let answer = try? await client.place(slip) {
                                 ledger.answered(slip, answer)
+                                // Refused (intake closed for power, say): a kiosk waits before the next slip.
+                                if case .failure = answer { try? await Task.sleep(for: .milliseconds(100)) }
                                 break
                             }
                             try? await Task.sleep(for: .milliseconds(200))

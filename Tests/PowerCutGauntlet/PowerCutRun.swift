@@ -13,14 +13,20 @@ struct PowerCutRun {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var random = SplitMix64(seed: options.seed)
         let secret = TerminalSecret.generate(using: &random)
+        let ups = try NUTServer()
+        try ups.startDriver()
+        try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
+        try ups.startUpsd()
+        defer { ups.stopAll() }
         let vm = try ApplianceVM(workDirectory: work, repository: repository, daemon: try BuiltProducts.path(of: "holdfastd"),
-                                 terminalSecretHex: secret.hex)
+                                 terminalSecretHex: secret.hex, nutPort: ups.port)
         let client = TerminalClient(baseURL: "http://127.0.0.1:\(vm.port)", terminalID: "cut-kiosk", secret: secret, timeout: .seconds(20))
         let ledger = BetLedger()
         print("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts, \(options.terminals) terminals, work in \(work)")
 
         var lost: Set<String> = []
         var committedBeforeCut = 0
+        var stagedCuts = 0
         for cut in 1...options.cuts {
             let booted = ContinuousClock.now
             try await vm.boot(within: .seconds(300)) { await Self.isUp(client) }
@@ -33,13 +39,28 @@ struct PowerCutRun {
             let loading = Task { await load.run(boot: boot, board: board) }
             let delay = Int.random(in: options.loadMillis, using: &random)
             let before = ledger.acknowledged.count
-            try await Task.sleep(for: .milliseconds(delay))
+            // Some cuts come in the middle of the staged shutdown a low battery starts: intake
+            // closing, in-flight bets finishing, the WAL checkpoint, the final delay.
+            let lowBatteryMillis = Int.random(in: 0..<100, using: &random) < options.stagedShutdownPercent
+                ? Int.random(in: 500...4_500, using: &random) : nil
+            if let lowBatteryMillis {
+                try await Task.sleep(for: .milliseconds(max(0, delay - lowBatteryMillis)))
+                try ups.set(status: "OB LB", charge: 5, runtime: 60)
+                try await Task.sleep(for: .milliseconds(lowBatteryMillis))
+            } else {
+                try await Task.sleep(for: .milliseconds(delay))
+            }
             vm.cutPower()
+            if lowBatteryMillis != nil {
+                stagedCuts += 1
+                try ups.set(status: "OL", charge: 100, runtime: 1_800)
+            }
             loading.cancel()
             await loading.value
             print("cut \(cut)/\(options.cuts): boot and checks \(Self.seconds(ContinuousClock.now - booted - .milliseconds(delay))) s, checked \(audit.checked) "
                   + "acknowledged and \(audit.retried) in doubt (\(audit.committed) had been committed), then \(delay) ms of load: "
-                  + "\(ledger.acknowledged.count - before) acknowledged, \(ledger.inDoubt.count) in doubt at the cut")
+                  + "\(ledger.acknowledged.count - before) acknowledged, \(ledger.inDoubt.count) in doubt at the cut"
+                  + (lowBatteryMillis.map { "; the UPS had reported low battery \($0) ms before" } ?? ""))
         }
         try await vm.boot(within: .seconds(300)) { await Self.isUp(client) }
         let last = try await Self.audit(client, ledger)
@@ -55,6 +76,7 @@ struct PowerCutRun {
         print("journal read off the disk: chain verified to seq \(journal.records), \(journal.betsByKey.count) bets; "
               + "\(committedBeforeCut) bets in doubt at a cut had been committed (their retries were answered from the journal); "
               + "\(ledger.refused) refusals; \(unaccounted) bets no terminal saw acknowledged")
+        print("\(stagedCuts) of the cuts came during a staged shutdown for low battery")
         print("power cuts: \(options.cuts), acknowledged bets: \(acknowledged.count), lost: \(lost.count), duplicated: \(duplicated)")
         let passed = lost.isEmpty && duplicated == 0 && unaccounted == 0
         if passed { try? FileManager.default.removeItem(atPath: work) } else { print("kept for inspection: \(work) (keys lost: \(lost.sorted().prefix(10)))") }

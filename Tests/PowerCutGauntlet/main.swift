@@ -4,7 +4,11 @@
 // doubt is retried with its key (the answer says whether it had been committed). At the end the
 // journal is read off the disk: the chain must verify and no key may have made two bets.
 //
-//     PowerCutGauntlet [--cuts N] [--seed S] [--terminals K] [--load-ms MIN-MAX] [--work DIR]
+//     PowerCutGauntlet [--cuts N] [--seed S] [--terminals K] [--load-ms MIN-MAX]
+//                      [--staged-shutdown-percent P] [--work DIR]
+//
+// The UPS is a real upsd with the dummy-ups driver on the host; in P % of the cuts (40) it
+// reports low battery first, so the cut lands inside the staged shutdown.
 //
 // The last line is `power cuts: N, acknowledged bets: M, lost: L, duplicated: D`; the exit status
 // is 0 only when L and D are 0 and the chain verifies. Any run repeats its cut timings from --seed.
@@ -18,6 +22,7 @@ struct Options {
     var seed = UInt64.random(in: 1...UInt64.max)
     var terminals = 8
     var loadMillis = 500...5_000
+    var stagedShutdownPercent = 40
     var work: String?
 
     init(_ arguments: [String]) throws {
@@ -35,6 +40,7 @@ struct Options {
             case "--cuts": cuts = try number(argument, in: 1...100_000)
             case "--seed": seed = try number(argument, in: 0...UInt64.max)
             case "--terminals": terminals = try number(argument, in: 1...256)
+            case "--staged-shutdown-percent": stagedShutdownPercent = try number(argument, in: 0...100)
             case "--load-ms":
                 let bounds = try value(argument).split(separator: "-").compactMap { Int($0) }
                 guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1] else { throw ChildProcessError("--load-ms wants MIN-MAX milliseconds") }
