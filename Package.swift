@@ -362,7 +362,7 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: [
-                "CSimulatedDisk", "TestSupport", "Journal", "Wagering",
+                "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6

@@ -38,6 +38,29 @@ struct SimulationTests {
         #expect(total.writesLost + total.writesTorn > 0, "the cuts took unsynced writes back")
     }
 
+    @Test("uplink: the real UplinkService against central's admission rule through a faulty network, exactly once")
+    func uplinkUnderNetworkFaults() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seeds: [UInt64] = if let one = environment["HOLDFAST_SIM_UPLINK_SEED"].flatMap({ UInt64($0) }) {
+            [one]
+        } else {
+            Array(1...(environment["HOLDFAST_SIM_UPLINK_SEEDS"].flatMap { UInt64($0) } ?? 200))
+        }
+        let started = ContinuousClock.now
+        var total = UplinkSimulation.Tally()
+        var failures = 0
+        for seed in seeds {
+            do { total.add(try await UplinkSimulation(seed: seed).run()) } catch {
+                failures += 1
+                Issue.record("\(error) (replay: HOLDFAST_SIM_UPLINK_SEED=\(seed) swift test --skip-build --filter SimulationTests)")
+            }
+        }
+        let faults = total.faults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("uplink simulation: \(seeds.count) seeds in \(Int((ContinuousClock.now - started).components.seconds)) s, "
+              + "\(total.records) records pushed exactly once over \(total.requests) requests; faults: \(faults); failures: \(failures)")
+        #expect(total.faults.values.reduce(0, +) > 0)
+    }
+
     @Test("a disk that lies about syncs loses acknowledged records, and the simulation says so")
     func lyingDiskIsCaught() async throws {
         #expect(holdfast_simdisk_register() == 0)
