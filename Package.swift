@@ -362,7 +362,7 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: [
-                "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink",
+                "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink", "Power",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6

@@ -61,6 +61,27 @@ struct SimulationTests {
         #expect(total.faults.values.reduce(0, +) > 0)
     }
 
+    @Test("power supervisor: a fake UPS's seeded story, every action checked against what it said")
+    func supervisorUnderAFakeUPS() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seeds: [UInt64] = if let one = environment["HOLDFAST_SIM_SUPERVISOR_SEED"].flatMap({ UInt64($0) }) {
+            [one]
+        } else {
+            Array(1...(environment["HOLDFAST_SIM_SUPERVISOR_SEEDS"].flatMap { UInt64($0) } ?? 2_000))
+        }
+        var total = SupervisorSimulation.Tally()
+        var failures = 0
+        for seed in seeds {
+            do { total.add(try SupervisorSimulation(seed: seed).run()) } catch {
+                failures += 1
+                Issue.record("\(error) (replay: HOLDFAST_SIM_SUPERVISOR_SEED=\(seed) swift test --skip-build --filter SimulationTests)")
+            }
+        }
+        print("supervisor simulation: \(seeds.count) seeds, \(total.steps) steps, \(total.shutdowns) staged shutdowns "
+              + "(\(total.resumed) resumed, \(total.commands) ran the command); failures: \(failures)")
+        #expect(total.shutdowns > 0 && total.resumed > 0 && total.commands > 0, "the stories reached every ending")
+    }
+
     @Test("a disk that lies about syncs loses acknowledged records, and the simulation says so")
     func lyingDiskIsCaught() async throws {
         #expect(holdfast_simdisk_register() == 0)
