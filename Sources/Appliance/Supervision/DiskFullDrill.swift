@@ -48,16 +48,27 @@ public final class DiskFullDrill: Sendable {
             running.withLock { $0 = false }
             return .failure(.cannotCap("\(error)"))
         }
-        for index in 1...Self.maxFillRecords {
-            do {
-                try await service.journal.apply(.record(category: "journal.drill",
-                                                        message: "disk-full drill: filling the space left, record \(index)"))
-            } catch {
-                return .success(Filled(pages: pages, recordsFitted: index - 1, refusal: error.description))
+        // Full for a record of this size may leave room for a smaller one (a console command's
+        // record, say), which would make the journal writable again: fill, then fill the rest
+        // with the smallest record there is, so nothing fits any more.
+        var fitted = 0
+        var refusal: JournalError?
+        for message in ["disk-full drill: filling the space left", ""] {
+            refusal = nil
+            while refusal == nil && fitted < Self.maxFillRecords {
+                do {
+                    try await service.journal.apply(.record(category: "journal.drill", message: message))
+                    fitted += 1
+                } catch {
+                    refusal = error
+                }
             }
         }
-        _ = await end(by: "the drill itself")
-        return .failure(.neverFull(records: Self.maxFillRecords))
+        guard let refusal else {
+            _ = await end(by: "the drill itself")
+            return .failure(.neverFull(records: fitted))
+        }
+        return .success(Filled(pages: pages, recordsFitted: fitted, refusal: refusal.description))
     }
 
     /// Lifts the cap and journals the drill's end; false when it was not running.
