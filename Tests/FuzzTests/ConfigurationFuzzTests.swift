@@ -45,7 +45,7 @@ struct ConfigurationFuzzTests {
             do throws(ConfigurationError) {
                 let configuration: ApplianceConfiguration
                 if input.chance(percent: 10) {
-                    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return "cannot write the input to \(path)" }
                     configuration = try ApplianceConfiguration.load(path: path)
                 } else {
                     configuration = try ApplianceConfiguration.parse(yaml: text, relativeTo: FirmwareConfiguration.directory)

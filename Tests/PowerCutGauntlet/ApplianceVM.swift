@@ -25,7 +25,7 @@ final class ApplianceVM {
         self.workDirectory = workDirectory
         self.repository = repository
         self.daemon = daemon
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         guard FileManager.default.createFile(atPath: workDirectory + "/disk.img", contents: nil),
               truncate(workDirectory + "/disk.img", 256 * 1_048_576) == 0 else {
             throw ChildProcessError("cannot make the disk image in \(workDirectory)")
@@ -96,22 +96,5 @@ final class ApplianceVM {
     func consoleTail(lines: Int = 15) -> String {
         let text = (try? String(contentsOfFile: consoleLog, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
-    }
-
-    /// A port nobody listens on now (the kernel's choice for port 0), for qemu's forward.
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ChildProcessError("no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

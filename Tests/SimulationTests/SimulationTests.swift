@@ -12,15 +12,17 @@ struct SimulationTests {
     /// decide, so real fsyncs would only cost time.
     static let scratch: String? = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : nil
 
+    /// The seeds to run: `<name>` alone replays one; else 1 through `<name>S` (or `default`).
+    static func seeds(_ name: String, default count: UInt64) -> [UInt64] {
+        let environment = ProcessInfo.processInfo.environment
+        if let one = environment[name].flatMap({ UInt64($0) }) { return [one] }
+        return Array(1...max(1, environment[name + "S"].flatMap { UInt64($0) } ?? count))
+    }
+
     @Test("journal: seeded commands, power cuts that lose and tear unsynced writes, invariants after every step")
     func journalUnderPowerCuts() async throws {
         #expect(holdfast_simdisk_register() == 0)
-        let environment = ProcessInfo.processInfo.environment
-        let seeds: [UInt64] = if let one = environment["HOLDFAST_SIM_SEED"].flatMap({ UInt64($0) }) {
-            [one]
-        } else {
-            Array(1...(environment["HOLDFAST_SIM_SEEDS"].flatMap { UInt64($0) } ?? 300))
-        }
+        let seeds = Self.seeds("HOLDFAST_SIM_SEED", default: 300)
         let started = ContinuousClock.now
         var total = JournalSimulation.Tally()
         var failures: [String] = []
@@ -40,12 +42,7 @@ struct SimulationTests {
 
     @Test("uplink: the real UplinkService against central's admission rule through a faulty network, exactly once")
     func uplinkUnderNetworkFaults() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seeds: [UInt64] = if let one = environment["HOLDFAST_SIM_UPLINK_SEED"].flatMap({ UInt64($0) }) {
-            [one]
-        } else {
-            Array(1...(environment["HOLDFAST_SIM_UPLINK_SEEDS"].flatMap { UInt64($0) } ?? 200))
-        }
+        let seeds = Self.seeds("HOLDFAST_SIM_UPLINK_SEED", default: 200)
         let started = ContinuousClock.now
         var total = UplinkSimulation.Tally()
         var failures = 0
@@ -63,12 +60,7 @@ struct SimulationTests {
 
     @Test("power supervisor: a fake UPS's seeded story, every action checked against what it said")
     func supervisorUnderAFakeUPS() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seeds: [UInt64] = if let one = environment["HOLDFAST_SIM_SUPERVISOR_SEED"].flatMap({ UInt64($0) }) {
-            [one]
-        } else {
-            Array(1...(environment["HOLDFAST_SIM_SUPERVISOR_SEEDS"].flatMap { UInt64($0) } ?? 2_000))
-        }
+        let seeds = Self.seeds("HOLDFAST_SIM_SUPERVISOR_SEED", default: 2_000)
         var total = SupervisorSimulation.Tally()
         var failures = 0
         for seed in seeds {

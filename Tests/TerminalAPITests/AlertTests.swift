@@ -10,41 +10,24 @@ import TerminalProtocol
 struct AlertTests {
     @Test("a nearly full disk and a staged shutdown each run the hook with category, message and appliance")
     func hookRuns() async throws {
-        let scratch = try TemporaryDirectory()
-        let log = scratch.path + "/alerts.log"
-        let hook = scratch.path + "/alert.sh"
-        try "#!/bin/sh\necho \"$HOLDFAST_ALERT_CATEGORY|$HOLDFAST_APPLIANCE|$HOLDFAST_ALERT_MESSAGE\" >> \(log)\n"
-            .write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let hook = try AlertHookScript()
         // Any real disk has less than a million MiB free: the alert fires at start.
-        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook), disk_free_minimum_mib: 1000000 }\n")
+        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path), disk_free_minimum_mib: 1000000 }\n")
         _ = try daemon.start()
         defer { _ = daemon.terminate() }
 
-        func logged(_ category: String) async throws -> String? {
-            for _ in 0..<100 {
-                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(category + "|") }) { return String(line) }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return nil
-        }
-        let disk = try await logged("disk.low")
+        let disk = try await hook.first("disk.low")
         #expect(disk?.hasPrefix("disk.low|K111|") == true && disk?.contains("MiB free") == true, "\(disk ?? "no disk.low alert")")
 
         try "ac=lost\nlow=yes\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
-        let shutdown = try await logged("power.shutting_down")
+        let shutdown = try await hook.first("power.shutting_down")
         #expect(shutdown?.contains("low battery") == true, "\(shutdown ?? "no power.shutting_down alert")")
     }
 
     @Test("refused terminal requests are journaled once per window, and a burst of them raises an alert")
     func authFailures() async throws {
-        let scratch = try TemporaryDirectory()
-        let log = scratch.path + "/alerts.log"
-        let hook = scratch.path + "/alert.sh"
-        try "#!/bin/sh\necho \"$HOLDFAST_ALERT_CATEGORY|$HOLDFAST_ALERT_MESSAGE\" >> \(log)\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
-        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook), auth_window_seconds: 1, auth_failures_per_window: 5 }\n")
+        let hook = try AlertHookScript()
+        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path), auth_window_seconds: 1, auth_failures_per_window: 5 }\n")
         let port = try daemon.start()
         var running = true
         defer { if running { _ = daemon.terminate() } }
@@ -55,16 +38,11 @@ struct AlertTests {
         // Two refusals: journaled, below the burst, no alert.
         for _ in 0..<2 { #expect(try await stranger.send(.GET, "/v1/appliance").status == 401) }
         try await Task.sleep(for: .milliseconds(2_500))
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").isEmpty, "no alert below the burst")
+        #expect(hook.lines.isEmpty, "no alert below the burst")
 
         // Twelve in a moment: whichever window boundary they straddle, one window holds six or more.
         for _ in 0..<12 { #expect(try await stranger.send(.GET, "/v1/appliance").status == 401) }
-        var alert: String?
-        for _ in 0..<80 where alert == nil {
-            alert = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
-                .first { $0.hasPrefix("auth.failed_burst|") }.map(String.init)
-            if alert == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let alert = try await hook.first("auth.failed_burst", within: .seconds(4))
         #expect(alert?.contains("unknown terminal or bad signature") == true && alert?.contains("'load-kiosk'") == true,
                 "\(alert ?? "no auth.failed_burst alert")")
         let metrics = String(decoding: try await stranger.send(.GET, "/metrics").body, as: UTF8.self)

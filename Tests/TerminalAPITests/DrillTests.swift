@@ -33,12 +33,8 @@ struct DrillTests {
 
     @Test("during the disk-full drill a bet is refused naming the full disk, readiness fails and the alert runs; after it, all recovers")
     func diskFullDrillAsATerminalSeesIt() async throws {
-        let scratch = try TemporaryDirectory()
-        let alerts = scratch.path + "/alerts.log"
-        let hook = scratch.path + "/alert.sh"
-        try "#!/bin/sh\necho \"$HOLDFAST_ALERT_CATEGORY|$HOLDFAST_ALERT_MESSAGE\" >> \(alerts)\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
-        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook) }\n")
+        let hook = try AlertHookScript()
+        let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path) }\n")
         let client = daemon.client(port: try daemon.start())
         var running = true
         defer { if running { _ = daemon.terminate() } }
@@ -57,12 +53,7 @@ struct DrillTests {
         let notReady = try await client.send(.GET, "/ready")
         #expect(notReady.status == 503 && String(decoding: notReady.body, as: UTF8.self).contains("the journal cannot write"),
                 "\(String(decoding: notReady.body, as: UTF8.self))")
-        var alert: String?
-        for _ in 0..<60 where alert == nil {
-            alert = ((try? String(contentsOfFile: alerts, encoding: .utf8)) ?? "").split(separator: "\n")
-                .first { $0.hasPrefix("journal.cannot_write|") }.map(String.init)
-            if alert == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let alert = try await hook.first("journal.cannot_write", within: .seconds(3))
         #expect(alert?.contains("full") == true, "the local hook ran for the journal: \(alert ?? "no journal.cannot_write alert")")
 
         _ = try Command.run("/usr/bin/curl", ["-sS", "--unix-socket", control, "-X", "POST", "http://holdfastd/drill/end"])

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A real NUT upsd with the dummy-ups driver on 127.0.0.1, run from a private configuration
 /// directory (TESTING-REAL-PARTS.md, "NUT"). The UPS's state is changed by rewriting the driver's
@@ -18,7 +18,7 @@ public final class NUTServer {
             throw ChildProcessError("NUT is not installed: scripts/install-deps installs nut-server")
         }
         directory = try TemporaryDirectory()
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         let path = directory.path
         try FileManager.default.createDirectory(atPath: path + "/state", withIntermediateDirectories: true)
         try """
@@ -98,7 +98,7 @@ public final class NUTServer {
         environment["NUT_ALTPIDPATH"] = directory.path + "/state"
         process.environment = environment
         let log = directory.path + "/" + (executable as NSString).lastPathComponent + ".log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        guard FileManager.default.createFile(atPath: log, contents: nil) else { throw ChildProcessError("cannot write \(log)") }
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
@@ -114,20 +114,4 @@ public final class NUTServer {
     }
 
     deinit { stopAll() }
-
-    /// A loopback port nobody listens on right now.
-    public static func freePort() throws -> Int {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socketDescriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw ChildProcessError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A private PostgreSQL 15 cluster on 127.0.0.1 (TESTING-REAL-PARTS.md, "PostgreSQL"): initdb
 /// into a temporary directory with trust authentication for one role, started and stopped with
@@ -20,7 +20,7 @@ public final class PostgresCluster {
         }
         self.bin = bin
         directory = try TemporaryDirectory()
-        port = try NUTServer.freePort()
+        port = try LoopbackPort.free()
         for folder in ["data", "socket"] {
             try FileManager.default.createDirectory(atPath: directory.path + "/" + folder, withIntermediateDirectories: true)
         }

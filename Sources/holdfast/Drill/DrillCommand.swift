@@ -130,19 +130,28 @@ struct DrillChecks {
         lines.append(TextWrap.wrap("     observed: \(observed)\(time)", indent: 15))
     }
 
-    /// Polls the status until `condition` holds or `bound` passes, and records the result.
-    mutating func expect(_ expected: String, within bound: Duration, _ client: ControlClient,
-                         _ condition: (PowerStatus) -> Bool) async throws -> PowerStatus {
+    /// Asks `fetch` until `condition` holds or `bound` passes, and records the result with
+    /// `describe`'s account of what was last seen.
+    mutating func poll<Status>(_ expected: String, within bound: Duration, every interval: Duration,
+                               _ fetch: () async throws -> Status, describe: (Status) -> String,
+                               _ condition: (Status) -> Bool) async throws -> Status {
         let started = ContinuousClock.now
-        var status = try await client.status()
+        var status = try await fetch()
         while !condition(status) && ContinuousClock.now - started < bound {
-            try await Task.sleep(for: .milliseconds(20))
-            status = try await client.status()
+            try await Task.sleep(for: interval)
+            status = try await fetch()
         }
         let ok = condition(status)
-        record(expected, observed: "\(status.state), intake \(status.intakeOpen ? "open" : "closed")"
-               + (status.drill.map { ", drill \($0)" } ?? ""), passed: ok, after: ok ? ContinuousClock.now - started : nil)
+        record(expected, observed: describe(status), passed: ok, after: ok ? ContinuousClock.now - started : nil)
         return status
+    }
+
+    /// Polls the power status until `condition` holds or `bound` passes, and records the result.
+    mutating func expect(_ expected: String, within bound: Duration, _ client: ControlClient,
+                         _ condition: (PowerStatus) -> Bool) async throws -> PowerStatus {
+        try await poll(expected, within: bound, every: .milliseconds(20), { try await client.status() }, describe: { status in
+            "\(status.state), intake \(status.intakeOpen ? "open" : "closed")" + (status.drill.map { ", drill \($0)" } ?? "")
+        }, condition)
     }
 
     private func formatSeconds(_ duration: Duration) -> String {

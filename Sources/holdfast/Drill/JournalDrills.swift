@@ -28,17 +28,10 @@ extension DrillChecks {
     /// Polls the journal's status until `condition` holds or `bound` passes, and records the result.
     mutating func expectJournal(_ expected: String, within bound: Duration, _ client: ControlClient,
                                 _ condition: (JournalWriteStatus) -> Bool) async throws -> JournalWriteStatus {
-        let started = ContinuousClock.now
-        var status = try await client.journal()
-        while !condition(status) && ContinuousClock.now - started < bound {
-            try await Task.sleep(for: .milliseconds(50))
-            status = try await client.journal()
-        }
-        let ok = condition(status)
-        let writes = status.writable ? "writes" : "cannot write (\(status.failedBatches ?? 0) batches refused)"
-        let readiness = status.ready ? "ready" : "not ready: \(status.notReadyReason ?? "?")"
-        record(expected, observed: "\(writes); \(readiness)\(status.alertRaised ? "; alert raised" : "")",
-               passed: ok, after: ok ? ContinuousClock.now - started : nil)
-        return status
+        try await poll(expected, within: bound, every: .milliseconds(50), { try await client.journal() }, describe: { status in
+            let writes = status.writable ? "writes" : "cannot write (\(status.failedBatches ?? 0) batches refused)"
+            let readiness = status.ready ? "ready" : "not ready: \(status.notReadyReason ?? "?")"
+            return "\(writes); \(readiness)\(status.alertRaised ? "; alert raised" : "")"
+        }, condition)
     }
 }

@@ -43,15 +43,8 @@ extension DrillChecks {
     /// Polls the uplink until `condition` holds or `bound` passes, and records the result.
     mutating func expectUplink(_ expected: String, within bound: Duration, _ client: ControlClient,
                                _ condition: (UplinkStatus) -> Bool) async throws -> UplinkStatus {
-        let started = ContinuousClock.now
-        var status = try await client.uplink()
-        while !condition(status) && ContinuousClock.now - started < bound {
-            try await Task.sleep(for: .milliseconds(50))
-            status = try await client.uplink()
-        }
-        let ok = condition(status)
-        record(expected, observed: "\(status.state) via \(status.endpoint.replacingOccurrences(of: "https://", with: ""))"
-               + (status.backlog.map { ", backlog \($0)" } ?? ""), passed: ok, after: ok ? ContinuousClock.now - started : nil)
-        return status
+        try await poll(expected, within: bound, every: .milliseconds(50), { try await client.uplink() }, describe: { status in
+            "\(status.state) via \(status.endpoint.replacingOccurrences(of: "https://", with: ""))" + (status.backlog.map { ", backlog \($0)" } ?? "")
+        }, condition)
     }
 }

@@ -18,8 +18,8 @@ final class CentralFixture {
     init() throws {
         postgres = try PostgresCluster()
         pki = try TemporaryDirectory()
-        port = try NUTServer.freePort()
-        secondPort = try NUTServer.freePort()
+        port = try LoopbackPort.free()
+        secondPort = try LoopbackPort.free()
         try Self.pkiScript(["ca", pki.path])
         try Self.pkiScript(["server", pki.path, "localhost", "127.0.0.1"])
         try Self.pkiScript(["appliance", pki.path, Self.applianceCode])
