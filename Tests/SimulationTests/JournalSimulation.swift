@@ -27,11 +27,14 @@ struct JournalSimulation {
         var writesKept = 0
         var writesLost = 0
         var writesTorn = 0
+        var offlineTaken = 0
+        var offlineRefused = 0
 
         mutating func add(_ other: Tally) {
             commands += other.commands; acknowledged += other.acknowledged; crashes += other.crashes
             inDoubtCommitted += other.inDoubtCommitted; inDoubtLost += other.inDoubtLost
             writesKept += other.writesKept; writesLost += other.writesLost; writesTorn += other.writesTorn
+            offlineTaken += other.offlineTaken; offlineRefused += other.offlineRefused
         }
     }
 
@@ -53,6 +56,7 @@ struct JournalSimulation {
         let clock = SimulatedClock()
         var hashes: [Int64: [UInt8]] = [:]
         var head: Int64 = 0
+        var offline = OfflineModel()
         for epoch in 0..<Self.epochs {
             holdfast_simdisk_reset()
             let journal = try await open(clock: clock, random: &random, epoch: epoch)
@@ -63,12 +67,19 @@ struct JournalSimulation {
                 guard try await journal.hash(of: seq) == hash else { throw fail(epoch, "acknowledged record \(seq) changed or vanished across the cut") }
             }
             head = reopenedHead
+            try offline.checkRebuilt(journal.offline.totals, fail: { fail(epoch, $0) })
+            // Half the epochs run offline, under limits drawn from the seed.
+            workload.offline = Bool.random(using: &random)
+                ? OfflineTerms(maxStakePerBet: 1_000_000, maxLiability: Int64.random(in: 0...200_000, using: &random),
+                               maxBets: Int.random(in: 0...30, using: &random))
+                : nil
             // The cut comes at a seeded operation, sometimes after the epoch's last command.
             holdfast_simdisk_fail_after(Int64.random(in: 1...Int64(Self.commandsPerEpoch * 6), using: &random))
             var inDoubt: JournalCommand?
             for _ in 0..<Self.commandsPerEpoch {
                 clock.advance(millis: Int64.random(in: 0...5_000, using: &random))
                 let (command, key) = workload.next(using: &random)
+                var admittedUnder: OfflineTerms?
                 tally.commands += 1
                 switch await Self.submit(command, to: journal) {
                 case .success(let outcome):
@@ -82,6 +93,11 @@ struct JournalSimulation {
                             }
                         } else if case .place(let request) = command {
                             workload.placed.append((request, receipt.bet.ticketID, receipt.securityCode))
+                            if receipt.bet.isOffline {
+                                offline.taken(receipt.bet, seq: receipt.seq)
+                                admittedUnder = request.offline
+                                tally.offlineTaken += 1
+                            }
                         }
                     case .journaled(let fact): seq = fact.seq
                     }
@@ -95,11 +111,21 @@ struct JournalSimulation {
                     inDoubt = command
                 case .failure(.storage(let reason)):
                     throw fail(epoch, "a write failed with the disk still up: \(reason)")
+                case .failure(.refused(.offline)):
+                    tally.offlineRefused += 1
                 case .failure:
                     break // refused by the book's rules: nothing journaled
                 }
                 if inDoubt != nil { break }
                 guard try await journal.headSeq() == head else { throw fail(epoch, "the head moved without an acknowledgement") }
+                // Central answers now and then, acknowledging everything up to some record.
+                if Int.random(in: 0..<100, using: &random) < 15 {
+                    let through = Int64.random(in: 0...head, using: &random)
+                    journal.offline.acknowledge(through: through)
+                    offline.acknowledged(through: through)
+                }
+                // Limits bind when a bet is admitted (a bet taken under looser ones still counts).
+                try offline.check(journal.offline.totals, admittedUnder: admittedUnder, fail: { fail(epoch, $0) })
             }
             // Some disks lose nothing unsynced, some much; some tear writes, some never do.
             let lose = loseEverythingUnsynced ? 100 : Int32([0, 10, 30, 60].randomElement(using: &random)!)
@@ -114,7 +140,7 @@ struct JournalSimulation {
             try? FileManager.default.removeItem(atPath: directory + "/journal.sqlite-shm")
             if let inDoubt {
                 try await settle(inDoubt, clock: clock, random: &random, epoch: epoch, head: &head, hashes: &hashes, tally: &tally,
-                                 workload: &workload)
+                                 workload: &workload, offline: &offline)
             }
         }
         holdfast_simdisk_reset()
@@ -127,7 +153,8 @@ struct JournalSimulation {
 
     /// The command a cut failed may or may not be on disk: reopen and look. At most one record.
     private func settle(_ command: JournalCommand, clock: SimulatedClock, random: inout SplitMix64, epoch: Int,
-                        head: inout Int64, hashes: inout [Int64: [UInt8]], tally: inout Tally, workload: inout Workload) async throws {
+                        head: inout Int64, hashes: inout [Int64: [UInt8]], tally: inout Tally, workload: inout Workload,
+                        offline: inout OfflineModel) async throws {
         holdfast_simdisk_reset()
         let journal = try await open(clock: clock, random: &random, epoch: epoch)
         let now = try await journal.headSeq()
@@ -144,6 +171,7 @@ struct JournalSimulation {
             if !workload.placed.contains(where: { $0.ticket == receipt.bet.ticketID }) {
                 workload.placed.append((request, receipt.bet.ticketID, receipt.securityCode))
             }
+            if receipt.bet.isOffline { offline.taken(receipt.bet, seq: receipt.seq) }
         }
         let settled = try await journal.headSeq()
         if settled > head {
@@ -169,3 +197,48 @@ struct JournalSimulation {
         Failure(description: "seed \(seed), epoch \(epoch): \(what)")
     }
 }
+
+/// What the offline ledger must hold, kept beside it: the offline bets on disk that central has
+/// not acknowledged. After a reopen the ledger only knows the last acknowledgement that retired a
+/// bet (written down then), so it may count a few more, never fewer.
+struct OfflineModel {
+    private var pending: [Int64: Int64] = [:]
+    private var acknowledgedThrough: Int64 = 0
+    private var lastRetiringAcknowledgement: Int64 = 0
+    private var all: [Int64: Int64] = [:]
+
+    mutating func taken(_ bet: PlacedBet, seq: Int64) {
+        let liability = max(0, bet.potentialReturn.minorUnits - bet.totalStake.minorUnits)
+        all[seq] = liability
+        if seq > acknowledgedThrough { pending[seq] = liability }
+    }
+
+    mutating func acknowledged(through seq: Int64) {
+        guard seq > acknowledgedThrough else { return }
+        acknowledgedThrough = seq
+        let retired = pending.keys.filter { $0 <= seq }
+        if !retired.isEmpty { lastRetiringAcknowledgement = seq }
+        for key in retired { pending[key] = nil }
+    }
+
+    /// While running: the ledger's totals are exactly the model's, and within the terms a bet
+    /// was just admitted under.
+    func check(_ totals: OfflineLedger.Totals, admittedUnder terms: OfflineTerms?, fail: (String) -> JournalSimulation.Failure) throws {
+        let liability = pending.values.reduce(0, +)
+        guard totals.bets == pending.count, totals.liability == liability else {
+            throw fail("offline ledger holds \(totals.bets) bets / \(totals.liability), the model \(pending.count) / \(liability)")
+        }
+        if let terms, totals.bets > terms.maxBets || totals.liability > terms.maxLiability {
+            throw fail("offline limits exceeded: \(totals.bets) bets / \(totals.liability) against \(terms.maxBets) / \(terms.maxLiability)")
+        }
+    }
+
+    /// After a reopen the ledger is rebuilt from the journal and the written-down acknowledgement;
+    /// the model takes the same view from then on.
+    mutating func checkRebuilt(_ totals: OfflineLedger.Totals, fail: (String) -> JournalSimulation.Failure) throws {
+        acknowledgedThrough = lastRetiringAcknowledgement
+        pending = all.filter { $0.key > lastRetiringAcknowledgement }
+        try check(totals, admittedUnder: nil, fail: fail)
+    }
+}
+

@@ -36,7 +36,8 @@ struct SimulationTests {
         let seconds = Double((ContinuousClock.now - started).components.seconds)
         print("simulation: \(seeds.count) seeds in \(Int(seconds)) s, \(total.crashes) power cuts, \(total.commands) commands "
               + "(\(total.acknowledged) acknowledged), unsynced writes kept \(total.writesKept) / lost \(total.writesLost) / torn \(total.writesTorn), "
-              + "commands in doubt at a cut: \(total.inDoubtCommitted) on disk, \(total.inDoubtLost) not; failures: \(failures.count)")
+              + "commands in doubt at a cut: \(total.inDoubtCommitted) on disk, \(total.inDoubtLost) not; "
+              + "offline bets taken \(total.offlineTaken), refused by the offline limits \(total.offlineRefused); failures: \(failures.count)")
         #expect(total.writesLost + total.writesTorn > 0, "the cuts took unsynced writes back")
     }
 

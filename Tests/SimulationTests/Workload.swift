@@ -27,6 +27,8 @@ struct Workload {
     var resulted: Set<MarketID> = []
     var published = 0
     var betNumber = 0
+    /// While set, bets are placed as the appliance places them offline: held to these limits.
+    var offline: OfflineTerms?
 
     static func market(_ number: Int) -> Market {
         let event = Event(id: EventID(rawValue: "e\(number)"), name: "Event \(number)", startsAtMillis: 1_795_870_800_000)
@@ -60,7 +62,9 @@ struct Workload {
                 selections.append(SelectionID(rawValue: "m\(second)-s\(Int.random(in: 0..<3, using: &random))"))
             }
             let key = "k\(betNumber)"
-            return (.place(Self.bet(key: key, selections: selections, stake: Int64.random(in: 10...5_000, using: &random))), key)
+            var request = Self.bet(key: key, selections: selections, stake: Int64.random(in: 10...5_000, using: &random))
+            request.offline = offline
+            return (.place(request), key)
         case 55..<62 where !placed.isEmpty:
             // A terminal retrying: the answer must be the original ticket.
             let earlier = placed.randomElement(using: &random)!
