@@ -22,7 +22,7 @@ struct PowerCutRun {
                                  terminalSecretHex: secret.hex, nutPort: ups.port)
         let client = TerminalClient(baseURL: "http://127.0.0.1:\(vm.port)", terminalID: "cut-kiosk", secret: secret, timeout: .seconds(20))
         let ledger = BetLedger()
-        print("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts, \(options.terminals) terminals, work in \(work)")
+        say("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts, \(options.terminals) terminals, work in \(work)")
 
         var lost: Set<String> = []
         var committedBeforeCut = 0
@@ -57,7 +57,7 @@ struct PowerCutRun {
             }
             loading.cancel()
             await loading.value
-            print("cut \(cut)/\(options.cuts): boot and checks \(Self.seconds(ContinuousClock.now - booted - .milliseconds(delay))) s, checked \(audit.checked) "
+            say("cut \(cut)/\(options.cuts): boot and checks \(Self.seconds(ContinuousClock.now - booted - .milliseconds(delay))) s, checked \(audit.checked) "
                   + "acknowledged and \(audit.retried) in doubt (\(audit.committed) had been committed), then \(delay) ms of load: "
                   + "\(ledger.acknowledged.count - before) acknowledged, \(ledger.inDoubt.count) in doubt at the cut"
                   + (lowBatteryMillis.map { "; the UPS had reported low battery \($0) ms before" } ?? ""))
@@ -73,13 +73,13 @@ struct PowerCutRun {
         lost.formUnion(acknowledged.keys.filter { journal.betsByKey[$0] == nil })
         let duplicated = journal.betsByKey.values.filter { $0 > 1 }.count
         let unaccounted = journal.betsByKey.keys.filter { acknowledged[$0] == nil }.count
-        print("journal read off the disk: chain verified to seq \(journal.records), \(journal.betsByKey.count) bets; "
+        say("journal read off the disk: chain verified to seq \(journal.records), \(journal.betsByKey.count) bets; "
               + "\(committedBeforeCut) bets in doubt at a cut had been committed (their retries were answered from the journal); "
               + "\(ledger.refused) refusals; \(unaccounted) bets no terminal saw acknowledged")
-        print("\(stagedCuts) of the cuts came during a staged shutdown for low battery")
-        print("power cuts: \(options.cuts), acknowledged bets: \(acknowledged.count), lost: \(lost.count), duplicated: \(duplicated)")
+        say("\(stagedCuts) of the cuts came during a staged shutdown for low battery")
+        say("power cuts: \(options.cuts), acknowledged bets: \(acknowledged.count), lost: \(lost.count), duplicated: \(duplicated)")
         let passed = lost.isEmpty && duplicated == 0 && unaccounted == 0
-        if passed { try? FileManager.default.removeItem(atPath: work) } else { print("kept for inspection: \(work) (keys lost: \(lost.sorted().prefix(10)))") }
+        if passed { try? FileManager.default.removeItem(atPath: work) } else { say("kept for inspection: \(work) (keys lost: \(lost.sorted().prefix(10)))") }
         return passed
     }
 

@@ -52,6 +52,12 @@ struct Options {
     }
 }
 
+/// One line to standard output at once: `print` buffers when the output is a pipe, and the test
+/// and scripts/gauntlet should see each cut as it happens.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 let options: Options
 do { options = try Options(Array(CommandLine.arguments.dropFirst())) } catch {
     FileHandle.standardError.write(Data("power-cut gauntlet: \(error)\n".utf8))
