@@ -49,12 +49,16 @@ static int lying;
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs shim_vfs;
 
+static void free_operation(Operation *op) {
+    free(op->written);
+    free(op->before);
+    free(op);
+}
+
 static void free_operations(Tracked *file) {
     for (Operation *op = file->first; op;) {
         Operation *next = op->next;
-        free(op->written);
-        free(op->before);
-        free(op);
+        free_operation(op);
         op = next;
     }
     file->first = file->last = NULL;
@@ -82,9 +86,17 @@ static int operation_allowed(void) {
     return 1;
 }
 
-static void remember(Tracked *file, Operation *op) {
-    if (file->last) file->last->next = op; else file->first = op;
-    file->last = op;
+// Keeps `op` in its file's history when the real write or truncation it describes succeeded
+// and its pre-image could be read; otherwise it describes nothing that happened.
+static void remember_if_done(ShimFile *file, Operation *op, int rc) {
+    if (!op) return;
+    if (rc != SQLITE_OK || op->before_length < 0) {
+        free_operation(op);
+        return;
+    }
+    Tracked *tracked = file->tracked;
+    if (tracked->last) tracked->last->next = op; else tracked->first = op;
+    tracked->last = op;
 }
 
 static sqlite3_int64 real_size(ShimFile *file) {
@@ -140,13 +152,7 @@ static int shim_write(sqlite3_file *base, const void *buffer, int amount, sqlite
         memcpy(op->written, buffer, (size_t)amount);
     }
     int rc = file->real->pMethods->xWrite(file->real, buffer, amount, offset);
-    if (op && rc == SQLITE_OK && op->before_length >= 0) {
-        remember(file->tracked, op);
-    } else if (op) {
-        free(op->written);
-        free(op->before);
-        free(op);
-    }
+    remember_if_done(file, op, rc);
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -168,12 +174,7 @@ static int shim_truncate(sqlite3_file *base, sqlite3_int64 size) {
         op->before = read_before(file, size, wanted, op->size_before, &op->before_length);
     }
     int rc = file->real->pMethods->xTruncate(file->real, size);
-    if (op && rc == SQLITE_OK && op->before_length >= 0) {
-        remember(file->tracked, op);
-    } else if (op) {
-        free(op->before);
-        free(op);
-    }
+    remember_if_done(file, op, rc);
     pthread_mutex_unlock(&lock);
     return rc;
 }

@@ -35,11 +35,17 @@ public final class AuthFailureLog: Sendable {
     static let namedTerminals = 8
     static let terminalIDLength = 32
     private let window = Mutex(Window())
+    /// Made once: a stranger's requests come as fast as the network allows.
+    private let counters: [Kind: Counter]
 
-    init() {}
+    init() {
+        counters = Dictionary(uniqueKeysWithValues: Kind.allCases.map {
+            ($0, Counter(label: "holdfast_auth_failures_total", dimensions: [("reason", "\($0)")]))
+        })
+    }
 
     public func note(_ kind: Kind, claimedTerminal: String) {
-        Counter(label: "holdfast_auth_failures_total", dimensions: [("reason", "\(kind)")]).increment()
+        counters[kind]?.increment()
         let printable = String(claimedTerminal.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(Self.terminalIDLength))
         window.withLock { window in
             window.total += 1
