@@ -39,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        // The operating system's random numbers, as a RandomNumberGenerator that sanitizers can run.
+        .target(
+            name: "Randomness",
+            swiftSettings: strictSwift6
+        ),
         // Pure betting domain: money, odds, markets, bets, limits, settlement, tickets. No I/O.
         .target(
             name: "Wagering",
@@ -62,12 +67,14 @@ let package = Package(
         .target(
             name: "Journal",
             dependencies: [
+                "Randomness",
                 "SyncProtocol",
                 "Wagering",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -102,6 +109,7 @@ let package = Package(
                 "CGPIOD",
                 "Power",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -109,6 +117,7 @@ let package = Package(
         .target(
             name: "TerminalClient",
             dependencies: [
+                "Randomness",
                 "TerminalProtocol",
                 "Wagering",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -121,6 +130,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
+                "Randomness",
                 "Journal",
                 "Power",
                 "PowerGPIO",
@@ -134,6 +144,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -151,6 +162,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -165,6 +177,7 @@ let package = Package(
                 "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -185,6 +198,7 @@ let package = Package(
         .executableTarget(
             name: "holdfastd",
             dependencies: [
+                "Randomness",
                 "Appliance",
                 "Console",
                 "ControlAPI",
@@ -204,6 +218,7 @@ let package = Package(
         .target(
             name: "Uplink",
             dependencies: [
+                "Randomness",
                 "SyncProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -212,6 +227,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -252,6 +268,7 @@ let package = Package(
         .executableTarget(
             name: "holdfast",
             dependencies: [
+                "Randomness",
                 "Appliance",
                 "Power",
                 "Journal",
@@ -268,13 +285,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
         // A child process the crash tests SIGKILL in the middle of group commits.
         .executableTarget(
             name: "JournalCrashHarness",
-            dependencies: ["Journal", "Wagering"],
+            dependencies: ["Journal", "Randomness", "Wagering"],
             path: "Tests/JournalCrashHarness",
             swiftSettings: strictSwift6
         ),
@@ -285,6 +303,7 @@ let package = Package(
                 "Power",
                 "PowerGPIO",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/GPIOVMHarness",
             swiftSettings: strictSwift6
@@ -294,8 +313,9 @@ let package = Package(
         .executableTarget(
             name: "PowerCutGauntlet",
             dependencies: [
-                "TestSupport", "Journal", "Wagering", "TerminalClient", "TerminalProtocol",
+                "TestSupport", "Appliance", "Journal", "Randomness", "Wagering", "TerminalClient", "TerminalProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/PowerCutGauntlet",
             swiftSettings: strictSwift6
@@ -309,6 +329,7 @@ let package = Package(
         // Helpers the test targets share: temporary directories, child processes.
         .target(
             name: "TestSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/TestSupport",
             swiftSettings: strictSwift6
         ),
@@ -334,6 +355,7 @@ let package = Package(
         .testTarget(
             name: "TerminalAPITests",
             dependencies: [
+                "Randomness",
                 "TestSupport",
                 "SyncProtocol",
                 "Uplink",
@@ -351,6 +373,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -364,6 +387,7 @@ let package = Package(
             dependencies: [
                 "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink", "Power",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -376,6 +400,7 @@ let package = Package(
                 "Wagering",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -392,6 +417,7 @@ let package = Package(
                 "TerminalProtocol",
                 "Wagering",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),

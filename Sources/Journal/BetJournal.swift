@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 public import SyncProtocol
 public import Wagering
 
@@ -27,7 +27,7 @@ public final class BetJournal: Sendable {
     /// Set while batches fail to commit (nil while the journal writes): readiness reports it.
     public var writeFailure: JournalWriteFailure? { health.current }
     /// The writer connection's own `max_page_count` while the disk-full drill caps it.
-    let growthCap = Mutex<Int64?>(nil)
+    let growthCap = NIOLockedValueBox<Int64?>(nil)
 
     init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
         self.configuration = configuration

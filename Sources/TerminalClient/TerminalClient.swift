@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 public import NIOCore
 public import NIOHTTP1
+import Randomness
 public import TerminalProtocol
 
 /// A terminal's side of the API: signs every request (docs/terminal-api.md, "Authentication")
@@ -97,7 +98,7 @@ public struct TerminalClient: Sendable {
     }
 
     public static func freshNonce() -> String {
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         return String(random.next(), radix: 16) + String(random.next(), radix: 16)
     }
 }

@@ -9,6 +9,7 @@ import Logging
 import Metrics
 import Power
 import Prometheus
+import Randomness
 import ServiceLifecycle
 import TerminalAPI
 
@@ -54,7 +55,7 @@ struct Holdfastd: AsyncParsableCommand {
         let logger = Logger(label: "holdfastd")
 
         let clock = SystemClock()
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let service: ApplianceService
         do {
             service = try await ApplianceService.start(settings, clock: clock, random: &random, logger: logger)

@@ -1,11 +1,11 @@
 import Glibc
+import NIOConcurrencyHelpers
 import Power
-import Synchronization
 
 /// Consumes a power source's events, stamping each with the monotonic time it arrived.
 final class EventRecorder: Sendable {
     private final class Arrivals: Sendable {
-        let list = Mutex<[(event: PowerSourceEvent, nanos: Int64)]>([])
+        let list = NIOLockedValueBox<[(event: PowerSourceEvent, nanos: Int64)]>([])
     }
 
     private let arrivals = Arrivals()
@@ -16,23 +16,23 @@ final class EventRecorder: Sendable {
         consumer = Task {
             for await event in source.events() {
                 let now = monotonicNanos()
-                box.list.withLock { $0.append((event, now)) }
+                box.list.withLockedValue { $0.append((event, now)) }
             }
         }
     }
 
-    var count: Int { arrivals.list.withLock { $0.count } }
+    var count: Int { arrivals.list.withLockedValue { $0.count } }
 
     /// The events from index `start` on.
     func events(from start: Int) -> [(event: PowerSourceEvent, nanos: Int64)] {
-        arrivals.list.withLock { Array($0[min(start, $0.count)...]) }
+        arrivals.list.withLockedValue { Array($0[min(start, $0.count)...]) }
     }
 
     /// Waits until there are more than `count` events (or the timeout); returns the next one.
     func next(after count: Int, timeout: Duration = .seconds(5)) async throws -> (event: PowerSourceEvent, nanos: Int64) {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let arrival = arrivals.list.withLock({ $0.count > count ? $0[count] : nil }) { return arrival }
+            if let arrival = arrivals.list.withLockedValue({ $0.count > count ? $0[count] : nil }) { return arrival }
             try await Task.sleep(for: .milliseconds(1))
         }
         throw HarnessFailure("no power event within \(timeout) (had \(count))")

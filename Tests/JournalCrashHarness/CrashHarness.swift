@@ -8,6 +8,7 @@
 import Foundation
 import Journal
 import Logging
+import Randomness
 import Wagering
 
 @main
@@ -24,7 +25,7 @@ struct CrashHarness {
                                    terminalDefaults: TerminalLimits(maxStakePerBet: 1_000_000, maxOpenStake: .max / 4))
         let configuration = JournalConfiguration(directory: directory, applianceCode: try! ApplianceCode("HF01"),
                                                  currency: .gbp, limits: limits, maxOpenTickets: 10_000_000)
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let journal: BetJournal
         do {
             journal = try await BetJournal.open(configuration, clock: SystemClock(), random: &random,

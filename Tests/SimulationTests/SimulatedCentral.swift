@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import SyncProtocol
 import TestSupport
 import Uplink
@@ -7,18 +7,18 @@ import Uplink
 /// Central as the simulation needs it: what it holds, admitted by the same `BatchAdmission` the
 /// reference central runs, with its invariants checked after every delivery.
 final class SimulatedCentral: Sendable {
-    private let state = Mutex<(records: [JournalRecord], violation: String?)>(([], nil))
+    private let state = NIOLockedValueBox<(records: [JournalRecord], violation: String?)>(([], nil))
 
-    var records: [JournalRecord] { state.withLock { $0.records } }
-    var head: SyncHead { state.withLock { $0.records.last.map { SyncHead(seq: $0.seq, hash: $0.hash) } ?? .empty } }
-    var violation: String? { state.withLock { $0.violation } }
+    var records: [JournalRecord] { state.withLockedValue { $0.records } }
+    var head: SyncHead { state.withLockedValue { $0.records.last.map { SyncHead(seq: $0.seq, hash: $0.hash) } ?? .empty } }
+    var violation: String? { state.withLockedValue { $0.violation } }
 
     func highWater(atMillis now: Int64) -> PushAnswer {
         PushAnswer(appliance: "S1M0", highWater: head, stored: 0, centralMillis: now)
     }
 
     func deliver(_ batch: PushBatch, atMillis now: Int64) -> Result<PushAnswer, SyncProblem> {
-        state.withLock { state in
+        state.withLockedValue { state in
             let head = state.records.last.map { SyncHead(seq: $0.seq, hash: $0.hash) } ?? .empty
             var held: [Int64: [UInt8]] = [:]
             for record in batch.records where record.seq >= 1 && record.seq <= head.seq {
@@ -59,23 +59,23 @@ final class SimulatedNetwork: SyncTransport {
         var faults: [String: Int] = [:]
         var late: [PushBatch] = []
     }
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let central: SimulatedCentral
     private let source: SimulatedRecords
     private let target: Int
     private let clock: VirtualClock
 
     init(seed: UInt64, central: SimulatedCentral, source: SimulatedRecords, target: Int, clock: VirtualClock) {
-        state = Mutex(State(random: SplitMix64(seed: seed)))
+        state = NIOLockedValueBox(State(random: SplitMix64(seed: seed)))
         self.central = central
         self.source = source
         self.target = target
         self.clock = clock
     }
 
-    var requests: Int { state.withLock { $0.requests } }
-    var faults: [String: Int] { state.withLock { $0.faults } }
-    var converged: Bool { source.count == target && central.head.seq == Int64(target) && state.withLock { $0.late.isEmpty } }
+    var requests: Int { state.withLockedValue { $0.requests } }
+    var faults: [String: Int] { state.withLockedValue { $0.faults } }
+    var converged: Bool { source.count == target && central.head.seq == Int64(target) && state.withLockedValue { $0.late.isEmpty } }
 
     private enum Fate: String {
         case delivered, dropped = "request dropped", answerLost = "answer lost", twice = "delivered twice",
@@ -87,7 +87,7 @@ final class SimulatedNetwork: SyncTransport {
         // Once converged the run is over; what the uplink does until it is stopped is not counted,
         // so a seed's figures do not depend on how fast the driver notices.
         guard !converged else { return .delivered }
-        let (fate, grow, lateBatch, elapsed) = state.withLock { state -> (Fate, Int, PushBatch?, Int64) in
+        let (fate, grow, lateBatch, elapsed) = state.withLockedValue { state -> (Fate, Int, PushBatch?, Int64) in
             state.requests += 1
             let grow = Int.random(in: 0..<100, using: &state.random) < 30 ? Int.random(in: 1...40, using: &state.random) : 0
             let lateBatch = !state.late.isEmpty && Int.random(in: 0..<100, using: &state.random) < 30
@@ -125,7 +125,7 @@ final class SimulatedNetwork: SyncTransport {
         case .dropped: throw .unreachable("simulated: request dropped")
         case .unavailable: throw .refused(SyncProblem(.unavailable, detail: "simulated: central's database is down"))
         case .late:
-            state.withLock { $0.late.append(batch) }
+            state.withLockedValue { $0.late.append(batch) }
             throw .unreachable("simulated: timed out (the batch is still on its way)")
         case .answerLost:
             _ = central.deliver(batch, atMillis: clock.wallMillis())

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import SyncProtocol
 import TestSupport
 import Uplink
@@ -40,11 +40,11 @@ struct UplinkSimulation {
                                       batchSize: Int.random(in: 1...300, using: &random), retryInitial: .milliseconds(200),
                                       retryMax: .seconds(5), offlineGrace: .seconds(30), failbackInterval: .seconds(60),
                                       idleCheckInterval: .seconds(1))
-        let marks = Mutex<(last: Int64, wentBack: String?)>((0, nil))
+        let marks = NIOLockedValueBox<(last: Int64, wentBack: String?)>((0, nil))
         let service = UplinkService(settings: settings, appliance: "S1M0", source: source, transport: network, clock: clock,
                                     logger: Logger(label: "holdfast.simulation") { _ in SwiftLogNoOpLogHandler() },
                                     onHighWater: { head in
-                                        marks.withLock { marks in
+                                        marks.withLockedValue { marks in
                                             if head.seq < marks.last, marks.wentBack == nil { marks.wentBack = "\(marks.last) -> \(head.seq)" }
                                             marks.last = max(marks.last, head.seq)
                                         }
@@ -52,7 +52,7 @@ struct UplinkSimulation {
         let uplink = Task { try await service.run(random: SplitMix64(seed: random.next())) }
         defer { uplink.cancel() }
         while !network.converged {
-            if let violation = central.violation ?? marks.withLock({ $0.wentBack.map { "central's mark went back: \($0)" } }) {
+            if let violation = central.violation ?? marks.withLockedValue({ $0.wentBack.map { "central's mark went back: \($0)" } }) {
                 throw JournalSimulation.Failure(description: "uplink seed \(seed): \(violation)")
             }
             guard network.requests < 200_000 else {
@@ -74,30 +74,30 @@ struct UplinkSimulation {
 
 /// Virtual time: a sleep advances it and yields, so backoffs of seconds cost nothing.
 final class VirtualClock: UplinkClock {
-    private let now = Mutex<Int64>(1_795_867_200_000)
+    private let now = NIOLockedValueBox<Int64>(1_795_867_200_000)
 
-    func wallMillis() -> Int64 { now.withLock { $0 } }
+    func wallMillis() -> Int64 { now.withLockedValue { $0 } }
 
     func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
-        now.withLock { $0 += duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000 }
+        now.withLockedValue { $0 += duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000 }
         await Task.yield()
     }
 
-    func advance(millis: Int64) { now.withLock { $0 += millis } }
+    func advance(millis: Int64) { now.withLockedValue { $0 += millis } }
 }
 
 /// The appliance's journal as the uplink reads it: a sealed chain that grows when told to.
 final class SimulatedRecords: SyncRecordSource {
-    private let records = Mutex<[JournalRecord]>([])
+    private let records = NIOLockedValueBox<[JournalRecord]>([])
 
     init(initial: Int) { append(initial, wallMillis: 1_795_867_200_000) }
 
-    var all: [JournalRecord] { records.withLock { $0 } }
-    var count: Int { records.withLock { $0.count } }
+    var all: [JournalRecord] { records.withLockedValue { $0 } }
+    var count: Int { records.withLockedValue { $0.count } }
 
     func append(_ count: Int, wallMillis: Int64) {
-        records.withLock { records in
+        records.withLockedValue { records in
             for _ in 0..<count {
                 let seq = Int64(records.count + 1)
                 let previous = records.last?.hash ?? ChainHash.genesis
@@ -111,15 +111,15 @@ final class SimulatedRecords: SyncRecordSource {
     }
 
     func records(after seq: Int64, limit: Int) async throws -> [JournalRecord] {
-        records.withLock { Array($0.dropFirst(Int(seq)).prefix(limit)) }
+        records.withLockedValue { Array($0.dropFirst(Int(seq)).prefix(limit)) }
     }
 
     func head() async throws -> SyncHead {
-        records.withLock { $0.last.map { SyncHead(seq: $0.seq, hash: $0.hash) } ?? .empty }
+        records.withLockedValue { $0.last.map { SyncHead(seq: $0.seq, hash: $0.hash) } ?? .empty }
     }
 
     func hash(of seq: Int64) async throws -> [UInt8]? {
-        records.withLock { seq >= 1 && seq <= $0.count ? $0[Int(seq) - 1].hash : nil }
+        records.withLockedValue { seq >= 1 && seq <= $0.count ? $0[Int(seq) - 1].hash : nil }
     }
 
     /// Returns at once: in virtual time the idle wait is over as soon as it starts.

@@ -1,16 +1,16 @@
 import Journal
-import Synchronization
+import NIOConcurrencyHelpers
 import TestSupport
 import Wagering
 
 /// The simulation's clock: wall time moves only when the workload says so, monotonic time on
 /// every read, so a seed replays the same records to the byte.
 final class SimulatedClock: JournalClock, Sendable {
-    private let state = Mutex<(wall: Int64, mono: Int64)>((1_795_867_200_000, 1_000_000))
+    private let state = NIOLockedValueBox<(wall: Int64, mono: Int64)>((1_795_867_200_000, 1_000_000))
 
-    func wallMillis() -> Int64 { state.withLock { $0.wall } }
-    func monotonicNanos() -> Int64 { state.withLock { $0.mono += 1_000; return $0.mono } }
-    func advance(millis: Int64) { state.withLock { $0.wall += millis } }
+    func wallMillis() -> Int64 { state.withLockedValue { $0.wall } }
+    func monotonicNanos() -> Int64 { state.withLockedValue { $0.mono += 1_000; return $0.mono } }
+    func advance(millis: Int64) { state.withLockedValue { $0.wall += millis } }
 }
 
 /// Journal commands drawn from a seed: markets published and repriced, singles and doubles placed

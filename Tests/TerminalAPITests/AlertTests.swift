@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 import TestSupport
 import TerminalClient
@@ -31,7 +32,7 @@ struct AlertTests {
         let port = try daemon.start()
         var running = true
         defer { if running { _ = daemon.terminate() } }
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let stranger = TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk",
                                       secret: TerminalSecret.generate(using: &random), timeout: .seconds(5))
 

@@ -1,5 +1,6 @@
 import Appliance
 import Foundation
+import Randomness
 import Testing
 import TestSupport
 
@@ -14,7 +15,7 @@ struct ConsoleSuites {
         @Test("login, line editing, line noise, commands on battery, Ctrl-D, lockout, hang-up")
         func technicianSession() async throws {
             let pty = try PseudoTerminal()
-            var random = SystemRandomNumberGenerator()
+            var random = SystemRandom()
             let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
             let daemon = try DaemonFixture(extraConfig: """
                 console:
@@ -96,7 +97,7 @@ struct ConsoleSuites {
     @Suite("Console over the local socket and through socat", .timeLimit(.minutes(2)))
     struct ConsoleTransportTests {
         static func technicianConfig(device: String? = nil) throws -> (String, String) {
-            var random = SystemRandomNumberGenerator()
+            var random = SystemRandom()
             let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
             let deviceLine = device.map { "  device: \($0)\n" } ?? ""
             return ("console:\n\(deviceLine)  technicians: [{ name: tech, pin_hash: \"\(hash)\" }]\n", hash.description)

@@ -1,9 +1,10 @@
 import Foundation
 import Journal
-import Synchronization
-import Testing
+import NIOConcurrencyHelpers
+import Randomness
 import TerminalClient
 import TerminalProtocol
+import Testing
 import Wagering
 
 /// The whole daemon, killed with SIGKILL while terminals are placing bets, then restarted on the
@@ -24,27 +25,27 @@ struct DaemonCrashTests {
             for worker in 0..<clients {
                 group.addTask {
                     var count = 0
-                    while tally.acknowledged.withLock({ $0.count }) < target {
+                    while tally.acknowledged.withLockedValue({ $0.count }) < target {
                         count += 1
                         let selection = board.markets[count % board.markets.count].selections[worker % 2]
                         let slip = PlaceBetRequest(
                             idempotencyKey: "w\(worker)-\(count)", type: "single",
                             legs: [LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion)],
                             stakePerLine: MoneyView(minorUnits: 100, currency: "GBP"), oddsChangePolicy: .exact)
-                        tally.unresolved.withLock { $0[slip.idempotencyKey] = slip }
+                        tally.unresolved.withLockedValue { $0[slip.idempotencyKey] = slip }
                         guard case .success(let ticket)? = try? await client.place(slip) else { return }
-                        tally.unresolved.withLock { $0[slip.idempotencyKey] = nil }
-                        tally.acknowledged.withLock { $0[slip.idempotencyKey] = ticket.ticketId }
+                        tally.unresolved.withLockedValue { $0[slip.idempotencyKey] = nil }
+                        tally.acknowledged.withLockedValue { $0[slip.idempotencyKey] = ticket.ticketId }
                     }
                 }
             }
             // Kill while the workers are mid-flight.
-            while tally.acknowledged.withLock({ $0.count }) < target / 2 { try? await Task.sleep(for: .milliseconds(5)) }
+            while tally.acknowledged.withLockedValue({ $0.count }) < target / 2 { try? await Task.sleep(for: .milliseconds(5)) }
             daemon.kill()
             await group.waitForAll()
         }
-        let acked = tally.acknowledged.withLock { $0 }
-        let inFlight = tally.unresolved.withLock { $0 }
+        let acked = tally.acknowledged.withLockedValue { $0 }
+        let inFlight = tally.unresolved.withLockedValue { $0 }
         #expect(acked.count >= target / 2)
         print("holdfastd SIGKILLed with \(acked.count) bets acknowledged and \(inFlight.count) in flight")
 
@@ -80,9 +81,9 @@ struct DaemonCrashTests {
 /// What the load's terminals saw, shared by their tasks.
 final class LoadTally: Sendable {
     /// Idempotency key -> ticket id, for every bet whose acceptance reached its terminal.
-    let acknowledged = Mutex<[String: String]>([:])
+    let acknowledged = NIOLockedValueBox<[String: String]>([:])
     /// Sent, but the answer was lost in the kill.
-    let unresolved = Mutex<[String: PlaceBetRequest]>([:])
+    let unresolved = NIOLockedValueBox<[String: PlaceBetRequest]>([:])
 }
 
 /// A holdfastd child process on its own data directory and configuration.
@@ -95,7 +96,7 @@ final class DaemonFixture {
     /// `applianceExtra`: more keys for the `appliance` mapping (", manifest: m.sha256").
     init(power: String = "{ source: simulated }", applianceExtra: String = "", extraConfig: String = "") throws {
         directory = try TemporaryDirectory()
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         secret = TerminalSecret.generate(using: &random)
         let board = """
             {"markets": [
@@ -152,7 +153,7 @@ final class DaemonFixture {
     func terminate() -> Int32 { child?.terminate() ?? -1 }
 
     func openJournal() async throws -> BetJournal {
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let limits = BettingLimits(minStakePerLine: 10, maxStakePerBet: 50_000, maxPayoutPerBet: 2_500_000,
                                    maxLiabilityPerSelection: 100_000_000, maxLiabilityPerMarket: 100_000_000,
                                    terminalDefaults: TerminalLimits(maxStakePerBet: 20_000, maxOpenStake: 100_000_000))

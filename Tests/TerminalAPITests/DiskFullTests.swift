@@ -1,8 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 import TerminalClient
 import TerminalProtocol
+import TestSupport
+import Testing
 
 /// The journal's disk fills while bets flow (issue 7): a small tmpfs mounted as the data
 /// directory, nearly filled by another file.
@@ -81,7 +81,9 @@ final class SmallDisk {
     /// Writes a file taking all but `bytes` of the free space.
     func fill(leaving bytes: Int64) throws {
         let free = try FileManager.default.attributesOfFileSystem(forPath: path)[.systemFreeSize] as? Int64 ?? 0
-        FileManager.default.createFile(atPath: filler, contents: Data(count: Int(max(0, free - bytes))))
+        guard FileManager.default.createFile(atPath: filler, contents: Data(count: Int(max(0, free - bytes)))) else {
+            throw ChildProcessError("cannot write the filler file \(filler)")
+        }
     }
 
     func release() throws {

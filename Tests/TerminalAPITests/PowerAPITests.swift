@@ -7,7 +7,7 @@ import Wagering
 
 /// The power path end to end with the simulated source: the file changes, the supervisor decides,
 /// intake and the API follow, and the shutdown command runs once.
-@Suite("Power: a cut seen through the API", .serialized, .timeLimit(.minutes(1)))
+@Suite("Power: a cut seen through the API", .serialized, .timeLimit(.minutes(3)))
 struct PowerAPITests {
     @Test("on battery keeps taking bets; low battery closes intake; mains back resumes; the final delay runs the command once")
     func powerCut() async throws {
@@ -15,7 +15,7 @@ struct PowerAPITests {
         let marker = try Self.shutdownScript(in: scratch)
         let appliance = try await RunningAppliance.start(power: """
             on_battery_alert_seconds: 0
-            final_delay_seconds: 3
+            final_delay_seconds: 8
             shutdown_command: /bin/sh \(scratch.path)/shutdown.sh
             """)
         let kiosk = appliance.client("kiosk-1")
@@ -91,7 +91,9 @@ struct PowerAPITests {
 
     static func waitForMode(_ wanted: String, _ kiosk: TerminalClient) async throws {
         func mode() async throws -> String { try await kiosk.send(.GET, "/v1/appliance").decode(ApplianceStateView.self).mode }
-        for _ in 0..<500 where try await mode() != wanted { try await Task.sleep(for: .milliseconds(10)) }
+        // Generous: under a sanitizer (scripts/sanitize) every step is several times slower.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, try await mode() != wanted { try await Task.sleep(for: .milliseconds(10)) }
         #expect(try await mode() == wanted)
     }
 
@@ -103,7 +105,8 @@ struct PowerAPITests {
     }
 
     static func expectRanOnce(_ marker: String) async throws {
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(10)) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(300))
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "ran\n", "the shutdown command runs exactly once")
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A fault-injecting TCP proxy on 127.0.0.1 between the appliance and central (Debian 12 has
 /// no toxiproxy; TESTING-REAL-PARTS.md). Bytes pass through untouched, TLS included, until the
@@ -26,10 +26,11 @@ public final class FaultProxy: Sendable {
     private struct State {
         var fault: Fault = .none
         var injected = 0
+        var held = 0
         var open: Set<Int32> = []
         var stopped = false
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     public init(upstreamPort: Int) throws {
         self.upstreamPort = upstreamPort
@@ -53,23 +54,26 @@ public final class FaultProxy: Sendable {
     }
 
     public func set(_ fault: Fault) {
-        state.withLock { $0.fault = fault }
+        state.withLockedValue { $0.fault = fault }
     }
 
     /// How many times a fault was applied (a connection cut, an answer dropped, ...).
-    public var faultsInjected: Int { state.withLock { $0.injected } }
+    public var faultsInjected: Int { state.withLockedValue { $0.injected } }
+
+    /// Chunks the latency fault is holding right now: a request or an answer on its way.
+    public var chunksHeld: Int { state.withLockedValue { $0.held } }
 
     /// Resets every open connection, as a link that drops would.
     public func resetAll() {
         // Under the lock: a connection leaves `open` before its descriptors are closed, so a
         // number shut down here is never one reused by another connection.
-        state.withLock { state in
+        state.withLockedValue { state in
             for descriptor in state.open { shutdown(descriptor, Int32(SHUT_RDWR)) }
         }
     }
 
     public func stop() {
-        state.withLock { $0.stopped = true }
+        state.withLockedValue { $0.stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
         resetAll()
     }
@@ -79,15 +83,15 @@ public final class FaultProxy: Sendable {
         close(listener)
     }
 
-    private var fault: Fault { state.withLock { $0.fault } }
+    private var fault: Fault { state.withLockedValue { $0.fault } }
 
-    private func countFault() { state.withLock { $0.injected += 1 } }
+    private func countFault() { state.withLockedValue { $0.injected += 1 } }
 
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
-                if state.withLock({ $0.stopped }) { return }
+                if state.withLockedValue({ $0.stopped }) { return }
                 continue
             }
             Thread.detachNewThread { [self] in serve(client) }
@@ -110,9 +114,9 @@ public final class FaultProxy: Sendable {
             close(upstream)
             return
         }
-        state.withLock { $0.open.formUnion([client, upstream]) }
+        state.withLockedValue { $0.open.formUnion([client, upstream]) }
         pump(client: client, upstream: upstream)
-        state.withLock { $0.open.subtract([client, upstream]) }
+        state.withLockedValue { $0.open.subtract([client, upstream]) }
         Self.reset(client)
         Self.reset(upstream)
     }
@@ -137,7 +141,9 @@ public final class FaultProxy: Sendable {
                 case .none, .refuseConnections:
                     guard Self.writeAll(destination, buffer[..<count]) else { return }
                 case .latency(let milliseconds):
+                    state.withLockedValue { $0.held += 1 }
                     usleep(useconds_t(milliseconds * 1_000))
+                    state.withLockedValue { $0.held -= 1 }
                     guard Self.writeAll(destination, buffer[..<count]) else { return }
                 case .blackhole:
                     continue

@@ -33,6 +33,27 @@ public final class PseudoTerminal: @unchecked Sendable {
         slavePath = path
     }
 
+    /// The far end of a serial line that qemu serves on a Unix socket (`-chardev socket`, as
+    /// scripts/gpio-vm/run --serial2 does): no tty on this side, but the same bytes as a cable.
+    public init(connectingToSocket path: String) throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ChildProcessError("\(path) is too long for a socket") }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        guard descriptor >= 0, connected else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { Glibc.close(descriptor) }
+            throw ChildProcessError("cannot connect to \(path): \(reason)")
+        }
+        master = descriptor
+        slavePath = path
+    }
+
     public func send(_ text: String) { send(Array(text.utf8)) }
 
     public func send(_ bytes: [UInt8]) {

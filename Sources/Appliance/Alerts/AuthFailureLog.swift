@@ -1,5 +1,5 @@
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Refused terminal requests, tallied per window rather than journaled one by one: a stranger on
 /// the venue LAN sending bad signatures must not be able to fill the journal. The health monitor
@@ -34,7 +34,7 @@ public final class AuthFailureLog: Sendable {
 
     static let namedTerminals = 8
     static let terminalIDLength = 32
-    private let window = Mutex(Window())
+    private let window = NIOLockedValueBox(Window())
     /// Made once: a stranger's requests come as fast as the network allows.
     private let counters: [Kind: Counter]
 
@@ -47,7 +47,7 @@ public final class AuthFailureLog: Sendable {
     public func note(_ kind: Kind, claimedTerminal: String) {
         counters[kind]?.increment()
         let printable = String(claimedTerminal.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(Self.terminalIDLength))
-        window.withLock { window in
+        window.withLockedValue { window in
             window.total += 1
             window.byKind[kind, default: 0] += 1
             if window.byTerminal[printable] != nil || window.byTerminal.count < Self.namedTerminals {
@@ -60,7 +60,7 @@ public final class AuthFailureLog: Sendable {
 
     /// The window so far, which starts a new one; nil when nothing was refused in it.
     func closeWindow() -> Window? {
-        window.withLock { window in
+        window.withLockedValue { window in
             defer { window = Window() }
             return window.total > 0 ? window : nil
         }

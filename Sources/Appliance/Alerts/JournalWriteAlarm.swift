@@ -1,5 +1,5 @@
 public import Journal
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The alert for a journal that cannot write. The failure itself cannot be journaled (that is
 /// the failure), so the local hook is raised when it begins, and the record central raises the
@@ -8,12 +8,12 @@ import Synchronization
 /// again, it is tried once per probe interval.
 public final class JournalWriteAlarm: Sendable {
     static let category = "journal.cannot_write"
-    private let raised = Mutex<(failure: JournalWriteFailure, lastProbe: ContinuousClock.Instant)?>(nil)
+    private let raised = NIOLockedValueBox<(failure: JournalWriteFailure, lastProbe: ContinuousClock.Instant)?>(nil)
 
     init() {}
 
     /// The failure the alert was raised for, until its record is journaled.
-    public var raisedFor: JournalWriteFailure? { raised.withLock { $0?.failure } }
+    public var raisedFor: JournalWriteFailure? { raised.withLockedValue { $0?.failure } }
 
     private enum Step {
         case none, raise(JournalWriteFailure), probe(JournalWriteFailure)
@@ -24,7 +24,7 @@ public final class JournalWriteAlarm: Sendable {
     func check(_ service: ApplianceService, probeInterval: Duration) async {
         let current = service.journal.writeFailure
         let now = ContinuousClock.now
-        let step: Step = raised.withLock { state in
+        let step: Step = raised.withLockedValue { state in
             guard let open = state else {
                 guard let current else { return .none }
                 state = (current, now)
@@ -45,7 +45,7 @@ public final class JournalWriteAlarm: Sendable {
             let message = "the journal could not write for \(seconds) s from wall time \(failure.sinceWallMillis) ms "
                 + "(\(failure.failedBatches) batches refused): \(failure.reason)"
             guard (try? await service.journal.apply(.record(category: Self.category, message: String(message.prefix(300))))) != nil else { return }
-            raised.withLock { $0 = nil }
+            raised.withLockedValue { $0 = nil }
             service.logger.notice("the journal writes again", metadata: ["was": "\(failure.reason)", "after_s": "\(seconds)"])
         }
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Fans board changes out to live subscribers (the API's event stream). Bounded twice: at most
 /// `maxSubscribers` at once, and each keeps only its newest few updates, so a slow kiosk drops
@@ -9,7 +9,7 @@ public final class BoardBroadcaster<Update: Sendable>: Sendable {
         var subscribers: [Int: AsyncStream<Update>.Continuation] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let maxSubscribers: Int
     private let bufferedUpdates: Int
 
@@ -21,7 +21,7 @@ public final class BoardBroadcaster<Update: Sendable>: Sendable {
     /// A stream of updates, or nil when `maxSubscribers` are already listening.
     public func subscribe() -> AsyncStream<Update>? {
         let (stream, continuation) = AsyncStream<Update>.makeStream(bufferingPolicy: .bufferingNewest(bufferedUpdates))
-        let id: Int? = state.withLock { state in
+        let id: Int? = state.withLockedValue { state in
             guard state.subscribers.count < maxSubscribers else { return nil }
             state.next += 1
             state.subscribers[state.next] = continuation
@@ -29,24 +29,24 @@ public final class BoardBroadcaster<Update: Sendable>: Sendable {
         }
         guard let id else { return nil }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+            _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
         }
         return stream
     }
 
     public func publish(_ update: Update) {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let subscribers = state.withLockedValue { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(update) }
     }
 
     /// Ends every stream (at shutdown).
     public func finish() {
-        let subscribers = state.withLock { state in
+        let subscribers = state.withLockedValue { state in
             defer { state.subscribers = [:] }
             return Array(state.subscribers.values)
         }
         for subscriber in subscribers { subscriber.finish() }
     }
 
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 }

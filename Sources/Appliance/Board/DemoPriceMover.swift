@@ -1,4 +1,5 @@
 import Logging
+import Randomness
 public import ServiceLifecycle
 import Wagering
 
@@ -19,7 +20,7 @@ public struct DemoPriceMover: Service {
     }
 
     private func movePrices() async throws {
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         while !Task.isCancelled {
             try await Task.sleep(for: interval)
             let open = service.board.board.markets.values.filter { $0.status == .open }

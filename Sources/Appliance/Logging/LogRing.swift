@@ -1,12 +1,12 @@
-public import Logging
 import Foundation
-import Synchronization
+public import Logging
+import NIOConcurrencyHelpers
 
 /// The last log lines in memory, for the console's `log tail` when nobody can reach the
 /// system journal. Bounded: the oldest line goes when a new one comes.
 public final class LogRing: Sendable {
     public let capacity: Int
-    private let lines = Mutex<[String]>([])
+    private let lines = NIOLockedValueBox<[String]>([])
 
     public init(capacity: Int = 500) {
         precondition(capacity > 0)
@@ -14,7 +14,7 @@ public final class LogRing: Sendable {
     }
 
     public func append(_ line: String) {
-        lines.withLock {
+        lines.withLockedValue {
             if $0.count >= capacity { $0.removeFirst($0.count - capacity + 1) }
             $0.append(line)
         }
@@ -22,7 +22,7 @@ public final class LogRing: Sendable {
 
     /// The last `count` lines, oldest first.
     public func tail(_ count: Int) -> [String] {
-        lines.withLock { Array($0.suffix(max(0, count))) }
+        lines.withLockedValue { Array($0.suffix(max(0, count))) }
     }
 
     /// A log handler that writes into this ring (use it beside the stderr handler).

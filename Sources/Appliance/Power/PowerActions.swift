@@ -26,7 +26,7 @@ extension PowerController {
             // checkpointed: the appliance is safe to lose power from here.
             let elapsed = clock.monotonicNanos() - startedNanos
             metrics.powerToSafe.recordNanoseconds(elapsed)
-            currentStatus.withLock {
+            currentStatus.withLockedValue {
                 $0.lastPowerToSafeMicros = elapsed / 1_000
                 $0.stagedShutdowns += 1
             }
@@ -65,7 +65,7 @@ extension PowerController {
     }
 
     private func run(_ command: [String], reboot: Bool) {
-        let first = commandRuns.withLock { runs -> Bool in
+        let first = commandRuns.withLockedValue { runs -> Bool in
             defer { runs += 1 }
             return runs == 0
         }

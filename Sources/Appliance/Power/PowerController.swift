@@ -1,6 +1,7 @@
 import Foundation
 public import Journal
 import Logging
+import NIOConcurrencyHelpers
 public import Power
 public import ServiceLifecycle
 import Synchronization
@@ -25,9 +26,9 @@ public final class PowerController: Service, Sendable {
     let rebootCommand: [String]
     let clock: any JournalClock
     private let tickInterval: Duration
-    private let supervisorState = Mutex<PowerSupervisor.State>(.unknown)
-    let currentStatus: Mutex<PowerStatus>
-    let commandRuns = Mutex(0)
+    private let supervisorState = NIOLockedValueBox<PowerSupervisor.State>(.unknown)
+    let currentStatus: NIOLockedValueBox<PowerStatus>
+    let commandRuns = NIOLockedValueBox(0)
     let metrics = PowerMetrics()
     /// Source events and requests: few, and none may be lost (a one-shot GPIO "mains back"), so
     /// the stream is unbounded; ticks are bounded by `pendingTick` instead.
@@ -44,23 +45,23 @@ public final class PowerController: Service, Sendable {
         self.rebootCommand = rebootCommand
         self.clock = clock
         self.tickInterval = tickInterval
-        currentStatus = Mutex(PowerStatus(source: source.kind, nowMillis: clock.wallMillis()))
+        currentStatus = NIOLockedValueBox(PowerStatus(source: source.kind, nowMillis: clock.wallMillis()))
         (inputs, inputContinuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// The state, the source's last reading and what was done, for the CLI and the console.
     public var status: PowerStatus {
-        var status = currentStatus.withLock { $0 }
+        var status = currentStatus.withLockedValue { $0 }
         status.intakeOpen = service.intake.closedReason == nil
         status.shutdownCommandRuns = shutdownCommandRuns
         return status
     }
 
     /// The supervisor's state, for the API and the console.
-    public var state: PowerSupervisor.State { supervisorState.withLock { $0 } }
+    public var state: PowerSupervisor.State { supervisorState.withLockedValue { $0 } }
 
     /// How many times the shutdown command ran (at most once).
-    public var shutdownCommandRuns: Int { commandRuns.withLock { $0 } }
+    public var shutdownCommandRuns: Int { commandRuns.withLockedValue { $0 } }
 
     /// A technician's shutdown or reboot, through the same staged path as a power shutdown.
     public func requestShutdown(by who: String, reboot: Bool) {
@@ -142,7 +143,7 @@ public final class PowerController: Service, Sendable {
         case .drill(let drill, let who):
             guard loop.drill == nil else { return }
             loop.drill = drill
-            currentStatus.withLock { $0.drill = drill.rawValue }
+            currentStatus.withLockedValue { $0.drill = drill.rawValue }
             await service.recordEvent("power.drill", "\(drill.rawValue) drill started by \(who): made-up readings, the real supervisor; nothing is cut")
             let reading = PowerObservation(acPresent: false, batteryLow: drill == .lowBattery)
             event = .observed(reading)
@@ -150,7 +151,7 @@ public final class PowerController: Service, Sendable {
         case .endDrill(let who):
             guard let drill = loop.drill else { return }
             loop.drill = nil
-            currentStatus.withLock { $0.drill = nil }
+            currentStatus.withLockedValue { $0.drill = nil }
             await service.recordEvent("power.drill", "\(drill.rawValue) drill ended by \(who): back to the source's readings")
             // A drill may have gone as far as the point of no return: start the supervisor afresh
             // from the real readings, with intake open unless they close it again.
@@ -162,9 +163,9 @@ public final class PowerController: Service, Sendable {
                 actions = loop.supervisor.handle(real, nowMillis: now)
             }
         }
-        supervisorState.withLock { $0 = loop.supervisor.state }
+        supervisorState.withLockedValue { $0 = loop.supervisor.state }
         let wallNow = clock.wallMillis()
-        currentStatus.withLock { $0.update(supervisor: loop.supervisor, event: event, nowMillis: wallNow) }
+        currentStatus.withLockedValue { $0.update(supervisor: loop.supervisor, event: event, nowMillis: wallNow) }
         service.setPowerState(loop.supervisor.state, sourceStale: loop.supervisor.isSourceStale)
         metrics.record(loop.supervisor.state, sourceStale: loop.supervisor.isSourceStale)
         for action in actions {

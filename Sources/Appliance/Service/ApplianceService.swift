@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 public import Journal
 public import Logging
+import NIOConcurrencyHelpers
 public import Power
-import Synchronization
 public import TerminalProtocol
 public import Uplink
 public import Wagering
@@ -20,7 +20,7 @@ public final class ApplianceService: Sendable {
     /// Terminals and technicians from central's feed.
     let credentials: CentralCredentials
     let centralLimits: CentralLimitsFile
-    private let limits: Mutex<BettingLimits>
+    private let limits: NIOLockedValueBox<BettingLimits>
     let alertHook: AlertHook
     /// The journal-cannot-write alert, raised and cleared by the ``HealthMonitor``.
     public let journalWriteAlarm = JournalWriteAlarm()
@@ -30,12 +30,12 @@ public final class ApplianceService: Sendable {
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
     public let uplink: UplinkService?
     public private(set) var feed: FeedService? {
-        get { feedService.withLock { $0 } }
-        set { feedService.withLock { $0 = newValue } }
+        get { feedService.withLockedValue { $0 } }
+        set { feedService.withLockedValue { $0 = newValue } }
     }
-    private let feedService = Mutex<FeedService?>(nil)
-    private let boardSnapshot: Mutex<BoardSnapshot>
-    private let power = Mutex<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
+    private let feedService = NIOLockedValueBox<FeedService?>(nil)
+    private let boardSnapshot: NIOLockedValueBox<BoardSnapshot>
+    private let power = NIOLockedValueBox<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
     let clock: any JournalClock
     let logger: Logger
 
@@ -47,10 +47,10 @@ public final class ApplianceService: Sendable {
         self.terminalAccess = TerminalAccess(dataDirectory: configuration.dataDirectory)
         self.credentials = CentralCredentials(dataDirectory: configuration.dataDirectory)
         self.centralLimits = CentralLimitsFile(dataDirectory: configuration.dataDirectory)
-        self.limits = Mutex(configuration.limits)
+        self.limits = NIOLockedValueBox(configuration.limits)
         self.alertHook = AlertHook(command: configuration.alerts.command, appliance: configuration.applianceCode.rawValue, logger: logger)
         self.boardUpdates = BoardBroadcaster(maxSubscribers: configuration.api.maxBoardStreams)
-        self.boardSnapshot = Mutex(board)
+        self.boardSnapshot = NIOLockedValueBox(board)
         self.clock = clock
         self.logger = logger
         self.uplink = uplink
@@ -112,24 +112,24 @@ public final class ApplianceService: Sendable {
     }
 
     /// The betting limits in force: the configuration's, or central's once it has sent some.
-    public var limitsInForce: BettingLimits { limits.withLock { $0 } }
+    public var limitsInForce: BettingLimits { limits.withLockedValue { $0 } }
 
     /// Journals new limits (the journal's book applies them to bets from then on).
     func setLimits(_ new: BettingLimits) async throws(JournalError) {
         try await journal.apply(.setLimits(new))
-        limits.withLock { $0 = new }
+        limits.withLockedValue { $0 = new }
     }
 
     // MARK: Board
 
-    public var board: BoardSnapshot { boardSnapshot.withLock { $0 } }
+    public var board: BoardSnapshot { boardSnapshot.withLockedValue { $0 } }
 
     /// Re-reads the board after a change, bumps its version and tells the stream's subscribers.
     public func refreshBoard() async throws {
         let board = try await journal.book().board
         let version = try await journal.headSeq()
         let snapshot = try BoardSnapshot(version: version, board: board)
-        let changed = boardSnapshot.withLock { current -> Bool in
+        let changed = boardSnapshot.withLockedValue { current -> Bool in
             guard snapshot.version > current.version else { return false }
             current = snapshot
             return true
@@ -260,12 +260,12 @@ public final class ApplianceService: Sendable {
 
     /// Set by the power controller after every supervisor step.
     public func setPowerState(_ state: PowerSupervisor.State, sourceStale: Bool) {
-        power.withLock { $0 = (state, sourceStale) }
+        power.withLockedValue { $0 = (state, sourceStale) }
     }
 
     public func state() async -> ApplianceStateView {
         let closed = intake.closedReason
-        let (powerState, stale) = power.withLock { $0 }
+        let (powerState, stale) = power.withLockedValue { $0 }
         let link = uplink?.connectivity
         let linked: OperatingMode = link.map { [.online, .degraded].contains($0.state) ? .online : .offline } ?? .offline
         var mode: OperatingMode

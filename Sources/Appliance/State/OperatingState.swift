@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The appliance's operating mode (DESIGN.md, "Operating modes"). Power and uplink are separate
 /// axes; the mode is what they add up to for a kiosk's banner.
@@ -34,21 +34,21 @@ public enum IntakeClosure: Sendable, Hashable, CustomStringConvertible {
 /// Whether bets are taken. One gate, closed by whoever must stop intake (power supervisor,
 /// shutdown) and read on every placement.
 public final class IntakeGate: Sendable {
-    private let closure = Mutex<IntakeClosure?>(nil)
+    private let closure = NIOLockedValueBox<IntakeClosure?>(nil)
 
     public init() {}
 
-    public var closedReason: IntakeClosure? { closure.withLock { $0 } }
+    public var closedReason: IntakeClosure? { closure.withLockedValue { $0 } }
 
     public func close(_ reason: IntakeClosure) {
-        closure.withLock { current in
+        closure.withLockedValue { current in
             if current == nil { current = reason }
         }
     }
 
     /// Reopens intake if, and only if, power closed it (a shutdown stays closed).
     public func reopenAfterPower() {
-        closure.withLock { current in
+        closure.withLockedValue { current in
             if case .power = current { current = nil }
         }
     }

@@ -1,5 +1,5 @@
 import Journal
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The journal-disk-full drill. The journal is held at its size (``BetJournal/capGrowth()``), so
 /// the next page it needs fails with SQLite's own "database or disk is full", exactly as a full
@@ -32,20 +32,20 @@ public final class DiskFullDrill: Sendable {
     /// Drill records at most: a journal with free pages inside it takes some before it is full.
     static let maxFillRecords = 2_000
     private let service: ApplianceService
-    private let running = Mutex(false)
+    private let running = NIOLockedValueBox(false)
 
     public init(service: ApplianceService) {
         self.service = service
     }
 
-    public var isRunning: Bool { running.withLock { $0 } }
+    public var isRunning: Bool { running.withLockedValue { $0 } }
 
     public func start(by who: String) async -> Result<Filled, Failure> {
-        guard running.withLock({ was in defer { was = true }; return !was }) else { return .failure(.alreadyRunning) }
+        guard running.withLockedValue({ was in defer { was = true }; return !was }) else { return .failure(.alreadyRunning) }
         await service.recordEvent("journal.drill", "disk-full drill started by \(who): the journal is held at its size until `drill end`")
         let pages: Int64
         do { pages = try await service.journal.capGrowth() } catch {
-            running.withLock { $0 = false }
+            running.withLockedValue { $0 = false }
             return .failure(.cannotCap("\(error)"))
         }
         // Full for a record of this size may leave room for a smaller one (a console command's
@@ -74,7 +74,7 @@ public final class DiskFullDrill: Sendable {
     /// Lifts the cap and journals the drill's end; false when it was not running.
     @discardableResult
     public func end(by who: String) async -> Bool {
-        guard running.withLock({ was in defer { was = false }; return was }) else { return false }
+        guard running.withLockedValue({ was in defer { was = false }; return was }) else { return false }
         do { try await service.journal.liftGrowthCap() } catch {
             service.logger.error("the disk-full drill's cap could not be lifted: restart holdfastd to lift it", metadata: ["error": "\(error)"])
         }

@@ -1,7 +1,8 @@
 import Journal
-import Synchronization
 public import Logging
+import NIOConcurrencyHelpers
 public import ServiceLifecycle
+import Synchronization
 
 /// Pets systemd's watchdog while holdfastd is healthy, and only then: each beat the journal's
 /// writer must answer within half the watchdog interval (a stuck writer means no bet can be
@@ -13,7 +14,8 @@ public struct WatchdogService: Service {
     private let notifier: SystemdNotifier
     private let service: ApplianceService
     private let logger: Logger
-    private let pendingCheck = SharedCheck()
+    /// The writer check still outstanding, if any (the service is a struct; this is its one piece of state).
+    private let pendingCheck = NIOLockedValueBox<WriterCheck?>(nil)
 
     public init(notifier: SystemdNotifier, service: ApplianceService, logger: Logger) {
         self.notifier = notifier
@@ -51,15 +53,15 @@ public struct WatchdogService: Service {
     /// asked in a task of its own that is not awaited past the bound (a stuck writer must not stall
     /// the watchdog too), and never asked twice at once.
     private func healthProblem(within bound: Duration) async -> String? {
-        let previous = pendingCheck.withLock { $0 }
+        let previous = pendingCheck.withLockedValue { $0 }
         if let previous, !previous.answered.load(ordering: .acquiring) {
             return "the journal writer has not answered for more than \(bound)"
         }
         let check = WriterCheck()
-        pendingCheck.withLock { $0 = check }
+        pendingCheck.withLockedValue { $0 = check }
         let journal = service.journal
         Task {
-            do { _ = try await journal.writerSynchronousMode() } catch { check.failure.withLock { $0 = "\(error)" } }
+            do { _ = try await journal.writerSynchronousMode() } catch { check.failure.withLockedValue { $0 = "\(error)" } }
             check.answered.store(true, ordering: .releasing)
         }
         let deadline = ContinuousClock.now + bound
@@ -67,18 +69,12 @@ public struct WatchdogService: Service {
             try? await Task.sleep(for: .milliseconds(5))
         }
         guard check.answered.load(ordering: .acquiring) else { return "the journal writer did not answer within \(bound)" }
-        return check.failure.withLock { $0 }.map { "the journal writer fails: \($0)" }
+        return check.failure.withLockedValue { $0 }.map { "the journal writer fails: \($0)" }
     }
 }
 
 /// One question to the journal writer, shared with the task that asks it.
 private final class WriterCheck: Sendable {
     let answered = Atomic<Bool>(false)
-    let failure = Mutex<String?>(nil)
-}
-
-/// The writer check still outstanding, if any (the service is a struct; this is its one piece of state).
-private final class SharedCheck: Sendable {
-    private let check = Mutex<WriterCheck?>(nil)
-    func withLock<Result>(_ body: (inout WriterCheck?) -> Result) -> Result { check.withLock { body(&$0) } }
+    let failure = NIOLockedValueBox<String?>(nil)
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import SyncProtocol
 import TerminalProtocol
 public import Wagering
@@ -14,17 +14,17 @@ public final class CentralCredentials: Sendable {
     }
 
     private let file: ReplacedFile
-    private let stored: Mutex<Stored>
+    private let stored: NIOLockedValueBox<Stored>
 
     init(dataDirectory: String) {
         file = ReplacedFile(path: dataDirectory + "/central.credentials.json")
         let loaded = file.read().flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
-        stored = Mutex(loaded ?? Stored())
+        stored = NIOLockedValueBox(loaded ?? Stored())
     }
 
     /// Central's grant for `id`: `.some(nil)` when central revoked it, nil when central never named it.
     func terminal(_ id: TerminalID) -> TerminalCredential?? {
-        guard let grant = stored.withLock({ $0.terminals[id.rawValue] }) else { return nil }
+        guard let grant = stored.withLockedValue({ $0.terminals[id.rawValue] }) else { return nil }
         guard !grant.revoked, let hex = grant.secret, let secret = TerminalSecret(hex: hex), let role = TerminalRole(rawValue: grant.role) else {
             return .some(nil)
         }
@@ -32,12 +32,12 @@ public final class CentralCredentials: Sendable {
     }
 
     func technician(named name: String) -> ConsoleSettings.Technician?? {
-        guard let grant = stored.withLock({ $0.technicians[name] }) else { return nil }
+        guard let grant = stored.withLockedValue({ $0.technicians[name] }) else { return nil }
         guard !grant.revoked, let text = grant.pinHash, let pin = PINHash(text) else { return .some(nil) }
         return .some(ConsoleSettings.Technician(name: name, pin: pin))
     }
 
-    var hasTechnicians: Bool { stored.withLock { $0.technicians.values.contains { !$0.revoked } } }
+    var hasTechnicians: Bool { stored.withLockedValue { $0.technicians.values.contains { !$0.revoked } } }
 
     /// Records a grant and writes the file before it takes effect; throws when the file cannot be written.
     func apply(_ grant: TerminalGrant) throws {
@@ -49,7 +49,7 @@ public final class CentralCredentials: Sendable {
     }
 
     private func update(_ change: (inout Stored) -> Void) throws {
-        try stored.withLock { current in
+        try stored.withLockedValue { current in
             var next = current
             change(&next)
             try file.replace(with: try JSONEncoder().encode(next), mode: 0o600)

@@ -1,7 +1,7 @@
 public import Appliance
 public import Journal
 public import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What console sessions work with: the running appliance, its power controller, the clock, and
 /// the login throttle, shared by every session so a hang-up does not reset a lockout.
@@ -14,7 +14,7 @@ public final class ConsoleContext: Sendable {
     public let logRing: LogRing?
     public let clock: any JournalClock
     public let logger: Logger
-    let throttle: Mutex<LoginThrottle>
+    let throttle: NIOLockedValueBox<LoginThrottle>
     let startedMillis: Int64
 
     public init(service: ApplianceService, power: PowerController, backups: BackupScheduler, diskFull: DiskFullDrill,
@@ -28,7 +28,7 @@ public final class ConsoleContext: Sendable {
         self.clock = clock
         self.logger = logger
         let settings = service.configuration.console
-        throttle = Mutex(LoginThrottle(allowedFailures: settings.failuresBeforeLockout,
+        throttle = NIOLockedValueBox(LoginThrottle(allowedFailures: settings.failuresBeforeLockout,
                                        baseDelayMillis: Int64(settings.lockoutSeconds) * 1_000,
                                        maximumDelayMillis: max(Int64(settings.lockoutSeconds) * 1_000, 900_000)))
         startedMillis = clock.wallMillis()

@@ -112,7 +112,7 @@ public struct ConsoleSession {
         switch state {
         case .name:
             if !text.isEmpty {
-                if let wait = context.throttle.withLock({ $0.remainingLockout(atMillis: context.clock.wallMillis()) }) {
+                if let wait = context.throttle.withLockedValue({ $0.remainingLockout(atMillis: context.clock.wallMillis()) }) {
                     await channel.write("console locked after failed logins: try again in \((wait + 999) / 1_000) s\n")
                 } else {
                     state = .pin(name: text)
@@ -124,12 +124,12 @@ public struct ConsoleSession {
             let technician = context.service.technician(named: name)
             let matches = (technician?.pin ?? Self.decoy).matches(text) && technician != nil
             if matches {
-                context.throttle.withLock { $0.succeeded() }
+                context.throttle.withLockedValue { $0.succeeded() }
                 state = .shell(name: name)
                 await context.record("console.login", "\(name) logged in on \(place)")
                 await channel.write("welcome, \(name). `help` lists the commands.\n")
             } else {
-                let lockout = context.throttle.withLock { $0.failed(atMillis: context.clock.wallMillis()) }
+                let lockout = context.throttle.withLockedValue { $0.failed(atMillis: context.clock.wallMillis()) }
                 state = .name
                 let why = technician == nil ? "unknown technician" : "wrong PIN"
                 await context.record("console.login_failed", "'\(String(name.prefix(32)))' on \(place): \(why)")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Randomness
 public import SyncProtocol
 
 extension JournalMaintenance {
@@ -17,7 +18,7 @@ extension JournalMaintenance {
                                      nextPage: (Int64) async throws -> [JournalRecord]) async throws -> Verified {
         let directory = configuration.directory
         if FileManager.default.fileExists(atPath: directory + "/journal.sqlite") { throw RestoreError.destinationInUse(directory) }
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         var logger = Logger(label: "holdfast.restore")
         logger.logLevel = .warning
         // Opening once lays out the schema, the meta table and a ticket key, as for a new appliance.

@@ -11,7 +11,7 @@ extension BetJournal {
         try await pool.writeWithoutTransaction { db in
             let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let own = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? 0
-            growthCap.withLock { if $0 == nil { $0 = own } }
+            growthCap.withLockedValue { if $0 == nil { $0 = own } }
             // SQLite never sets the cap below the current size, so this is exactly "no growth".
             return try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") ?? pages
         }
@@ -20,7 +20,7 @@ extension BetJournal {
     /// Puts back the writer connection's own page limit; false when no cap was in force.
     @discardableResult
     public func liftGrowthCap() async throws -> Bool {
-        guard let own = growthCap.withLock({ cap in defer { cap = nil }; return cap }) else { return false }
+        guard let own = growthCap.withLockedValue({ cap in defer { cap = nil }; return cap }) else { return false }
         try await pool.writeWithoutTransaction { db in _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(own)") }
         return true
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Lets a reader wait for the next commit instead of polling, so the uplink can hand a bet to
 /// central within milliseconds of its acknowledgement.
@@ -11,17 +11,17 @@ public final class CommitWatch: Sendable {
         var nextID = 0
     }
 
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
 
     init(head: Int64) {
-        state = Mutex(State(head: head))
+        state = NIOLockedValueBox(State(head: head))
     }
 
     /// The last committed record's seq.
-    public var head: Int64 { state.withLock { $0.head } }
+    public var head: Int64 { state.withLockedValue { $0.head } }
 
     func advance(to head: Int64) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let ready = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard head > state.head else { return [] }
             state.head = head
             defer { state.waiters.removeAll() }
@@ -41,13 +41,13 @@ public final class CommitWatch: Sendable {
     }
 
     private func wait(beyond seq: Int64) async {
-        let id = state.withLock { state in
+        let id = state.withLockedValue { state in
             defer { state.nextID += 1 }
             return state.nextID
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
+                let resumeNow = state.withLockedValue { state in
                     if state.head > seq || state.cancelledEarly.remove(id) != nil { return true }
                     state.waiters[id] = continuation
                     return false
@@ -55,7 +55,7 @@ public final class CommitWatch: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state in
+            let waiter = state.withLockedValue { state in
                 guard let waiter = state.waiters.removeValue(forKey: id) else {
                     state.cancelledEarly.insert(id)
                     return nil as CheckedContinuation<Void, Never>?

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Synchronization
+import NIOConcurrencyHelpers
 import Wagering
 
 /// The offline bets central has not yet acknowledged, and the sum of their worst-case losses:
@@ -25,45 +25,47 @@ public final class OfflineLedger: Sendable {
         var acknowledgedThrough: Int64
     }
 
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let markPath: String
 
     init(acknowledgedThrough: Int64, pending: [Int64: Int64], markPath: String) {
         var initial = State(acknowledgedThrough: acknowledgedThrough)
         initial.pending = pending
         initial.liability = pending.values.reduce(0, +)
-        state = Mutex(initial)
+        state = NIOLockedValueBox(initial)
         self.markPath = markPath
     }
 
     public var totals: Totals {
-        state.withLock { Totals(bets: $0.pending.count, liability: $0.liability, acknowledgedThrough: $0.acknowledgedThrough) }
+        state.withLockedValue { Totals(bets: $0.pending.count, liability: $0.liability, acknowledgedThrough: $0.acknowledgedThrough) }
     }
 
     /// Admits an offline bet about to be journaled as record `seq`, or refuses it naming the limit.
     func admit(_ bet: PlacedBet, seq: Int64, terms: OfflineTerms) throws(BookRefusal) {
         let liability = max(0, bet.potentialReturn.minorUnits - bet.totalStake.minorUnits)
         let currency = bet.totalStake.currency
-        try state.withLock { state throws(BookRefusal) in
+        // The lock's closure rethrows untyped errors: the refusal comes out as a Result.
+        try state.withLockedValue { state -> Result<Void, BookRefusal> in
             guard state.pending.count < terms.maxBets else {
-                throw .offline(OfflineBreach(limit: .maxBets, detail: "\(state.pending.count) offline bets are waiting for central; the offline limit is \(terms.maxBets)"))
+                return .failure(.offline(OfflineBreach(limit: .maxBets, detail: "\(state.pending.count) offline bets are waiting for central; the offline limit is \(terms.maxBets)")))
             }
             let (after, overflow) = state.liability.addingReportingOverflow(liability)
             guard !overflow, after <= terms.maxLiability else {
                 let limit = Money(minorUnits: terms.maxLiability, currency: currency)
                 let attempted = Money(minorUnits: overflow ? .max : after, currency: currency)
-                throw .offline(OfflineBreach(limit: .maxLiability, limitAmount: limit, attempted: attempted,
-                                             detail: "offline liability would be \(attempted), over the limit of \(limit)"))
+                return .failure(.offline(OfflineBreach(limit: .maxLiability, limitAmount: limit, attempted: attempted,
+                                                       detail: "offline liability would be \(attempted), over the limit of \(limit)")))
             }
             assert(state.pending[seq] == nil, "offline bet at seq \(seq) admitted twice")
             state.pending[seq] = liability
             state.liability = after
-        }
+            return .success(())
+        }.get()
     }
 
     /// The batch that held records after `seq` was rolled back: their reservations go.
     func discard(after seq: Int64) {
-        state.withLock { state in
+        state.withLockedValue { state in
             for (pending, liability) in state.pending where pending > seq {
                 state.pending[pending] = nil
                 state.liability -= liability
@@ -74,7 +76,7 @@ public final class OfflineLedger: Sendable {
     /// Central holds every record through `seq` durably: the offline bets among them no longer
     /// count against the offline limits.
     public func acknowledge(through seq: Int64) {
-        let retired = state.withLock { state -> Bool in
+        let retired = state.withLockedValue { state -> Bool in
             guard seq > state.acknowledgedThrough else { return false }
             state.acknowledgedThrough = seq
             var retired = false

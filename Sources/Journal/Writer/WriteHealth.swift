@@ -1,6 +1,6 @@
 import Logging
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Why the journal cannot write, since when: a full disk, a failing SD card, a lock another
 /// process holds past the busy timeout. Every bet is refused while it lasts (nothing is
@@ -19,7 +19,7 @@ public struct JournalWriteFailure: Sendable, Equatable, CustomStringConvertible 
 /// The writer's record of whether its last batch committed. Written by the writer loop only;
 /// read by anyone (readiness, the health monitor, the console).
 final class WriteHealth: Sendable {
-    private let failure = Mutex<JournalWriteFailure?>(nil)
+    private let failure = NIOLockedValueBox<JournalWriteFailure?>(nil)
     private let writable = Gauge(label: "holdfast_journal_writable")
     private let logger: Logger
 
@@ -28,10 +28,10 @@ final class WriteHealth: Sendable {
         writable.record(1)
     }
 
-    var current: JournalWriteFailure? { failure.withLock { $0 } }
+    var current: JournalWriteFailure? { failure.withLockedValue { $0 } }
 
     func batchFailed(_ reason: String, atWallMillis now: Int64) {
-        let started = failure.withLock { state -> Bool in
+        let started = failure.withLockedValue { state -> Bool in
             if state == nil {
                 state = JournalWriteFailure(reason: reason, sinceWallMillis: now, failedBatches: 1)
                 return true
@@ -47,7 +47,7 @@ final class WriteHealth: Sendable {
     }
 
     func batchCommitted() {
-        guard let ended = failure.withLock({ state in defer { state = nil }; return state }) else { return }
+        guard let ended = failure.withLockedValue({ state in defer { state = nil }; return state }) else { return }
         writable.record(1)
         logger.notice("the journal writes again", metadata: ["failed_batches": "\(ended.failedBatches)", "reason_was": "\(ended.reason)"])
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Nonces seen within the signature window, so a captured request cannot be replayed.
 ///
@@ -14,7 +14,7 @@ final class NonceCache: Sendable {
 
     enum Outcome: Equatable { case fresh, replayed, full }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let capacity: Int
 
     init(capacity: Int) {
@@ -25,7 +25,7 @@ final class NonceCache: Sendable {
     /// Records `nonce` of `terminal` until `expiryMillis`; says whether it was seen before.
     func check(terminal: String, nonce: String, nowMillis: Int64, expiryMillis: Int64) -> Outcome {
         let key = terminal + "\u{0}" + nonce
-        return state.withLock { state in
+        return state.withLockedValue { state in
             // Entries are appended with non-decreasing expiry in practice; drop expired ones from the front.
             while state.head < state.order.count, state.order[state.head].expiry < nowMillis {
                 let entry = state.order[state.head]

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The link to central as terminals, the console and metrics see it.
 public enum ConnectivityState: String, Sendable, Hashable, Codable {
@@ -39,7 +39,7 @@ public struct Connectivity: Sendable, Hashable {
 /// failure makes it degraded; degraded for `offlineGrace` (from the last success, or from start)
 /// makes it offline.
 final class ConnectivityTracker: Sendable {
-    private let state: Mutex<Connectivity>
+    private let state: NIOLockedValueBox<Connectivity>
     private let offlineGraceMillis: Int64
 
     /// `lastSuccessMillis`: when central last answered before this start (see ``LastContactFile``),
@@ -48,15 +48,15 @@ final class ConnectivityTracker: Sendable {
         offlineGraceMillis = offlineGrace.components.seconds * 1_000 + offlineGrace.components.attoseconds / 1_000_000_000_000_000
         var link = Connectivity(state: .degraded, sinceMillis: nowMillis, lastSuccessMillis: lastSuccessMillis, endpoint: endpoint)
         Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
-        state = Mutex(link)
+        state = NIOLockedValueBox(link)
     }
 
-    var current: Connectivity { state.withLock { $0 } }
+    var current: Connectivity { state.withLockedValue { $0 } }
 
     /// Answers the state before and after, so the caller can report a change.
     @discardableResult
     func succeeded(endpoint: String, highWater: Int64, localHead: Int64?, clockDriftMillis: Int64?, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLock { link in
+        state.withLockedValue { link in
             let before = link.state
             if before != .online { link.sinceMillis = nowMillis }
             link.state = .online
@@ -72,7 +72,7 @@ final class ConnectivityTracker: Sendable {
 
     @discardableResult
     func failed(endpoint: String, error: String, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLock { link in
+        state.withLockedValue { link in
             let before = link.state
             link.endpoint = endpoint
             link.lastError = error
@@ -88,7 +88,7 @@ final class ConnectivityTracker: Sendable {
     /// Central refused the appliance's records; stays so until a request succeeds.
     @discardableResult
     func refused(endpoint: String, error: String, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLock { link in
+        state.withLockedValue { link in
             let before = link.state
             if before != .refused { link.sinceMillis = nowMillis }
             link.state = .refused
@@ -101,7 +101,7 @@ final class ConnectivityTracker: Sendable {
     /// Moves degraded to offline once the grace period has run out, without a request.
     @discardableResult
     func tick(nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLock { link in
+        state.withLockedValue { link in
             let before = link.state
             Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
             return (before, link.state)
@@ -109,7 +109,7 @@ final class ConnectivityTracker: Sendable {
     }
 
     func noteLocalHead(_ head: Int64) {
-        state.withLock { $0.localHead = head }
+        state.withLockedValue { $0.localHead = head }
     }
 
     private static func applyGrace(_ link: inout Connectivity, grace: Int64, nowMillis: Int64) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// When central last answered, kept in a small file so that the time offline survives a reboot:
 /// an appliance past its offline time limit stays refused after a restart until central answers.
@@ -8,7 +8,7 @@ import Synchronization
 public final class LastContactFile: Sendable {
     private let file: StoredNumber
     private let intervalMillis: Int64
-    private let lastWrittenMillis = Mutex<Int64>(0)
+    private let lastWrittenMillis = NIOLockedValueBox<Int64>(0)
 
     public init(path: String, interval: Duration = .seconds(30)) {
         file = StoredNumber(path: path)
@@ -21,7 +21,7 @@ public final class LastContactFile: Sendable {
     }
 
     func record(_ millis: Int64, force: Bool) {
-        let due = lastWrittenMillis.withLock { last -> Bool in
+        let due = lastWrittenMillis.withLockedValue { last -> Bool in
             guard force || millis - last >= intervalMillis else { return false }
             last = millis
             return true

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Metrics
+import Randomness
 public import ServiceLifecycle
 public import SyncProtocol
 
@@ -36,7 +37,7 @@ public final class FeedService: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.loop(random: SystemRandomNumberGenerator()) }
+        await cancelWhenGracefulShutdown { await self.loop(random: SystemRandom()) }
     }
 
     private func loop(random: some RandomNumberGenerator) async {

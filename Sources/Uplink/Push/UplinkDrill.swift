@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A rehearsed uplink failure: the uplink behaves as if the network had failed (every request to
 /// central, or to the endpoint in use, fails before it is sent) so connectivity, the offline
@@ -12,12 +12,12 @@ public enum UplinkDrill: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// The drill running, and for a failover drill the endpoint it fails.
 final class DrillState: Sendable {
-    private let state = Mutex<(drill: UplinkDrill, failing: String?)?>(nil)
+    private let state = NIOLockedValueBox<(drill: UplinkDrill, failing: String?)?>(nil)
 
-    var current: UplinkDrill? { state.withLock { $0?.drill } }
+    var current: UplinkDrill? { state.withLockedValue { $0?.drill } }
 
     func start(_ drill: UplinkDrill, endpointInUse: String) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard state == nil else { return false }
             state = (drill, drill == .centralFailover ? endpointInUse : nil)
             return true
@@ -25,7 +25,7 @@ final class DrillState: Sendable {
     }
 
     func end() -> UplinkDrill? {
-        state.withLock { state in
+        state.withLockedValue { state in
             defer { state = nil }
             return state?.drill
         }
@@ -33,7 +33,7 @@ final class DrillState: Sendable {
 
     /// Throws the rehearsed failure for a request to `endpoint`, if the drill fails it.
     func check(_ endpoint: String) throws(UplinkError) {
-        guard let (drill, failing) = state.withLock({ $0 }) else { return }
+        guard let (drill, failing) = state.withLockedValue({ $0 }) else { return }
         switch drill {
         case .uplinkLoss: throw .unreachable("drill: uplink loss rehearsed, nothing was cut")
         case .centralFailover where failing == endpoint: throw .unreachable("drill: endpoint \(endpoint) rehearsed as failed")

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Randomness
 public import ServiceLifecycle
 public import SyncProtocol
 
@@ -44,7 +45,7 @@ public final class UplinkService: Service, Sendable {
     public var connectivity: Connectivity { tracker.current }
 
     public func run() async throws {
-        try await run(random: SystemRandomNumberGenerator())
+        try await run(random: SystemRandom())
     }
 
     /// The loop, with its randomness (backoff jitter) injected. Ends at graceful shutdown.

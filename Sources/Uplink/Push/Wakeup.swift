@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A signal that ends the uplink's current wait early (a technician's `sync now`). A signal sent
 /// while nobody waits is kept for the next wait, so it is never lost between two waits.
@@ -7,10 +7,10 @@ final class Wakeup: Sendable {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.pending = true
                 return nil
@@ -34,7 +34,7 @@ final class Wakeup: Sendable {
     private func next() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
+                let now = state.withLockedValue { state -> Bool in
                     if state.pending || Task.isCancelled {
                         state.pending = false
                         return true
@@ -45,7 +45,7 @@ final class Wakeup: Sendable {
                 if now { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import TerminalProtocol
 
 /// A holdfastd started by the API benchmark: release binary beside this one, its own temporary
@@ -14,7 +15,7 @@ final class APIDaemon {
         self.directory = directory
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         secrets = (0..<terminals).map { _ in TerminalSecret.generate(using: &random).hex }
         let markets = (0..<10).map { race in
             """

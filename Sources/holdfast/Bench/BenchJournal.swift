@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Journal
 import Logging
+import Randomness
 import Wagering
 
 /// `holdfast bench journal`: bets/s and ack latency of the journal with K concurrent submitters,
@@ -80,7 +81,7 @@ struct JournalLoad {
     func run(for duration: Duration) async throws -> (RunFigures, Data) {
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let journal = try await BetJournal.open(try BenchBook.configuration(directory: directory, commitDelay: commitDelay),
                                                 clock: SystemClock(), random: &random, logger: BenchBook.quietLogger)
         try await BenchBook.publishBoard(journal)

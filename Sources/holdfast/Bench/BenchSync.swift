@@ -5,6 +5,7 @@ import Foundation
 import Journal
 import Logging
 import PostgresNIO
+import Randomness
 import Synchronization
 import SyncProtocol
 import Uplink
@@ -61,7 +62,7 @@ struct BenchSync: AsyncParsableCommand {
         printProgress("resetting central's copy of \(appliance)")
         try await SyncBaseline.resetAppliance(appliance, postgres: postgres, logger: logger)
 
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let journal = try await BetJournal.open(try BenchBook.configuration(directory: journalDirectory, code: appliance),
                                                 clock: SystemClock(), random: &random, logger: logger)
         try await BenchBook.publishBoard(journal)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
-import Synchronization
 import SyncProtocol
 
 /// The sync benchmark's database side: a clean start for the benchmark appliance, and the
@@ -68,12 +68,12 @@ final class HighWaterLog: Sendable {
         var acknowledged: [Int64: ContinuousClock.Instant] = [:]
         var recoveryPoints = LatencySample()
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
-    var recoveryPoints: LatencySample { state.withLock { $0.recoveryPoints } }
+    var recoveryPoints: LatencySample { state.withLockedValue { $0.recoveryPoints } }
 
     func acknowledged(_ seq: Int64, at instant: ContinuousClock.Instant) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if seq <= state.reached {
                 state.recoveryPoints.record(.zero)
             } else {
@@ -84,7 +84,7 @@ final class HighWaterLog: Sendable {
 
     func reached(_ seq: Int64) {
         let now = ContinuousClock.now
-        state.withLock { state in
+        state.withLockedValue { state in
             guard seq > state.reached else { return }
             state.reached = seq
             for (pending, at) in state.acknowledged where pending <= seq {
@@ -98,7 +98,7 @@ final class HighWaterLog: Sendable {
     func wait(for seq: Int64, progress: (Int64) -> Void) async {
         var lastReport = ContinuousClock.now
         while true {
-            let reached = state.withLock { $0.reached }
+            let reached = state.withLockedValue { $0.reached }
             if reached >= seq { return }
             if ContinuousClock.now - lastReport > .seconds(2) {
                 progress(reached)

@@ -1,6 +1,7 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import Randomness
 
 /// `holdfast console hash-pin`: makes the `pin_hash` of a technician entry (console.technicians).
 struct ConsoleGroup: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct ConsoleGroup: AsyncParsableCommand {
             guard let pin = readLine(strippingNewline: true), pin.count >= 4 else {
                 throw ValidationError("give the PIN (at least 4 characters) on standard input")
             }
-            var random = SystemRandomNumberGenerator()
+            var random = SystemRandom()
             let hash = try PINHash.make(pin: pin, log2Cost: cost, using: &random)
             print("  - { name: \(name), pin_hash: \"\(hash)\" }")
         }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Randomness
 public import TerminalProtocol
 
 struct TerminalGroup: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct AddTerminal: ParsableCommand {
     }
 
     func run() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let secret = TerminalSecret.generate(using: &random)
         print("""
             # Add under `terminals:` in the appliance configuration:

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The last word of a fuzz test that dies. A crash (a trap, a bad access, an abort) or a hang ends
 /// the test process before any expectation can report, so this prints every running campaign's
@@ -8,8 +8,9 @@ import Synchronization
 /// past the hang limit, which then aborts.
 ///
 /// What the handler touches is allocated up front and written out with write(2) alone, since
-/// little else is safe inside a signal handler. Campaigns run in parallel and the handler and the
-/// watchdog read their slots without a lock: a torn read could only garble one diagnostic line.
+/// little else is safe inside a signal handler. Campaigns run in parallel; they and the watchdog
+/// touch the slots under `claimed`'s lock, while the signal handler, which cannot take a lock,
+/// reads them without it: a torn read there could only garble one diagnostic line.
 enum CrashReport {
     private struct Slot {
         var name: UnsafeMutablePointer<CChar>?
@@ -29,7 +30,7 @@ enum CrashReport {
     nonisolated(unsafe) private static let replacedActions = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
     nonisolated(unsafe) private static let line = UnsafeMutablePointer<UInt8>.allocate(capacity: lineCapacity)
     private static let lineCapacity = 512
-    private static let claimed = Mutex([Bool](repeating: false, count: capacity))
+    private static let claimed = NIOLockedValueBox([Bool](repeating: false, count: capacity))
     /// A case is a hang once it has run this long (HOLDFAST_FUZZ_HANG_SECONDS); cases take milliseconds.
     private static let hangLimitSeconds = ProcessInfo.processInfo.environment["HOLDFAST_FUZZ_HANG_SECONDS"].flatMap { UInt64($0) } ?? 30
     private static let installed: Void = {
@@ -49,36 +50,44 @@ enum CrashReport {
     /// A slot for a campaign that is starting; -1 when all are taken (it then runs unreported).
     static func claim(name: String, seed: UInt64, testFilter: String) -> Int {
         _ = installed
-        let index = claimed.withLock { claimed -> Int in
+        let index = claimed.withLockedValue { claimed -> Int in
             guard let free = claimed.firstIndex(of: false) else { return -1 }
             claimed[free] = true
             return free
         }
         if index >= 0 {
-            slots[index] = Slot(name: strdup(name), testFilter: strdup(testFilter), seed: seed, caseIndex: 0, startedNanos: monotonicNanos())
+            let slot = Slot(name: strdup(name), testFilter: strdup(testFilter), seed: seed, caseIndex: 0, startedNanos: monotonicNanos())
+            claimed.withLockedValue { _ in slots[index] = slot }
         }
         return index
     }
 
     static func begin(_ slot: Int, caseIndex: Int) {
         guard slot >= 0 else { return }
-        slots[slot].caseIndex = caseIndex
-        slots[slot].startedNanos = monotonicNanos()
+        let now = monotonicNanos()
+        claimed.withLockedValue { _ in
+            slots[slot].caseIndex = caseIndex
+            slots[slot].startedNanos = now
+        }
     }
 
     /// The case is over: time between cases (waiting for a thread of the pool) is no hang.
     static func end(_ slot: Int) {
         guard slot >= 0 else { return }
-        slots[slot].startedNanos = 0
+        claimed.withLockedValue { _ in slots[slot].startedNanos = 0 }
     }
 
     static func release(_ slot: Int) {
         guard slot >= 0 else { return }
-        let (name, testFilter) = (slots[slot].name, slots[slot].testFilter)
-        slots[slot] = Slot()
+        let (name, testFilter) = claimed.withLockedValue { claimed in
+            defer {
+                slots[slot] = Slot()
+                claimed[slot] = false
+            }
+            return (slots[slot].name, slots[slot].testFilter)
+        }
         free(name)
         free(testFilter)
-        claimed.withLock { $0[slot] = false }
     }
 
     private static let handleFatalSignal: @convention(c) (Int32) -> Void = { signal in
@@ -93,14 +102,17 @@ enum CrashReport {
         while true {
             sleep(1)
             let now = monotonicNanos()
-            for index in 0..<capacity where slots[index].name != nil {
-                let started = slots[index].startedNanos
-                if started != 0, started < now, now - started > hangLimitSeconds * 1_000_000_000 {
-                    report("hung (one case ran for more than \(hangLimitSeconds) s)")
-                    // The abort is ours: the replaced handler takes it, without a second report.
-                    sigaction(SIGABRT, replacedActions + Int(SIGABRT), nil)
-                    abort()
+            let hung = claimed.withLockedValue { _ in
+                (0..<capacity).contains { index in
+                    let started = slots[index].startedNanos
+                    return slots[index].name != nil && started != 0 && started < now && now - started > hangLimitSeconds * 1_000_000_000
                 }
+            }
+            if hung {
+                report("hung (one case ran for more than \(hangLimitSeconds) s)")
+                // The abort is ours: the replaced handler takes it, without a second report.
+                sigaction(SIGABRT, replacedActions + Int(SIGABRT), nil)
+                abort()
             }
         }
     }

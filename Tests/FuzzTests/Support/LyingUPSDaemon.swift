@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A upsd that lies, on 127.0.0.1: it accepts one connection per fuzz case and answers each
 /// request line as its script says (the true answer, or any bytes at all), then hangs up.
@@ -95,9 +95,9 @@ final class LyingUPSDaemon: Sendable {
 
 /// The events a session emitted, collected from its emit callback.
 final class EventLog<Event: Sendable>: Sendable {
-    private let events = Mutex<[Event]>([])
+    private let events = NIOLockedValueBox<[Event]>([])
 
-    func append(_ event: Event) { events.withLock { $0.append(event) } }
+    func append(_ event: Event) { events.withLockedValue { $0.append(event) } }
 
-    var all: [Event] { events.withLock { $0 } }
+    var all: [Event] { events.withLockedValue { $0 } }
 }

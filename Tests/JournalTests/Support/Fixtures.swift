@@ -1,19 +1,19 @@
 import Foundation
 import Journal
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Wagering
 @_exported import TestSupport
 
 /// A clock the test moves by hand: wall time starts at 2026-11-28T12:00Z, monotonic at 1 s.
 final class ManualClock: JournalClock {
-    private let state = Mutex<(wall: Int64, mono: Int64)>((1_795_867_200_000, 1_000_000_000))
+    private let state = NIOLockedValueBox<(wall: Int64, mono: Int64)>((1_795_867_200_000, 1_000_000_000))
 
-    func wallMillis() -> Int64 { state.withLock { $0.wall } }
-    func monotonicNanos() -> Int64 { state.withLock { $0.mono += 1_000; return $0.mono } }
+    func wallMillis() -> Int64 { state.withLockedValue { $0.wall } }
+    func monotonicNanos() -> Int64 { state.withLockedValue { $0.mono += 1_000; return $0.mono } }
 
     func advance(millis: Int64) {
-        state.withLock {
+        state.withLockedValue {
             $0.wall += millis
             $0.mono += millis * 1_000_000
         }

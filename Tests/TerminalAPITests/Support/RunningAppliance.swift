@@ -2,10 +2,11 @@ import Appliance
 import Foundation
 import Journal
 import Logging
+import NIOConcurrencyHelpers
 import Power
 import Prometheus
+import Randomness
 import ServiceLifecycle
-import Synchronization
 import TerminalAPI
 import TerminalClient
 import TerminalProtocol
@@ -31,7 +32,7 @@ final class RunningAppliance: Sendable {
     static func start(api: String = "", limits: String = "", power: String? = nil, voidWindowSeconds: Int = 300,
                       clock: any JournalClock = SystemClock()) async throws -> RunningAppliance {
         let directory = try TemporaryDirectory()
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         var secrets: [String: TerminalSecret] = [:]
         var terminalYAML = ""
         for terminal in terminals {
@@ -130,10 +131,10 @@ final class RunningAppliance: Sendable {
 
 /// The server's bound port, handed from its start-up callback to the test.
 final class PortPromise: Sendable {
-    private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
+    private let state = NIOLockedValueBox<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
 
     func fulfil(_ port: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Int, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Int, Never>? in
             state.port = port
             defer { state.waiter = nil }
             return state.waiter
@@ -143,7 +144,7 @@ final class PortPromise: Sendable {
 
     func value() async throws -> Int {
         let port = await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Int? in
+            let ready = state.withLockedValue { state -> Int? in
                 if let port = state.port { return port }
                 state.waiter = continuation
                 return nil

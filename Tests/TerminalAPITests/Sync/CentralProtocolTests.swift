@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import SyncProtocol
-import Testing
 import TestSupport
+import Testing
 import Uplink
 import Wagering
 
@@ -20,7 +20,7 @@ extension SyncSuites {
             endpoint = URL(string: "https://127.0.0.1:\(central.port)")!
         }
 
-        func transport(as code: String = CentralFixture.applianceCode) throws -> HTTPSyncTransport {
+        func transport(as code: String = CentralFixture.testApplianceCode) throws -> HTTPSyncTransport {
             let settings = UplinkSettings(endpoints: [endpoint], certificateFile: central.certificate(code), keyFile: central.key(code),
                                           centralCAFile: central.caFile, requestTimeout: .seconds(5))
             return try HTTPSyncTransport(settings: settings, appliance: code)
@@ -31,7 +31,7 @@ extension SyncSuites {
             let link = try transport()
             defer { Task { await link.shutdown() } }
             let records = RecordChain.make(count: 40)
-            let code = CentralFixture.applianceCode
+            let code = CentralFixture.testApplianceCode
             #expect(try await link.highWater(at: endpoint).highWater == .empty)
 
             let first = try await link.push(PushBatch(appliance: code, records: Array(records[0..<25])), to: endpoint)
@@ -52,7 +52,7 @@ extension SyncSuites {
         func refusals() async throws {
             let link = try transport()
             defer { Task { await link.shutdown() } }
-            let code = CentralFixture.applianceCode
+            let code = CentralFixture.testApplianceCode
             let records = RecordChain.make(count: 10)
             _ = try await link.push(PushBatch(appliance: code, records: Array(records[0..<5])), to: endpoint)
 
@@ -105,13 +105,13 @@ extension SyncSuites {
         func ticketPaidTwice() async throws {
             let link = try transport()
             defer { Task { await link.shutdown() } }
-            let ticket = TicketID(applianceCode: try ApplianceCode(CentralFixture.applianceCode), serial: 29)
+            let ticket = TicketID(applianceCode: try ApplianceCode(CentralFixture.testApplianceCode), serial: 29)
             let payment = String(decoding: try JSONEncoder().encode(TicketPayment(ticketID: ticket, terminalID: "counter-1",
                                                                                   amount: Money(minorUnits: 400, currency: .gbp), atMillis: 1)),
                                  as: UTF8.self)
             let records = RecordChain.make(kinds: [("ticket.paid", payment), ("appliance.event", #"{"category":"x","message":"y","atMillis":2}"#),
                                                    ("ticket.paid", payment)])
-            let answer = try await link.push(PushBatch(appliance: CentralFixture.applianceCode, records: records), to: endpoint)
+            let answer = try await link.push(PushBatch(appliance: CentralFixture.testApplianceCode, records: records), to: endpoint)
             #expect(answer.stored == 3, "the records are the appliance's history and are kept")
             #expect(try central.openAlerts() == ["ticket-paid-twice 3"])
         }

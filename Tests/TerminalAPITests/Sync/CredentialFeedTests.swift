@@ -1,5 +1,6 @@
 import Appliance
 import Foundation
+import Randomness
 import Testing
 import TestSupport
 import TerminalClient
@@ -19,7 +20,7 @@ extension SyncSuites {
             var running = true
             defer { if running { _ = daemon.terminate() } }
 
-            var random = SystemRandomNumberGenerator()
+            var random = SystemRandom()
             let secret = TerminalSecret.generate(using: &random)
             try central.publish("terminal", ["--id", "kiosk-c", "--role", "kiosk", "--secret", secret.hex])
             let pin = try PINHash.make(pin: "9876", log2Cost: 14, using: &random)

@@ -1,17 +1,17 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import TerminalClient
 import TerminalProtocol
 
 /// Terminals placing bets for as long as a test wants, remembering every ticket they saw
 /// acknowledged: what must reach central exactly once.
 final class SyncLoad: Sendable {
-    private let acknowledged = Mutex<Set<String>>([])
-    private let refused = Mutex(0)
-    private let running = Mutex(true)
+    private let acknowledged = NIOLockedValueBox<Set<String>>([])
+    private let refused = NIOLockedValueBox(0)
+    private let running = NIOLockedValueBox(true)
 
-    var tickets: Set<String> { acknowledged.withLock { $0 } }
-    var refusals: Int { refused.withLock { $0 } }
+    var tickets: Set<String> { acknowledged.withLockedValue { $0 } }
+    var refusals: Int { refused.withLockedValue { $0 } }
 
     /// Places bets from `terminals` concurrent terminals until ``stop()``, each bet a new key.
     func run(client: TerminalClient, terminals: Int = 4, pause: Duration = .milliseconds(20)) async throws {
@@ -21,7 +21,7 @@ final class SyncLoad: Sendable {
             for terminal in 0..<terminals {
                 group.addTask {
                     var count = 0
-                    while self.running.withLock({ $0 }) {
+                    while self.running.withLockedValue({ $0 }) {
                         count += 1
                         let selection = selections[(terminal + count) % selections.count]
                         let slip = PlaceBetRequest(
@@ -29,8 +29,8 @@ final class SyncLoad: Sendable {
                             legs: [LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion)],
                             stakePerLine: MoneyView(minorUnits: 100, currency: "GBP"), oddsChangePolicy: .exact)
                         switch try? await client.place(slip) {
-                        case .success(let ticket)?: self.acknowledged.withLock { _ = $0.insert(ticket.ticketId) }
-                        default: self.refused.withLock { $0 += 1 }
+                        case .success(let ticket)?: self.acknowledged.withLockedValue { _ = $0.insert(ticket.ticketId) }
+                        default: self.refused.withLockedValue { $0 += 1 }
                         }
                         try? await Task.sleep(for: pause)
                     }
@@ -39,5 +39,5 @@ final class SyncLoad: Sendable {
         }
     }
 
-    func stop() { running.withLock { $0 = false } }
+    func stop() { running.withLockedValue { $0 = false } }
 }

@@ -1,48 +1,50 @@
 import Foundation
-import Synchronization
-import Testing
-import TestSupport
 
 /// The reference central for real: a private PostgreSQL 15 cluster, a private CA with central's
 /// server certificate and appliance client certificates, and `holdfast-central serve` as a child
 /// process on a fixed loopback port (so it can be killed and restarted behind a proxy); a second
 /// instance on the same database, for failover, on `secondPort`.
-final class CentralFixture {
-    static let applianceCode = "K111" // DaemonFixture's KIL1, canonical
-    let postgres: PostgresCluster
-    let pki: TemporaryDirectory
-    let port: Int
-    let secondPort: Int
+public final class CentralFixture {
+    /// The test daemons' appliance (DaemonFixture's KIL1, canonical).
+    public static let testApplianceCode = "K111"
+    public let applianceCode: String
+    public let postgres: PostgresCluster
+    public let pki: TemporaryDirectory
+    public let port: Int
+    public let secondPort: Int
     private var children: [Int: LineReadingChild] = [:]
 
-    init() throws {
+    /// `serverNames`: what central's certificate names (an appliance in a qemu VM reaches the
+    /// host's loopback at 10.0.2.2).
+    public init(applianceCode: String = CentralFixture.testApplianceCode, serverNames: [String] = ["localhost", "127.0.0.1"]) throws {
+        self.applianceCode = applianceCode
         postgres = try PostgresCluster()
         pki = try TemporaryDirectory()
         port = try LoopbackPort.free()
         secondPort = try LoopbackPort.free()
         try Self.pkiScript(["ca", pki.path])
-        try Self.pkiScript(["server", pki.path, "localhost", "127.0.0.1"])
-        try Self.pkiScript(["appliance", pki.path, Self.applianceCode])
-        try central(["enroll", "--appliance", Self.applianceCode, "--venue", "test-venue", "--certificate", certificate(Self.applianceCode)])
+        try Self.pkiScript(["server", pki.path] + serverNames)
+        try Self.pkiScript(["appliance", pki.path, applianceCode])
+        try central(["enroll", "--appliance", applianceCode, "--venue", "test-venue", "--certificate", certificate(applianceCode)])
     }
 
-    func certificate(_ code: String) -> String { "\(pki.path)/\(code).pem" }
-    func key(_ code: String) -> String { "\(pki.path)/\(code).key" }
-    var caFile: String { pki.path + "/ca.pem" }
+    public func certificate(_ code: String) -> String { "\(pki.path)/\(code).pem" }
+    public func key(_ code: String) -> String { "\(pki.path)/\(code).key" }
+    public var caFile: String { pki.path + "/ca.pem" }
 
     /// Issues another appliance's certificate from the same CA (not enrolled).
-    func issueAppliance(_ code: String) throws {
+    public func issueAppliance(_ code: String) throws {
         try Self.pkiScript(["appliance", pki.path, code])
     }
 
     /// The holdfast.yaml `uplink:` section for an appliance reaching central at `port`.
-    func uplinkSection(port: Int? = nil, ports: [Int]? = nil, extra: String = "") -> String {
-        let endpoints = (ports ?? [port ?? self.port]).map { #"{ url: "https://127.0.0.1:\#($0)" }"# }.joined(separator: ", ")
+    public func uplinkSection(host: String = "127.0.0.1", port: Int? = nil, ports: [Int]? = nil, extra: String = "") -> String {
+        let endpoints = (ports ?? [port ?? self.port]).map { #"{ url: "https://\#(host):\#($0)" }"# }.joined(separator: ", ")
         return """
         uplink:
           endpoints: [\(endpoints)]
-          certificate: \(certificate(Self.applianceCode))
-          key: \(key(Self.applianceCode))
+          certificate: \(certificate(applianceCode))
+          key: \(key(applianceCode))
           central_ca: \(caFile)
           request_timeout_ms: 1000
           retry_initial_ms: 50
@@ -54,7 +56,7 @@ final class CentralFixture {
     }
 
     /// Starts the instance on `port` (the first by default; `secondPort` for the second).
-    func start(port instancePort: Int? = nil) throws {
+    public func start(port instancePort: Int? = nil) throws {
         let port = instancePort ?? self.port
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfast-central"), arguments: [
             "serve", "--database", postgres.url, "--listen", "127.0.0.1:\(port)", "--certificate", pki.path + "/central.pem",
@@ -68,7 +70,7 @@ final class CentralFixture {
     }
 
     /// SIGKILL: whatever central had not committed is gone; what it committed is in PostgreSQL.
-    func kill(port instancePort: Int? = nil) {
+    public func kill(port instancePort: Int? = nil) {
         children.removeValue(forKey: instancePort ?? port)?.kill()
     }
 
@@ -78,41 +80,47 @@ final class CentralFixture {
 
     // MARK: What PostgreSQL holds
 
-    func highWater() throws -> Int64 {
-        Int64(try postgres.psql("SELECT head_seq FROM appliances WHERE code = '\(Self.applianceCode)'")) ?? -1
+    public func highWater() throws -> Int64 {
+        Int64(try postgres.psql("SELECT head_seq FROM appliances WHERE code = '\(applianceCode)'")) ?? -1
     }
 
     /// Rows, distinct seqs, and the largest seq central stored for the appliance (up to `upTo`).
-    func recordCounts(upTo: Int64 = .max) throws -> (rows: Int64, distinct: Int64, max: Int64) {
+    public func recordCounts(upTo: Int64 = .max) throws -> (rows: Int64, distinct: Int64, max: Int64) {
         let fields = try postgres.psql("""
             SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM journal_records
-            WHERE appliance = '\(Self.applianceCode)' AND seq <= \(upTo)
+            WHERE appliance = '\(applianceCode)' AND seq <= \(upTo)
             """).split(separator: "|").compactMap { Int64($0) }
         return (fields[0], fields[1], fields[2])
     }
 
+    /// The hash central holds for the appliance's record `seq`, hex; nil when it holds none.
+    public func hash(at seq: Int64) throws -> String? {
+        let hex = try postgres.psql("SELECT encode(hash, 'hex') FROM journal_records WHERE appliance = '\(applianceCode)' AND seq = \(seq)")
+        return hex.isEmpty ? nil : hex
+    }
+
     /// Ticket ids of every bet central holds.
-    func ticketIDs() throws -> Set<String> {
+    public func ticketIDs() throws -> Set<String> {
         Set(try postgres.psql("""
             SELECT convert_from(payload, 'UTF8')::jsonb->>'ticketID' FROM journal_records
-            WHERE appliance = '\(Self.applianceCode)' AND kind = 'bet.placed'
+            WHERE appliance = '\(applianceCode)' AND kind = 'bet.placed'
             """).split(separator: "\n").map(String.init))
     }
 
-    func openAlerts() throws -> [String] {
+    public func openAlerts() throws -> [String] {
         try postgres.psql("SELECT type || ' ' || coalesce(seq::text, '-') FROM alerts WHERE resolved_at IS NULL ORDER BY id")
             .split(separator: "\n").map(String.init)
     }
 
     /// `holdfast-central verify`: walks the whole chain in PostgreSQL.
     @discardableResult
-    func verify() throws -> String {
-        try central(["verify", "--appliance", Self.applianceCode])
+    public func verify() throws -> String {
+        try central(["verify", "--appliance", applianceCode])
     }
 
     /// `holdfast-central publish <what> --venue test-venue ...`, as an operator would.
     @discardableResult
-    func publish(_ what: String, _ arguments: [String]) throws -> String {
+    public func publish(_ what: String, _ arguments: [String]) throws -> String {
         try central(["publish", what, "--venue", "test-venue"] + arguments)
     }
 
@@ -122,8 +130,7 @@ final class CentralFixture {
     }
 
     private static func pkiScript(_ arguments: [String]) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         try Command.run(root.appendingPathComponent("scripts/central-pki").path, arguments)
     }
 }
