@@ -59,6 +59,22 @@ struct JournalBackupTests {
         #expect(reports[2].removed.count == 1 && reports[3].removed.count == 1)
     }
 
+    @Test("the half-written copy a power cut left is removed by the next backup; another appliance's is not touched")
+    func abandonedPartial() async throws {
+        let live = try TemporaryDirectory()
+        let stick = try TemporaryDirectory()
+        let journal = try await journalWithBets(live.path, bets: 3)
+        for name in ["holdfast-HF01-20261128T120000Z.partial", "holdfast-HF02-20261128T120000Z.partial"] {
+            try FileManager.default.createDirectory(atPath: stick.path + "/" + name, withIntermediateDirectories: false)
+            try Data("half a journal".utf8).write(to: URL(fileURLWithPath: stick.path + "/" + name + "/journal.sqlite"))
+        }
+        let report = try await journal.backup(into: stick.path, keep: 2, nowMillis: 1_795_870_800_000)
+        await journal.close()
+        #expect(report.removed == ["holdfast-HF01-20261128T120000Z.partial"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: stick.path).sorted()
+        #expect(left == [(report.path as NSString).lastPathComponent, "holdfast-HF02-20261128T120000Z.partial"])
+    }
+
     @Test("a damaged backup is refused by restore, and nothing is put in place")
     func damagedBackup() async throws {
         let live = try TemporaryDirectory()

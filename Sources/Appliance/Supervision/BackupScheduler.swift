@@ -1,6 +1,7 @@
 public import Journal
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
 /// Takes a backup every `backup.every_hours` (the first one that long after start), and is what
@@ -11,6 +12,9 @@ public final class BackupScheduler: Service, Sendable {
     private let successes = Counter(label: "holdfast_backups_total", dimensions: [("outcome", "ok")])
     private let failures = Counter(label: "holdfast_backups_total", dimensions: [("outcome", "failed")])
     private let lastHeadSeq = Gauge(label: "holdfast_backup_last_head_seq")
+    /// One backup at a time: two would share a directory name within the same second, and each
+    /// removes the `.partial` copies it finds as abandoned.
+    private let running = NIOLockedValueBox(false)
 
     public init(service: ApplianceService, clock: any JournalClock) {
         self.service = service
@@ -38,6 +42,11 @@ public final class BackupScheduler: Service, Sendable {
         guard let directory = settings.directory else {
             return .failure(.cannotWrite(path: "(none)", reason: "no backup.directory is configured"))
         }
+        guard running.withLockedValue({ running in defer { running = true }; return !running }) else {
+            service.logger.warning("backup not started: another is running", metadata: ["by": "\(who)"])
+            return .failure(.alreadyRunning)
+        }
+        defer { running.withLockedValue { $0 = false } }
         do {
             let report = try await service.journal.backup(into: directory, keep: settings.keep, nowMillis: clock.wallMillis(), progress: progress)
             successes.increment()

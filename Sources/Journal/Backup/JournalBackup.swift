@@ -17,9 +17,11 @@ public struct BackupReport: Sendable, Hashable {
 public enum BackupError: Error, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case verificationFailed(path: String, reason: String)
+    case alreadyRunning
 
     public var description: String {
         switch self {
+        case .alreadyRunning: "another backup is running; this one was not started (try again when it has finished)"
         case .cannotWrite(let path, let reason): "the backup cannot be written to \(path): \(reason)"
         case .verificationFailed(let path, let reason): "the backup at \(path) does not verify (\(reason)); it was removed"
         }
@@ -90,8 +92,11 @@ enum JournalBackup {
         try files.moveItem(atPath: partial, toPath: final)
         sync(root)
 
-        let existing = ((try? files.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix(prefix) && !$0.hasSuffix(".partial") }.sorted()
-        let removed = Array(existing.dropLast(keep))
+        let names = ((try? files.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix(prefix) }
+        // A `.partial` left beside this one is a backup a power cut or a pulled stick stopped
+        // half way (backups run one at a time): it never verified, so it goes.
+        let abandoned = names.filter { $0.hasSuffix(".partial") }
+        let removed = Array(names.filter { !$0.hasSuffix(".partial") }.sorted().dropLast(keep)) + abandoned.sorted()
         for name in removed { try? files.removeItem(atPath: root + "/" + name) }
         let bytes = ((try? files.attributesOfItem(atPath: final + "/journal.sqlite"))?[.size] as? NSNumber)?.int64Value ?? 0
         return BackupReport(path: final, headSeq: headSeq, bytes: bytes, removed: removed)
