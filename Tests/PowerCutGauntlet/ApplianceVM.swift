@@ -1,5 +1,7 @@
+import Appliance
 import Foundation
 import Glibc
+import Randomness
 import TestSupport
 
 /// holdfastd inside the gpio-vm qemu VM (scripts/gpio-vm/run), its data on an ext4 image that
@@ -17,14 +19,23 @@ final class ApplianceVM {
     var configuration: String { workDirectory + "/holdfast.yaml" }
     private var initrd: String { workDirectory + "/initrd.cpio" }
     private var pidFile: String { workDirectory + "/qemu.pid" }
+    private let extraFiles: [String]
+    /// The technician's serial cable: the guest's ttyS1, served by qemu on this socket.
+    var consoleSocket: String { workDirectory + "/ttyS1.sock" }
+    static let technician = (name: "tech", pin: "2468")
     var consoleLog: String { workDirectory + "/vm-\(boots).log" }
 
     /// Makes the disk (a fresh ext4 file system) and the configuration the VM boots with.
     /// `nutPort`: the host's upsd (qemu's user network shows the host's loopback at 10.0.2.2).
-    init(workDirectory: String, repository: String, daemon: String, terminalSecretHex: String, nutPort: Int) throws {
+    /// `uplink`: the configuration's uplink section; `extraFiles` go into the VM at their paths.
+    init(workDirectory: String, repository: String, daemon: String, terminalSecretHex: String, nutPort: Int,
+         uplink: String, extraFiles: [String]) throws {
         self.workDirectory = workDirectory
         self.repository = repository
         self.daemon = daemon
+        self.extraFiles = extraFiles
+        var random = SystemRandom()
+        let pinHash = try PINHash.make(pin: Self.technician.pin, log2Cost: 14, using: &random)
         port = try LoopbackPort.free()
         guard FileManager.default.createFile(atPath: workDirectory + "/disk.img", contents: nil),
               truncate(workDirectory + "/disk.img", 256 * 1_048_576) == 0 else {
@@ -52,7 +63,16 @@ final class ApplianceVM {
             power: { source: nut, nut_host: 10.0.2.2, nut_port: \(nutPort), nut_ups: dummy, nut_username: monitor,
                      nut_password: monpass, nut_poll_milliseconds: 250, final_delay_seconds: 2, on_battery_alert_seconds: 1,
                      shutdown_command: /bin/true }
+            # Backups go to the same disk here (a venue's go to a USB stick): cut in the middle of
+            # one, the live journal must not care and the half-written copy must never pass for one.
+            # The image is 256 MiB: the default low-disk alert (256 MiB free) would be raised at once.
+            alerts: { disk_free_minimum_mib: 32 }
+            backup: { directory: /data/backups, every_hours: 0, keep: 3 }
+            console:
+              device: /dev/ttyS1
+              technicians: [{ name: \(Self.technician.name), pin_hash: "\(pinHash)" }]
             demo: { board_file: \(board) }
+            \(uplink)
             """.write(toFile: workDirectory + "/holdfast.yaml", atomically: true, encoding: .utf8)
     }
 
@@ -64,8 +84,9 @@ final class ApplianceVM {
         // The initramfs (holdfastd, its libraries, the configuration) is packed on the first boot
         // and reused after: only the disk changes from boot to boot.
         process.arguments = ["--strip", "--timeout", "3600", "--disk", disk, "--forward", "\(port):8080", "--pidfile", pidFile,
-                             "--initrd", initrd, "--add", configuration, "--add", repository + "/firmware-config/demo/board.json",
-                             daemon, "--config", configuration]
+                             "--serial2", consoleSocket, "--initrd", initrd, "--add", configuration,
+                             "--add", repository + "/firmware-config/demo/board.json"] + extraFiles.flatMap { ["--add", $0] }
+            + [daemon, "--config", configuration]
         guard FileManager.default.createFile(atPath: consoleLog, contents: nil) else { throw ChildProcessError("cannot write \(consoleLog)") }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: consoleLog))
         process.standardOutput = log

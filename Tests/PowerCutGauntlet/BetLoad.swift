@@ -1,26 +1,27 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import TerminalClient
 import TerminalProtocol
 
 /// What the terminals saw, across every boot: the bets acknowledged to them (idempotency key ->
 /// ticket) and the ones whose answer never came (in doubt until retried with the same key).
 final class BetLedger: Sendable {
-    private let state = Mutex<(acknowledged: [String: String], inDoubt: [String: PlaceBetRequest], refused: Int)>(([:], [:], 0))
+    private let state = NIOLockedValueBox<(acknowledged: [String: String], inDoubt: [String: PlaceBetRequest], refused: [String: Int])>(([:], [:], [:]))
 
-    var acknowledged: [String: String] { state.withLock { $0.acknowledged } }
-    var inDoubt: [String: PlaceBetRequest] { state.withLock { $0.inDoubt } }
-    var refused: Int { state.withLock { $0.refused } }
+    var acknowledged: [String: String] { state.withLockedValue { $0.acknowledged } }
+    var inDoubt: [String: PlaceBetRequest] { state.withLockedValue { $0.inDoubt } }
+    /// Refusals by the last part of their problem type ("intake-closed", "offline-limit", ...).
+    var refused: [String: Int] { state.withLockedValue { $0.refused } }
 
-    func sending(_ slip: PlaceBetRequest) { state.withLock { $0.inDoubt[slip.idempotencyKey] = slip } }
+    func sending(_ slip: PlaceBetRequest) { state.withLockedValue { $0.inDoubt[slip.idempotencyKey] = slip } }
 
     func answered(_ slip: PlaceBetRequest, _ answer: Result<TicketView, Problem>) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.inDoubt[slip.idempotencyKey] = nil
             switch answer {
             case .success(let ticket): state.acknowledged[slip.idempotencyKey] = ticket.ticketId
             // A refusal is an answer too: nothing was journaled (the API's contract).
-            case .failure: state.refused += 1
+            case .failure(let problem): state.refused[String(problem.type.split(separator: "/").last ?? ""), default: 0] += 1
             }
         }
     }

@@ -3,9 +3,32 @@ import TerminalClient
 import TerminalProtocol
 import TestSupport
 
+/// What is going on inside the appliance when the power goes.
+enum CutKind: String, CaseIterable {
+    /// Bets only: group commits, WAL writes and checkpoints, wherever the moment falls.
+    case load
+    /// The UPS reported low battery 0.5 to 4.5 s before: intake closing, in-flight bets
+    /// finishing, the WAL checkpoint, the final delay.
+    case staged
+    /// The link holds every chunk for a while: a push on its way to central, or the answer to one
+    /// central committed on its way back.
+    case sync
+    /// A technician's `backup now` on the serial console, part way through.
+    case backup
+}
+
 /// One gauntlet run: boot, load, cut, as many times as asked, checking after every boot.
 struct PowerCutRun {
     let options: Options
+
+    /// The parts on the host: the UPS, central, the VM, the terminals' view.
+    private struct Rig {
+        let ups: NUTServer
+        let central: CentralLink
+        let vm: ApplianceVM
+        let client: TerminalClient
+        let ledger = BetLedger()
+    }
 
     func run() async throws -> Bool {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -18,69 +41,116 @@ struct PowerCutRun {
         try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
         try ups.startUpsd()
         defer { ups.stopAll() }
+        let central = try CentralLink()
+        defer { central.stop() }
         let vm = try ApplianceVM(workDirectory: work, repository: repository, daemon: try BuiltProducts.path(of: "holdfastd"),
-                                 terminalSecretHex: secret.hex, nutPort: ups.port)
-        let client = TerminalClient(baseURL: "http://127.0.0.1:\(vm.port)", terminalID: "cut-kiosk", secret: secret, timeout: .seconds(20))
-        let ledger = BetLedger()
-        say("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts, \(options.terminals) terminals, work in \(work)")
+                                 terminalSecretHex: secret.hex, nutPort: ups.port, uplink: central.uplinkSection, extraFiles: central.files)
+        let rig = Rig(ups: ups, central: central, vm: vm,
+                      client: TerminalClient(baseURL: "http://127.0.0.1:\(vm.port)", terminalID: "cut-kiosk", secret: secret, timeout: .seconds(20)))
+        say("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts (\(options.kinds.map(\.rawValue).joined(separator: ", ")) in turn), "
+              + "\(options.terminals) terminals, work in \(work)")
 
         var lost: Set<String> = []
         var committedBeforeCut = 0
-        var stagedCuts = 0
+        var cutsByKind: [CutKind: Int] = [:]
         for cut in 1...options.cuts {
+            let kind = options.kinds[(cut - 1) % options.kinds.count]
             let booted = ContinuousClock.now
-            try await vm.boot(within: .seconds(300)) { await Self.isUp(client) }
-            let audit = try await Self.audit(client, ledger)
+            try await vm.boot(within: .seconds(300)) { await Self.isUp(rig.client) }
+            let audit = try await Self.audit(rig.client, rig.ledger)
             lost.formUnion(audit.missing)
             committedBeforeCut += audit.committed
-            let board = try await client.board()
-            let load = BetLoad(client: client, ledger: ledger, terminals: options.terminals)
+            let checks = ContinuousClock.now - booted
+            let board = try await rig.client.board()
+            let load = BetLoad(client: rig.client, ledger: rig.ledger, terminals: options.terminals)
             let boot = vm.boots
             let loading = Task { await load.run(boot: boot, board: board) }
-            let delay = Int.random(in: options.loadMillis, using: &random)
-            let before = ledger.acknowledged.count
-            // Some cuts come in the middle of the staged shutdown a low battery starts: intake
-            // closing, in-flight bets finishing, the WAL checkpoint, the final delay.
-            let lowBatteryMillis = Int.random(in: 0..<100, using: &random) < options.stagedShutdownPercent
-                ? Int.random(in: 500...4_500, using: &random) : nil
-            if let lowBatteryMillis {
-                try await Task.sleep(for: .milliseconds(max(0, delay - lowBatteryMillis)))
-                try ups.set(status: "OB LB", charge: 5, runtime: 60)
-                try await Task.sleep(for: .milliseconds(lowBatteryMillis))
-            } else {
-                try await Task.sleep(for: .milliseconds(delay))
-            }
-            vm.cutPower()
-            if lowBatteryMillis != nil {
-                stagedCuts += 1
-                try ups.set(status: "OL", charge: 100, runtime: 1_800)
-            }
+            let before = rig.ledger.acknowledged.count
+            let loadStarted = ContinuousClock.now
+            let what = try await cutPower(during: kind, rig, &random)
+            let loaded = ContinuousClock.now - loadStarted
+            cutsByKind[kind, default: 0] += 1
             loading.cancel()
             await loading.value
-            say("cut \(cut)/\(options.cuts): boot and checks \(Self.seconds(ContinuousClock.now - booted - .milliseconds(delay))) s, checked \(audit.checked) "
-                  + "acknowledged and \(audit.retried) in doubt (\(audit.committed) had been committed), then \(delay) ms of load: "
-                  + "\(ledger.acknowledged.count - before) acknowledged, \(ledger.inDoubt.count) in doubt at the cut"
-                  + (lowBatteryMillis.map { "; the UPS had reported low battery \($0) ms before" } ?? ""))
+            say("cut \(cut)/\(options.cuts) (\(kind.rawValue)): boot and checks \(Self.seconds(checks)) s, checked \(audit.checked) "
+                  + "acknowledged and \(audit.retried) in doubt (\(audit.committed) had been committed), then \(Self.seconds(loaded)) s of load: "
+                  + "\(rig.ledger.acknowledged.count - before) acknowledged, \(rig.ledger.inDoubt.count) in doubt at the cut" + what)
         }
-        try await vm.boot(within: .seconds(300)) { await Self.isUp(client) }
-        let last = try await Self.audit(client, ledger)
+        try await vm.boot(within: .seconds(300)) { await Self.isUp(rig.client) }
+        let last = try await Self.audit(rig.client, rig.ledger)
         lost.formUnion(last.missing)
         committedBeforeCut += last.committed
+        // The appliance pushes what it has left; then the power goes once more, quietly.
+        try await central.waitUntilSettled()
         vm.cutPower()
 
         let journal = try await JournalAudit.read(disk: vm.disk, into: work)
-        let acknowledged = ledger.acknowledged
+        let acknowledged = rig.ledger.acknowledged
         lost.formUnion(acknowledged.keys.filter { journal.betsByKey[$0] == nil })
         let duplicated = journal.betsByKey.values.filter { $0 > 1 }.count
         let unaccounted = journal.betsByKey.keys.filter { acknowledged[$0] == nil }.count
         say("journal read off the disk: chain verified to seq \(journal.records), \(journal.betsByKey.count) bets; "
               + "\(committedBeforeCut) bets in doubt at a cut had been committed (their retries were answered from the journal); "
-              + "\(ledger.refused) refusals; \(unaccounted) bets no terminal saw acknowledged")
-        say("\(stagedCuts) of the cuts came during a staged shutdown for low battery")
+              + "refusals: \(Self.tally(rig.ledger.refused)); \(unaccounted) bets no terminal saw acknowledged")
+        let centralDiffers = try central.compare(with: journal)
+        say(centralDiffers.map { "central DIFFERS: \($0)" }
+                ?? "central holds the journal's \(journal.records) records exactly once, ending in the same hash, chain verified in PostgreSQL")
+        say("backups on the disk: \(journal.backups.verified) verified, \(journal.backups.partial) half-written left by a cut"
+              + (journal.backups.failed.isEmpty ? "" : "; FAILED to verify: \(journal.backups.failed.joined(separator: "; "))"))
+        say("cuts by kind: " + CutKind.allCases.map { "\($0.rawValue) \(cutsByKind[$0] ?? 0)" }.joined(separator: ", "))
         say("power cuts: \(options.cuts), acknowledged bets: \(acknowledged.count), lost: \(lost.count), duplicated: \(duplicated)")
-        let passed = lost.isEmpty && duplicated == 0 && unaccounted == 0
+        let passed = lost.isEmpty && duplicated == 0 && unaccounted == 0 && centralDiffers == nil && journal.backups.failed.isEmpty
         if passed { try? FileManager.default.removeItem(atPath: work) } else { say("kept for inspection: \(work) (keys lost: \(lost.sorted().prefix(10)))") }
         return passed
+    }
+
+    /// Lets the load run, sets up what `kind` asks for, and cuts the power; answers what was
+    /// going on at the cut, for the report.
+    private func cutPower(during kind: CutKind, _ rig: Rig, _ random: inout SplitMix64) async throws -> String {
+        let delay = Int.random(in: options.loadMillis, using: &random)
+        switch kind {
+        case .load:
+            try await Task.sleep(for: .milliseconds(delay))
+            rig.vm.cutPower()
+            return ""
+        case .staged:
+            let lowBattery = Int.random(in: 500...4_500, using: &random)
+            try await Task.sleep(for: .milliseconds(max(0, delay - lowBattery)))
+            try rig.ups.set(status: "OB LB", charge: 5, runtime: 60)
+            try await Task.sleep(for: .milliseconds(lowBattery))
+            rig.vm.cutPower()
+            try rig.ups.set(status: "OL", charge: 100, runtime: 1_800)
+            return "; the UPS had reported low battery \(lowBattery) ms before"
+        case .sync:
+            let held = Int.random(in: 300...1_500, using: &random)
+            let window = Int.random(in: 1_000...3_000, using: &random)
+            try await Task.sleep(for: .milliseconds(max(0, delay - window)))
+            rig.central.slow(milliseconds: held)
+            try await Task.sleep(for: .milliseconds(window))
+            // Then the first moment the link holds a chunk (a push, or central's answer to one).
+            let giveUp = ContinuousClock.now + .seconds(3)
+            while !rig.central.batchInFlight, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(2)) }
+            let inFlight = rig.central.batchInFlight
+            rig.vm.cutPower()
+            rig.central.clear()
+            let mark = try rig.central.highWater()
+            return "; the link held each chunk \(held) ms, " + (inFlight ? "and was carrying a request or answer" : "but was idle for 3 s")
+                + " at the cut; central had up to seq \(mark)"
+        case .backup:
+            let console = try await TechnicianLine.logIn(socket: rig.vm.consoleSocket, prompt: "\(CentralLink.applianceCode)> ",
+                                                         name: ApplianceVM.technician.name, pin: ApplianceVM.technician.pin)
+            // A whole backup first: it must succeed after whatever the last cut did, and its
+            // length says where a cut falls in the next.
+            let started = ContinuousClock.now
+            let whole = try await console.run("backup now")
+            guard whole.contains("backup verified") else { throw ChildProcessError("a backup failed under load: \(whole)") }
+            let took = ContinuousClock.now - started
+            let fraction = Double.random(in: 0.05...0.95, using: &random)
+            console.start("backup now")
+            try await Task.sleep(for: took * fraction)
+            rig.vm.cutPower()
+            return "; a whole backup took \(Self.seconds(took)) s, the next was cut \(Int(fraction * 100)) % of the way"
+        }
     }
 
     static func isUp(_ client: TerminalClient) async -> Bool {
@@ -103,6 +173,10 @@ struct PowerCutRun {
             ledger.answered(slip, answer)
         }
         return (acknowledged.count, missing, inDoubt.count, committed)
+    }
+
+    static func tally(_ counts: [String: Int]) -> String {
+        counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -2,13 +2,17 @@
 // bets through a forwarded port, and qemu SIGKILLed at a random moment of the load, again and
 // again. After each boot every bet a terminal saw acknowledged must be there, and every bet in
 // doubt is retried with its key (the answer says whether it had been committed). At the end the
-// journal is read off the disk: the chain must verify and no key may have made two bets.
+// journal is read off the disk: the chain must verify and no key may have made two bets; central
+// must hold exactly the journal's records; every finished backup on the disk must verify.
 //
 //     PowerCutGauntlet [--cuts N] [--seed S] [--terminals K] [--load-ms MIN-MAX]
-//                      [--staged-shutdown-percent P] [--work DIR]
+//                      [--kinds load,staged,sync,backup] [--work DIR]
 //
-// The UPS is a real upsd with the dummy-ups driver on the host; in P % of the cuts (40) it
-// reports low battery first, so the cut lands inside the staged shutdown.
+// The UPS is a real upsd with the dummy-ups driver on the host, and central a real
+// holdfast-central on a private PostgreSQL there, behind a fault proxy. The cuts take the kinds
+// in turn: `load` (bets only), `staged` (the UPS reports low battery first, so the cut lands in the
+// staged shutdown), `sync` (the link holds a push or its answer), `backup` (a technician runs
+// `backup now` on the serial console, and the cut comes part way through it).
 //
 // The last line is `power cuts: N, acknowledged bets: M, lost: L, duplicated: D`; the exit status
 // is 0 only when L and D are 0 and the chain verifies. Any run repeats its cut timings from --seed.
@@ -22,7 +26,7 @@ struct Options {
     var seed = UInt64.random(in: 1...UInt64.max)
     var terminals = 8
     var loadMillis = 500...5_000
-    var stagedShutdownPercent = 40
+    var kinds = CutKind.allCases
     var work: String?
 
     init(_ arguments: [String]) throws {
@@ -40,7 +44,12 @@ struct Options {
             case "--cuts": cuts = try number(argument, in: 1...100_000)
             case "--seed": seed = try number(argument, in: 0...UInt64.max)
             case "--terminals": terminals = try number(argument, in: 1...256)
-            case "--staged-shutdown-percent": stagedShutdownPercent = try number(argument, in: 0...100)
+            case "--kinds":
+                let names = try value(argument).split(separator: ",").map(String.init)
+                kinds = names.compactMap(CutKind.init(rawValue:))
+                guard !kinds.isEmpty, kinds.count == names.count else {
+                    throw ChildProcessError("--kinds wants a comma-separated list of \(CutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
             case "--load-ms":
                 let bounds = try value(argument).split(separator: "-").compactMap { Int($0) }
                 guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1] else { throw ChildProcessError("--load-ms wants MIN-MAX milliseconds") }

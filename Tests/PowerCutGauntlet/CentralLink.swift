@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+
+/// The operator's central for the VM's appliance: a real `holdfast-central` on a private
+/// PostgreSQL on the host, reached through the fault proxy (the guest sees the host's loopback at
+/// 10.0.2.2), so the appliance pushes its journal all through the load. Holding every chunk in the
+/// proxy before a cut puts the cut in the middle of a sync batch: a push on its way to central, or
+/// central's answer to one it committed on its way back.
+final class CentralLink {
+    static let applianceCode = "PWR1"
+    private let central: CentralFixture
+    private let proxy: FaultProxy
+
+    init() throws {
+        central = try CentralFixture(applianceCode: Self.applianceCode, serverNames: ["10.0.2.2"])
+        try central.start()
+        proxy = try FaultProxy(upstreamPort: central.port)
+    }
+
+    /// Files the guest needs (they keep their host paths inside the VM).
+    var files: [String] {
+        [central.certificate(Self.applianceCode), central.key(Self.applianceCode), central.caFile]
+    }
+
+    /// The appliance's `uplink:` section. The timeouts allow for TLS under qemu's TCG.
+    var uplinkSection: String {
+        """
+        uplink:
+          endpoints: [{ url: "https://10.0.2.2:\(proxy.port)" }]
+          certificate: \(central.certificate(Self.applianceCode))
+          key: \(central.key(Self.applianceCode))
+          central_ca: \(central.caFile)
+          request_timeout_ms: 15000
+          retry_initial_ms: 200
+          retry_max_seconds: 2
+          idle_check_seconds: 1
+        """
+    }
+
+    /// From now on every chunk either way waits `milliseconds` in the link.
+    func slow(milliseconds: Int) { proxy.set(.latency(milliseconds: milliseconds)) }
+
+    func clear() { proxy.set(.none) }
+
+    /// A push or its answer is held in the link right now.
+    var batchInFlight: Bool { proxy.chunksHeld > 0 }
+
+    /// Central's high-water mark for the appliance.
+    func highWater() throws -> Int64 { try central.highWater() }
+
+    /// Waits until central's mark has stood still for `quiet` (the appliance pushed all it had).
+    func waitUntilSettled(quiet: Duration = .seconds(5), within bound: Duration = .seconds(120)) async throws {
+        let started = ContinuousClock.now
+        var mark = try highWater()
+        var since = ContinuousClock.now
+        while ContinuousClock.now - since < quiet {
+            guard ContinuousClock.now - started < bound else { throw ChildProcessError("central's mark was still moving after \(bound)") }
+            try await Task.sleep(for: .milliseconds(500))
+            let now = try highWater()
+            if now != mark { (mark, since) = (now, ContinuousClock.now) }
+        }
+    }
+
+    /// What central holds against the journal read off the disk: every record exactly once,
+    /// ending in the same hash, its chain verified in PostgreSQL, the same bets. Nil when all is
+    /// well; otherwise what differs.
+    func compare(with journal: JournalAudit) throws -> String? {
+        let counts = try central.recordCounts()
+        guard counts.rows == journal.records, counts.distinct == journal.records, counts.max == journal.records else {
+            return "central holds \(counts.rows) rows (\(counts.distinct) distinct, up to seq \(counts.max)); the journal has \(journal.records)"
+        }
+        guard try central.hash(at: journal.records) == journal.headHash else {
+            return "central's record \(journal.records) has another hash than the journal's"
+        }
+        let verified = try central.verify()
+        guard verified.contains("verified: \(journal.records) records") else { return "central's chain: \(verified)" }
+        let tickets = try central.ticketIDs()
+        guard tickets == journal.ticketIDs else {
+            return "central holds \(tickets.count) bets, the journal \(journal.ticketIDs.count); \(tickets.symmetricDifference(journal.ticketIDs).count) differ"
+        }
+        return nil
+    }
+
+    func stop() {
+        proxy.stop()
+        central.kill()
+    }
+}
