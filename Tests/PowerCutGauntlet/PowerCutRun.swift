@@ -15,6 +15,9 @@ enum CutKind: String, CaseIterable {
     case sync
     /// A technician's `backup now` on the serial console, part way through.
     case backup
+    /// A technician's `journal checkpoint` (the WAL folded into the journal file, as the staged
+    /// shutdown does last), part way through.
+    case checkpoint
 }
 
 /// One gauntlet run: boot, load, cut, as many times as asked, checking after every boot.
@@ -137,20 +140,32 @@ struct PowerCutRun {
             return "; the link held each chunk \(held) ms, " + (inFlight ? "and was carrying a request or answer" : "but was idle for 3 s")
                 + " at the cut; central had up to seq \(mark)"
         case .backup:
-            let console = try await TechnicianLine.logIn(socket: rig.vm.consoleSocket, prompt: "\(CentralLink.applianceCode)> ",
-                                                         name: ApplianceVM.technician.name, pin: ApplianceVM.technician.pin)
-            // A whole backup first: it must succeed after whatever the last cut did, and its
-            // length says where a cut falls in the next.
-            let started = ContinuousClock.now
-            let whole = try await console.run("backup now")
-            guard whole.contains("backup verified") else { throw ChildProcessError("a backup failed under load: \(whole)") }
-            let took = ContinuousClock.now - started
-            let fraction = Double.random(in: 0.05...0.95, using: &random)
-            console.start("backup now")
-            try await Task.sleep(for: took * fraction)
-            rig.vm.cutPower()
-            return "; a whole backup took \(Self.seconds(took)) s, the next was cut \(Int(fraction * 100)) % of the way"
+            return try await cutPartWay(through: "backup now", succeeding: "backup verified", rig, &random)
+        case .checkpoint:
+            // The load fills the WAL first, and again between the whole checkpoint and the cut one.
+            try await Task.sleep(for: .milliseconds(delay))
+            return try await cutPartWay(through: "journal checkpoint", succeeding: "checkpoint done", rig, &random,
+                                        refill: .milliseconds(Int.random(in: 1_000...3_000, using: &random)))
         }
+    }
+
+    /// A technician logs in on the serial console and runs `command` to the end (it must succeed
+    /// after whatever the last cut did); `refill` later runs it again, and the cut comes 5 to 95 %
+    /// of the way through, timed from the first.
+    private func cutPartWay(through command: String, succeeding: String, _ rig: Rig, _ random: inout SplitMix64,
+                            refill: Duration = .zero) async throws -> String {
+        let console = try await TechnicianLine.logIn(socket: rig.vm.consoleSocket, prompt: "\(CentralLink.applianceCode)> ",
+                                                     name: ApplianceVM.technician.name, pin: ApplianceVM.technician.pin)
+        let started = ContinuousClock.now
+        let whole = try await console.run(command)
+        guard whole.contains(succeeding) else { throw ChildProcessError("'\(command)' failed under load: \(whole)") }
+        let took = ContinuousClock.now - started
+        try await Task.sleep(for: refill)
+        let fraction = Double.random(in: 0.05...0.95, using: &random)
+        console.start(command)
+        try await Task.sleep(for: took * fraction)
+        rig.vm.cutPower()
+        return "; a whole `\(command)` took \(Self.seconds(took)) s, the next was cut \(Int(fraction * 100)) % of the way"
     }
 
     static func isUp(_ client: TerminalClient) async -> Bool {

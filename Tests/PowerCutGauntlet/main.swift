@@ -6,13 +6,14 @@
 // must hold exactly the journal's records; every finished backup on the disk must verify.
 //
 //     PowerCutGauntlet [--cuts N] [--seed S] [--terminals K] [--load-ms MIN-MAX]
-//                      [--kinds load,staged,sync,backup] [--work DIR]
+//                      [--kinds load,staged,sync,backup,checkpoint] [--work DIR]
 //
 // The UPS is a real upsd with the dummy-ups driver on the host, and central a real
 // holdfast-central on a private PostgreSQL there, behind a fault proxy. The cuts take the kinds
 // in turn: `load` (bets only), `staged` (the UPS reports low battery first, so the cut lands in the
-// staged shutdown), `sync` (the link holds a push or its answer), `backup` (a technician runs
-// `backup now` on the serial console, and the cut comes part way through it).
+// staged shutdown), `sync` (the link holds a push or its answer), `backup` and `checkpoint` (a
+// technician runs `backup now` or `journal checkpoint` on the serial console, and the cut comes
+// part way through it).
 //
 // The last line is `power cuts: N, acknowledged bets: M, lost: L, duplicated: D`; the exit status
 // is 0 only when L and D are 0 and the chain verifies. Any run repeats its cut timings from --seed.

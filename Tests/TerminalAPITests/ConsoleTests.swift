@@ -111,7 +111,8 @@ struct ConsoleSuites {
             _ = try daemon.start()
             var running = true
             defer { if running { _ = daemon.terminate() } }
-            let text = try TechnicianConsole.session(daemon, ["terminals", "terminals disable load-kiosk", "limits", "self-test", "backup now"])
+            let text = try TechnicianConsole.session(daemon, ["terminals", "terminals disable load-kiosk", "limits", "self-test", "backup now",
+                                                              "journal checkpoint"])
             #expect(text.contains("welcome, tech"), "\(text)")
             #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
             #expect(!text.hasSuffix("login: "), "the socket connection ends at logout")
@@ -122,6 +123,7 @@ struct ConsoleSuites {
             let disabled = try String(contentsOfFile: daemon.dataDirectory + "/disabled-terminals", encoding: .utf8)
             #expect(disabled == "load-kiosk\n", "the disabled list outlives the daemon")
             #expect(text.contains("backup verified:") && text.contains("up to seq"), "\(text)")
+            #expect(text.contains("checkpoint done:") && text.contains("folded into the journal"), "\(text)")
 
             // The appliance dies; a new one is restored from the stick with `holdfast restore`.
             #expect(daemon.terminate() == 0)

@@ -29,7 +29,8 @@ struct ConsoleCommands {
     static let commands: [Command] = [
         Command(name: "status", usage: "status [--json]", summary: "one screen: mode, power, journal, terminals, clock"),
         Command(name: "power", usage: "power [--json]", summary: "the UPS's readings and the power state"),
-        Command(name: "journal", usage: "journal stats|verify|tail [N] [--json]", summary: "the bet journal: size, chain check, last records"),
+        Command(name: "journal", usage: "journal stats|verify|tail [N]|checkpoint [--json]",
+                summary: "the bet journal: size, chain check, last records, WAL folded in"),
         Command(name: "ticket", usage: "ticket <ticket id> [--json]", summary: "one ticket: status, stake, legs"),
         Command(name: "markets", usage: "markets [--json]", summary: "the board: markets, prices, status"),
         Command(name: "config", usage: "config show", summary: "the configuration file, secrets masked"),
@@ -206,8 +207,22 @@ struct ConsoleCommands {
                 return String(("\(String(record.seq).padding(toLength: 7, withPad: " ", startingAt: 0)) "
                                + "\(PowerStatusText.clockTime(record.wallMillis)) \(summary)").prefix(80))
             }.joined(separator: "\n")
+        case "checkpoint":
+            // What the staged shutdown does last: before an SD card is imaged, say, the journal
+            // file alone then holds every record.
+            let wal = journal.configuration.directory + "/journal.sqlite-wal"
+            let walBytes = ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.int64Value ?? 0
+            let started = ContinuousClock.now
+            do {
+                try await journal.checkpointWAL()
+            } catch {
+                return "CHECKPOINT FAILED: \(error)\nnothing is lost: SQLite folds the WAL in at the next open"
+            }
+            let millis = (ContinuousClock.now - started).components
+            let took = millis.seconds * 1_000 + millis.attoseconds / 1_000_000_000_000_000
+            return "checkpoint done: \(walBytes / 1_024) KiB of WAL folded into the journal in \(took) ms"
         default:
-            return "usage: journal stats|verify|tail [N] [--json]"
+            return "usage: journal stats|verify|tail [N]|checkpoint [--json]"
         }
     }
 

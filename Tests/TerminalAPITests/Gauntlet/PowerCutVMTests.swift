@@ -4,8 +4,9 @@ import Testing
 
 /// The short version of the power-cut gauntlet (Tests/PowerCutGauntlet, docs/RELIABILITY.md):
 /// holdfastd in a qemu VM on an ext4 disk image, syncing to a real central on the host, qemu
-/// SIGKILLed four times: under load, in a staged shutdown, in a sync batch, in a backup. Its own
-/// suite, run after the others (scripts/test): the VM takes a core for a few minutes.
+/// SIGKILLed five times: under load, in a staged shutdown, in a sync batch, in a backup, in a WAL
+/// checkpoint. Its own suite, run after the others (scripts/test): the VM takes a core for a few
+/// minutes.
 @Suite("Gauntlet", .serialized)
 struct GauntletSuites {
     @Suite("Real power cuts in a VM", .timeLimit(.minutes(15)))
@@ -14,7 +15,7 @@ struct GauntletSuites {
         func oneCutOfEachKind() throws {
             let seed = UInt64.random(in: 1...UInt64.max)
             let run = try LineReadingChild(executable: try BuiltProducts.path(of: "PowerCutGauntlet"),
-                                           arguments: ["--cuts", "4", "--seed", "\(seed)", "--terminals", "8"])
+                                           arguments: ["--cuts", "5", "--seed", "\(seed)", "--terminals", "8"])
             var lines: [String] = []
             while let line = run.nextLine() {
                 print(line)
