@@ -42,7 +42,9 @@ struct AlertTests {
         #expect(hook.lines.isEmpty, "no alert below the burst")
 
         // Twelve in a moment: whichever window boundary they straddle, one window holds six or more.
+        let burstStarted = ContinuousClock.now
         for _ in 0..<12 { #expect(try await stranger.send(.GET, "/v1/appliance").status == 401) }
+        let burstTook = ContinuousClock.now - burstStarted
         let alert = try await hook.first("auth.failed_burst", within: .seconds(4))
         #expect(alert?.contains("unknown terminal or bad signature") == true && alert?.contains("'load-kiosk'") == true,
                 "\(alert ?? "no auth.failed_burst alert")")
@@ -56,6 +58,10 @@ struct AlertTests {
         await journal.close()
         // The first two may straddle a window boundary: one summary of 2, or two of 1.
         #expect(text.contains { $0.contains("\"auth.failed\"") && $0.contains("terminal requests refused") }, "the first window's summary")
-        #expect(text.filter { $0.contains("auth.failed") }.count <= 5, "one record per window, not one per request")
+        // One summary per window the refusals fell in: two for the first two at most, and as many
+        // as the twelve spanned (more than one under a sanitizer's slowdown), never one per request.
+        let windows = 2 + Int(burstTook.components.seconds) + 2
+        let summaries = text.filter { $0.contains("\"auth.failed\"") }.count
+        #expect(summaries <= windows && summaries < 14, "\(summaries) summaries for 14 refusals in at most \(windows) windows")
     }
 }
