@@ -23,6 +23,8 @@ final class ApplianceVM {
     /// The technician's serial cable: the guest's ttyS1, served by qemu on this socket.
     var consoleSocket: String { workDirectory + "/ttyS1.sock" }
     static let technician = (name: "tech", pin: "2468")
+    /// The appliance's code: its configuration, its certificate at central, its console prompt.
+    static let applianceCode = "PWR1"
     var consoleLog: String { workDirectory + "/vm-\(boots).log" }
 
     /// Makes the disk (a fresh ext4 file system) and the configuration the VM boots with.
@@ -45,7 +47,7 @@ final class ApplianceVM {
         let board = repository + "/firmware-config/demo/board.json"
         try """
             # The power-cut gauntlet's appliance (Tests/PowerCutGauntlet): data on the VM's disk.
-            appliance: { code: PWR1, currency: GBP, data_dir: /data/holdfast, log_level: notice }
+            appliance: { code: \(Self.applianceCode), currency: GBP, data_dir: /data/holdfast, log_level: notice }
             api: { listen_host: 0.0.0.0, listen_port: 8080 }
             journal: {}
             limits:

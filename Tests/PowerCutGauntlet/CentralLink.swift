@@ -7,19 +7,18 @@ import TestSupport
 /// proxy before a cut puts the cut in the middle of a sync batch: a push on its way to central, or
 /// central's answer to one it committed on its way back.
 final class CentralLink {
-    static let applianceCode = "PWR1"
     private let central: CentralFixture
     private let proxy: FaultProxy
 
     init() throws {
-        central = try CentralFixture(applianceCode: Self.applianceCode, serverNames: ["10.0.2.2"])
+        central = try CentralFixture(applianceCode: ApplianceVM.applianceCode, serverNames: ["10.0.2.2"])
         try central.start()
         proxy = try FaultProxy(upstreamPort: central.port)
     }
 
     /// Files the guest needs (they keep their host paths inside the VM).
     var files: [String] {
-        [central.certificate(Self.applianceCode), central.key(Self.applianceCode), central.caFile]
+        [central.certificate(ApplianceVM.applianceCode), central.key(ApplianceVM.applianceCode), central.caFile]
     }
 
     /// The appliance's `uplink:` section. The timeouts allow for TLS under qemu's TCG.
@@ -27,8 +26,8 @@ final class CentralLink {
         """
         uplink:
           endpoints: [{ url: "https://10.0.2.2:\(proxy.port)" }]
-          certificate: \(central.certificate(Self.applianceCode))
-          key: \(central.key(Self.applianceCode))
+          certificate: \(central.certificate(ApplianceVM.applianceCode))
+          key: \(central.key(ApplianceVM.applianceCode))
           central_ca: \(central.caFile)
           request_timeout_ms: 15000
           retry_initial_ms: 200

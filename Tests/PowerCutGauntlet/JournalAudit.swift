@@ -40,7 +40,7 @@ struct JournalAudit {
         let limits = BettingLimits(minStakePerLine: 10, maxStakePerBet: 50_000, maxPayoutPerBet: 2_500_000,
                                    maxLiabilityPerSelection: 10_000_000_000, maxLiabilityPerMarket: 10_000_000_000,
                                    terminalDefaults: TerminalLimits(maxStakePerBet: 20_000, maxOpenStake: 10_000_000_000))
-        let journal = try await BetJournal.open(JournalConfiguration(directory: data, applianceCode: try ApplianceCode("PWR1"),
+        let journal = try await BetJournal.open(JournalConfiguration(directory: data, applianceCode: try ApplianceCode(ApplianceVM.applianceCode),
                                                                      currency: .gbp, limits: limits),
                                                 clock: SystemClock(), random: &random, logger: logger)
         var betsByKey: [String: Int] = [:]

@@ -154,7 +154,7 @@ struct PowerCutRun {
     /// of the way through, timed from the first.
     private func cutPartWay(through command: String, succeeding: String, _ rig: Rig, _ random: inout SplitMix64,
                             refill: Duration = .zero) async throws -> String {
-        let console = try await TechnicianLine.logIn(socket: rig.vm.consoleSocket, prompt: "\(CentralLink.applianceCode)> ",
+        let console = try await TechnicianLine.logIn(socket: rig.vm.consoleSocket, prompt: "\(ApplianceVM.applianceCode)> ",
                                                      name: ApplianceVM.technician.name, pin: ApplianceVM.technician.pin)
         let started = ContinuousClock.now
         let whole = try await console.run(command)

@@ -172,8 +172,8 @@ struct ConsoleCommands {
             guard let head = try? await journal.headSeq() else { return "the journal cannot be read" }
             let state = await context.service.state()
             let path = journal.configuration.directory + "/journal.sqlite"
-            let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
-            let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+            let bytes = Self.fileBytes(path) ?? -1
+            let wal = Self.fileBytes(path + "-wal") ?? 0
             if json { return encode(["headSeq": head, "openTickets": Int64(state.openTickets), "databaseBytes": bytes, "walBytes": wal]) }
             return [field("head seq", "\(head)"), field("open tickets", "\(state.openTickets)"),
                     field("database", "\(bytes / 1_024) KiB   WAL \(wal / 1_024) KiB"), field("path", path)].joined(separator: "\n")
@@ -210,8 +210,7 @@ struct ConsoleCommands {
         case "checkpoint":
             // What the staged shutdown does last: before an SD card is imaged, say, the journal
             // file alone then holds every record.
-            let wal = journal.configuration.directory + "/journal.sqlite-wal"
-            let walBytes = ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.int64Value ?? 0
+            let walBytes = Self.fileBytes(journal.configuration.directory + "/journal.sqlite-wal") ?? 0
             let started = ContinuousClock.now
             do {
                 try await journal.checkpointWAL()
@@ -224,6 +223,11 @@ struct ConsoleCommands {
         default:
             return "usage: journal stats|verify|tail [N]|checkpoint [--json]"
         }
+    }
+
+    /// A file's size, or nil when it is not there (a WAL after a truncating checkpoint, say).
+    private static func fileBytes(_ path: String) -> Int64? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 
     private func ticket(_ arguments: [String], json: Bool) async -> String {
