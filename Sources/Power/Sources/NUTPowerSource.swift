@@ -148,10 +148,13 @@ enum NUTSession {
 }
 
 /// Splits upsd's byte stream into lines, bounded so a peer that never sends a newline cannot grow
-/// memory without limit.
+/// memory without limit: an overlong line comes out once, cut to its first 80 bytes and an
+/// ellipsis (garbage to the parser), and the rest of it is skipped up to its newline.
 struct LineReader {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var pending: [UInt8] = []
+    /// Set after an overlong line was cut off, until its newline has gone by.
+    private var skippingRestOfLine = false
     static let maximumLine = 4_096
 
     init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) {
@@ -163,10 +166,21 @@ struct LineReader {
             if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
+                if skippingRestOfLine {
+                    skippingRestOfLine = false
+                    continue
+                }
                 if line.last == UInt8(ascii: "\r") { line.removeLast() }
                 return String(decoding: line, as: UTF8.self)
             }
-            guard pending.count <= Self.maximumLine else { return String(decoding: pending.prefix(80), as: UTF8.self) + "…" }
+            if skippingRestOfLine {
+                pending.removeAll(keepingCapacity: true)
+            } else if pending.count > Self.maximumLine {
+                let cutOff = String(decoding: pending.prefix(80), as: UTF8.self) + "…"
+                pending.removeAll(keepingCapacity: true)
+                skippingRestOfLine = true
+                return cutOff
+            }
             guard let chunk = try await iterator.next() else { return nil }
             pending.append(contentsOf: chunk.readableBytesView)
         }

@@ -6,31 +6,39 @@ enum NUTReply: Equatable {
     case ok
 
     /// Reads one answer line; nil for anything that is not upsd talking (a garbage line).
+    ///
+    /// Works on the line's UTF-8 bytes, not its characters: a value that starts with a combining
+    /// mark would otherwise fuse with the opening quote into one character and hide it.
     static func parse(_ line: String, ups: String, variable: String?) -> NUTReply? {
-        if line == "OK" || line.hasPrefix("OK ") { return .ok }
-        if line.hasPrefix("ERR ") {
-            let code = line.dropFirst(4).split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        let bytes = Array(line.utf8)
+        if bytes == Array("OK".utf8) || bytes.starts(with: "OK ".utf8) { return .ok }
+        if bytes.starts(with: "ERR ".utf8) {
+            let code = bytes.dropFirst(4).split(separator: UInt8(ascii: " "), maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
             return code.isEmpty ? nil : .error(code)
         }
-        guard let variable, line.hasPrefix("VAR \(ups) \(variable) \"") else { return nil }
-        return unquote(line.dropFirst("VAR \(ups) \(variable) ".count)).map(NUTReply.value)
+        guard let variable else { return nil }
+        let prefix = Array("VAR \(ups) \(variable) ".utf8)
+        guard bytes.starts(with: prefix) else { return nil }
+        return unquote(bytes[prefix.count...]).map(NUTReply.value)
     }
 
     /// A double-quoted value with `\"` and `\\` escapes, which must end the line.
-    static func unquote(_ text: Substring) -> String? {
-        guard text.first == "\"" else { return nil }
-        var value = ""
+    static func unquote(_ text: ArraySlice<UInt8>) -> String? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard text.first == quote else { return nil }
+        var value: [UInt8] = []
         var escaped = false
-        for (offset, character) in text.dropFirst().enumerated() {
+        for index in text.indices.dropFirst() {
+            let byte = text[index]
             if escaped {
-                value.append(character)
+                value.append(byte)
                 escaped = false
-            } else if character == "\\" {
+            } else if byte == backslash {
                 escaped = true
-            } else if character == "\"" {
-                return offset == text.count - 2 ? value : nil
+            } else if byte == quote {
+                return index == text.index(before: text.endIndex) ? String(decoding: value, as: UTF8.self) : nil
             } else {
-                value.append(character)
+                value.append(byte)
             }
         }
         return nil
