@@ -17,6 +17,11 @@ struct BadInputAPITests {
             (#"{"idempotencyKey":"x1","type":"single","legs":[],"stakePerLine":{"minorUnits":100,"currency":"GBP"},"oddsChangePolicy":"exact","stake":5}"#, nil),
             (#"{"idempotencyKey":"x2","type":"single","legs":[],"stakePerLine":{"minorUnits":"lots","currency":"GBP"},"oddsChangePolicy":"exact"}"#, "stakePerLine.minorUnits"),
             (#"{"idempotencyKey":"x3","type":"single","legs":[],"stakePerLine":{"minorUnits":100,"currency":"GBP"},"oddsChangePolicy":"sometimes"}"#, "oddsChangePolicy"),
+            // Numbers that do not fit their field, and a key spelt "", are named too.
+            (#"{"idempotencyKey":"x5","type":"single","legs":[],"stakePerLine":{"minorUnits":1.5,"currency":"GBP"},"oddsChangePolicy":"exact"}"#, "stakePerLine.minorUnits"),
+            (#"{"idempotencyKey":"x6","type":"single","legs":[{"selectionId":"r1-a","price":{"numerator":2,"denominator":1},"priceVersion":-1}],"stakePerLine":{"minorUnits":100,"currency":"GBP"},"oddsChangePolicy":"exact"}"#, "legs[0].priceVersion"),
+            (#"{"idempotencyKey":"x7","type":"single","legs":[],"stakePerLine":{"minorUnits":123456789012345678901234567890,"currency":"GBP"},"oddsChangePolicy":"exact"}"#, "stakePerLine.minorUnits"),
+            (#"{"idempotencyKey":"x8","type":"single","legs":[],"stakePerLine":{"minorUnits":100,"currency":"GBP"},"oddsChangePolicy":"exact","":1}"#, #"[""]"#),
         ]
         for (body, field) in cases {
             let answer = try await kiosk.send(.POST, "/v1/bets", body: Array(body.utf8))

@@ -42,7 +42,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Names the field a decoding failure happened at.
     static func problem(for error: DecodingError) -> Problem {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+            // A key spelt "" is shown as [""], so even it has a name.
+            context.codingPath.map { key in
+                key.intValue.map { "[\($0)]" } ?? (key.stringValue.isEmpty ? #"[""]"# : ".\(key.stringValue)")
+            }.joined().trimmingPrefix(".").description
         }
         switch error {
         case .keyNotFound(let key, let context):

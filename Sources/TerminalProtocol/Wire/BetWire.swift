@@ -52,7 +52,7 @@ public struct LegRequest: Codable, Sendable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         selectionId = try container.decode(String.self, forKey: .selectionId)
         price = try container.decode(ExactPrice.self, forKey: .price)
-        priceVersion = try container.decode(UInt64.self, forKey: .priceVersion)
+        priceVersion = try container.decodeInteger(UInt64.self, forKey: .priceVersion)
     }
 }
 

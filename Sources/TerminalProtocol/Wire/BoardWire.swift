@@ -93,8 +93,8 @@ public struct ExactPrice: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        numerator = try container.decode(Int64.self, forKey: .numerator)
-        denominator = try container.decode(Int64.self, forKey: .denominator)
+        numerator = try container.decodeInteger(Int64.self, forKey: .numerator)
+        denominator = try container.decodeInteger(Int64.self, forKey: .denominator)
     }
 
     public func odds() throws(OddsError) -> Odds {
@@ -122,7 +122,7 @@ public struct MoneyView: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        minorUnits = try container.decode(Int64.self, forKey: .minorUnits)
+        minorUnits = try container.decodeInteger(Int64.self, forKey: .minorUnits)
         currency = try container.decode(String.self, forKey: .currency)
     }
 

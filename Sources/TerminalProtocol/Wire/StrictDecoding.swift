@@ -22,3 +22,20 @@ extension Decoder {
                                                 debugDescription: "unknown field '\(unknown)'; expected one of \(expected)"))
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes a whole-number field, naming it when the number does not fit (a fraction, a sign
+    /// on an unsigned field, too many digits). Foundation's JSONDecoder on Linux throws an error
+    /// of its own there that reaches the caller as "not valid JSON" at the root, naming no field
+    /// (swiftlang/swift-foundation#274).
+    func decodeInteger<Integer: FixedWidthInteger & Decodable>(_ type: Integer.Type, forKey key: Key) throws -> Integer {
+        do {
+            return try decode(Integer.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "expected a whole number from \(Integer.min) to \(Integer.max)")
+        }
+    }
+}
