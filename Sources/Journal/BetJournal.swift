@@ -100,10 +100,17 @@ public final class BetJournal: Sendable {
         try await pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
     }
 
-    /// The book as the writer holds it after the last committed batch.
+    /// The book as the writer holds it after the last committed batch: a copy of every open
+    /// ticket, so not for every request (the API reads ``board()`` and ``openTicketCount()``).
     public func book() async throws -> Book {
         try await pool.writeWithoutTransaction { [writer] _ in writer.book }
     }
+
+    /// The board as of the last committed batch.
+    public func board() -> Board { writer.committedBoard }
+
+    /// Open tickets (and tickets awaiting payout) as of the last committed batch.
+    public func openTicketCount() -> Int { writer.committedOpenTickets }
 
     // MARK: Maintenance
 

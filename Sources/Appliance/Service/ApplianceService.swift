@@ -101,7 +101,7 @@ public final class ApplianceService: Sendable {
     }
 
     private func loadDemoBoard(_ demo: ApplianceConfiguration.DemoSettings) async throws {
-        let onBoard = try await journal.book().board
+        let onBoard = journal.board()
         var published = 0
         for market in try DemoBoard.load(path: demo.boardFile, nowMillis: clock.wallMillis()) where onBoard.market(market.id) == nil {
             try await journal.apply(.publish(market))
@@ -126,7 +126,7 @@ public final class ApplianceService: Sendable {
 
     /// Re-reads the board after a change, bumps its version and tells the stream's subscribers.
     public func refreshBoard() async throws {
-        let board = try await journal.book().board
+        let board = journal.board()
         let version = try await journal.headSeq()
         let snapshot = try BoardSnapshot(version: version, board: board)
         let changed = boardSnapshot.withLockedValue { current -> Bool in
@@ -279,7 +279,7 @@ public final class ApplianceService: Sendable {
         }
         if case .power? = closed { mode = .shuttingDown }
         let head = (try? await journal.headSeq()) ?? -1
-        let openTickets = (try? await journal.book().openTicketCount) ?? -1
+        let openTickets = journal.openTicketCount()
         return ApplianceStateView(mode: mode.rawValue, intakeOpen: closed == nil, intakeClosedReason: closed?.description,
                                   power: PowerView(source: configuration.power.source.rawValue, state: stale ? powerName + "_stale" : powerName),
                                   uplink: link.map { UplinkView(state: $0.state.rawValue, sinceMillis: $0.sinceMillis) }

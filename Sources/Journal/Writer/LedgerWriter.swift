@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SyncProtocol
 import Logging
+import NIOConcurrencyHelpers
 import Wagering
 
 /// Applies batches of commands to the book and the database in one transaction each.
@@ -10,6 +11,15 @@ import Wagering
 /// queue, so the mutable state here is never touched concurrently (hence `@unchecked Sendable`).
 final class LedgerWriter: @unchecked Sendable {
     private(set) var book: Book
+    /// The board and the open-ticket count as of the last commit, for readers outside the
+    /// writer: a copy of the whole book held while the writer commits again would make that
+    /// commit copy every open-ticket dictionary.
+    private let committedView: NIOLockedValueBox<CommittedView>
+
+    struct CommittedView: Sendable {
+        var board: Board
+        var openTickets: Int
+    }
     private(set) var head: HeadMarker.Head
     private let configuration: JournalConfiguration
     private let ticketKey: TicketKey
@@ -24,6 +34,7 @@ final class LedgerWriter: @unchecked Sendable {
     init(book: Book, head: HeadMarker.Head, configuration: JournalConfiguration, ticketKey: TicketKey,
          offline: OfflineLedger, clock: any JournalClock, logger: Logger) {
         self.book = book
+        self.committedView = NIOLockedValueBox(CommittedView(board: book.board, openTickets: book.openTicketCount))
         self.head = head
         self.configuration = configuration
         self.ticketKey = ticketKey
@@ -60,6 +71,7 @@ final class LedgerWriter: @unchecked Sendable {
             return commands.map { _ in .failure(.storage(reason)) }
         }
         head = chain
+        publishCommittedView()
         do {
             try headMarker.write(chain)
         } catch {
@@ -69,6 +81,14 @@ final class LedgerWriter: @unchecked Sendable {
         return outcomes
     }
 
+    var committedBoard: Board { committedView.withLockedValue { $0.board } }
+    var committedOpenTickets: Int { committedView.withLockedValue { $0.openTickets } }
+
+    private func publishCommittedView() {
+        let view = CommittedView(board: book.board, openTickets: book.openTicketCount)
+        committedView.withLockedValue { $0 = view }
+    }
+
     /// The journal clock's wall time, for callers outside a batch.
     func wallMillis() -> Int64 { clock.wallMillis() }
 
@@ -76,6 +96,7 @@ final class LedgerWriter: @unchecked Sendable {
         do {
             book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook)
             head = try JournalReader.head(db)
+            publishCommittedView()
         } catch {
             // Keeping the old book would acknowledge against state that was rolled back.
             poisoned = String(describing: error)

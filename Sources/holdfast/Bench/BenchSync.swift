@@ -68,7 +68,7 @@ struct BenchSync: AsyncParsableCommand {
         try await BenchBook.publishBoard(journal)
         // Central publishes the same board, so its verdicts on the offline bets are real checks.
         let store = CentralStore(client: postgres, logger: logger)
-        for market in try await journal.book().board.markets.values {
+        for market in journal.board().markets.values {
             try await store.publish(.marketPublished(market), venue: venue)
         }
         try await fill(journal)
