@@ -22,9 +22,11 @@ struct NUTSessionFuzzTests {
             let script = LyingUPSDaemon.Script(ups: "ups", status: input.pick(Self.statuses), charge: input.pick(Self.readings),
                                                runtime: input.pick(Self.readings), answers: answers)
             let served = daemon.serveOne(script)
+            // An honest upsd always answers, so its timeout only has to outlast a loaded CI machine;
+            // a lying one may stay silent, and each silence costs the whole timeout.
             let settings = NUTPowerSource.Settings(port: daemon.port, ups: "ups", username: login ? "monitor" : nil,
                                                    password: login ? "secret" : nil, pollInterval: .milliseconds(1),
-                                                   answerTimeout: .milliseconds(300), maximumBackoff: .seconds(1))
+                                                   answerTimeout: honest ? .seconds(5) : .milliseconds(300), maximumBackoff: .seconds(1))
             let log = EventLog<PowerSourceEvent>()
             var last: PowerSourceEvent?
             let outcome = await NUTSession.run(settings, deduplicating: &last, emit: { log.append($0) })
@@ -34,6 +36,20 @@ struct NUTSessionFuzzTests {
             guard honest else { return nil }
             return Self.checkHonest(script, login: login, outcome: outcome, events: log.all).map { "\($0) after \(shown)" }
         }
+    }
+
+    @Test("a upsd that stops answering is reported as silent, naming the request, not as hanging up")
+    func silentServer() async throws {
+        let daemon = try LyingUPSDaemon()
+        let served = daemon.serveOne(LyingUPSDaemon.Script(ups: "ups", status: "OL", charge: "100", runtime: "900",
+                                                           answers: [.truth, .stall(1)]))
+        let settings = NUTPowerSource.Settings(port: daemon.port, ups: "ups", pollInterval: .milliseconds(1),
+                                               answerTimeout: .milliseconds(300), maximumBackoff: .seconds(1))
+        var last: PowerSourceEvent?
+        let outcome = await NUTSession.run(settings, deduplicating: &last, emit: { _ in })
+        _ = served.wait(timeout: .now() + 5)
+        #expect(outcome.reason == "upsd did not answer GET VAR battery.charge within 0.3 seconds")
+        #expect(!outcome.wasHealthy)
     }
 
     static func lie(_ input: inout Mutator) -> [UInt8] {
@@ -78,7 +94,7 @@ struct NUTSessionFuzzTests {
         let waiting = script.status.split(separator: " ").contains("WAIT")
         let expected: [PowerSourceEvent] = rounds < 1 ? [] : [waiting ? .stale(reason: "upsd: no data from the driver yet (WAIT)")
             : .observed(NUTReply.observation(status: script.status, charge: script.charge, runtime: script.runtime))]
-        guard events == expected else { return "events \(events), expected \(expected)" }
+        guard events == expected else { return "events \(events), expected \(expected), session ended with '\(outcome.reason)'" }
         guard outcome.reason == "upsd closed the connection" || outcome.reason.hasPrefix("upsd connection failed") else {
             return "an honest upsd hanging up was reported as '\(outcome.reason)'"
         }
@@ -89,6 +105,7 @@ struct NUTSessionFuzzTests {
         switch answer {
         case .truth: "truth"
         case .lie(let bytes): Shown.bytes(bytes, limit: 60)
+        case .stall(let seconds): "silent for \(seconds) s"
         }
     }
 }

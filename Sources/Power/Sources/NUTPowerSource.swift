@@ -99,12 +99,28 @@ enum NUTSession {
                 var lines = LineReader(inbound.makeAsyncIterator())
                 func ask(_ request: String, variable: String?) async throws -> NUTReply {
                     try await outbound.write(ByteBuffer(string: request + "\n"))
+                    // Closing the channel is what wakes the read below; the watchdog's value tells
+                    // that close apart from upsd hanging up, so the reason names the right one.
                     let watchdog = Task {
                         try await Task.sleep(for: settings.answerTimeout)
                         channel.channel.close(promise: nil)
+                        return true
                     }
-                    defer { watchdog.cancel() }
-                    guard let line = try await lines.next() else { throw Failure(reason: "upsd closed the connection") }
+                    let line: String?
+                    let readFailure: (any Error)?
+                    do {
+                        (line, readFailure) = (try await lines.next(), nil)
+                    } catch {
+                        (line, readFailure) = (nil, error)
+                    }
+                    watchdog.cancel()
+                    if line == nil, (try? await watchdog.value) == true {
+                        // Never the password itself: only the request's first word or the variable.
+                        let asked = variable.map { "GET VAR \($0)" } ?? String(request.split(separator: " ")[0])
+                        throw Failure(reason: "upsd did not answer \(asked) within \(settings.answerTimeout)")
+                    }
+                    if let readFailure { throw readFailure }
+                    guard let line else { throw Failure(reason: "upsd closed the connection") }
                     guard let reply = NUTReply.parse(line, ups: settings.ups, variable: variable) else {
                         throw Failure(reason: "garbage from upsd: '\(line.prefix(80))'")
                     }

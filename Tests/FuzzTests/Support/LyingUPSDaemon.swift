@@ -59,6 +59,11 @@ final class LyingUPSDaemon: Sendable {
             let newline = pending.firstIndex(of: 0x0A)!
             let request = String(decoding: pending[..<newline], as: UTF8.self)
             pending.removeSubrange(...newline)
+            if case .stall(let seconds) = answer {
+                // Holding the connection open without a word: only the client's answer timeout ends this.
+                Thread.sleep(forTimeInterval: seconds)
+                return
+            }
             let reply = script.reply(to: request, with: answer)
             // MSG_NOSIGNAL: the client may have hung up already, which must not kill the test process with SIGPIPE.
             _ = reply.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -71,6 +76,8 @@ final class LyingUPSDaemon: Sendable {
             /// What upsd would say: OK to a login step, the variable's value to GET VAR.
             case truth
             case lie([UInt8])
+            /// No answer, the connection held open this many seconds, then closed.
+            case stall(Double)
         }
 
         var ups: String
@@ -80,7 +87,11 @@ final class LyingUPSDaemon: Sendable {
         var answers: [Answer]
 
         func reply(to request: String, with answer: Answer) -> [UInt8] {
-            if case .lie(let bytes) = answer { return bytes }
+            switch answer {
+            case .lie(let bytes): return bytes
+            case .stall: return []
+            case .truth: break
+            }
             let words = request.split(separator: " ")
             guard words.count == 4, words[0] == "GET", words[1] == "VAR" else { return Array("OK\n".utf8) }
             let value = switch words[3] {
