@@ -42,13 +42,14 @@ struct NUTSessionFuzzTests {
     func silentServer() async throws {
         let daemon = try LyingUPSDaemon()
         let served = daemon.serveOne(LyingUPSDaemon.Script(ups: "ups", status: "OL", charge: "100", runtime: "900",
-                                                           answers: [.truth, .stall(1)]))
+                                                           answers: [.truth, .stall(4)]))
+        // Long enough for the first answer on a loaded CI machine; the stall outlasts it.
         let settings = NUTPowerSource.Settings(port: daemon.port, ups: "ups", pollInterval: .milliseconds(1),
-                                               answerTimeout: .milliseconds(300), maximumBackoff: .seconds(1))
+                                               answerTimeout: .seconds(2), maximumBackoff: .seconds(1))
         var last: PowerSourceEvent?
         let outcome = await NUTSession.run(settings, deduplicating: &last, emit: { _ in })
         _ = served.wait(timeout: .now() + 5)
-        #expect(outcome.reason == "upsd did not answer GET VAR battery.charge within 0.3 seconds")
+        #expect(outcome.reason == "upsd did not answer GET VAR battery.charge within 2.0 seconds")
         #expect(!outcome.wasHealthy)
     }
 

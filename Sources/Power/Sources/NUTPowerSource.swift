@@ -114,7 +114,9 @@ enum NUTSession {
                         (line, readFailure) = (nil, error)
                     }
                     watchdog.cancel()
-                    if line == nil, (try? await watchdog.value) == true {
+                    // Also when a line did come: the watchdog may have closed the channel just as it
+                    // arrived, and the next request would fail on the closed channel.
+                    if (try? await watchdog.value) == true {
                         // Never the password itself: only the request's first word or the variable.
                         let asked = variable.map { "GET VAR \($0)" } ?? String(request.split(separator: " ")[0])
                         throw Failure(reason: "upsd did not answer \(asked) within \(settings.answerTimeout)")
