@@ -44,6 +44,8 @@ let package = Package(
             name: "Randomness",
             swiftSettings: strictSwift6
         ),
+        // JSON written straight into bytes, for the hot documents on the bet path.
+        .target(name: "JSONBytes", swiftSettings: strictSwift6),
         // Pure betting domain: money, odds, markets, bets, limits, settlement, tickets. No I/O.
         .target(
             name: "Wagering",
@@ -67,6 +69,7 @@ let package = Package(
         .target(
             name: "Journal",
             dependencies: [
+                "JSONBytes",
                 "Randomness",
                 "SyncProtocol",
                 "Wagering",
@@ -82,6 +85,7 @@ let package = Package(
         .target(
             name: "TerminalProtocol",
             dependencies: [
+                "JSONBytes",
                 "Wagering",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -75,7 +75,7 @@ public struct TerminalClient: Sendable {
 
     /// Places a bet; a refusal comes back as the problem, not as an error.
     public func place(_ slip: PlaceBetRequest) async throws -> Result<TicketView, Problem> {
-        try await outcome(send(.POST, "/v1/bets", body: Array(JSONEncoder().encode(slip))), TicketView.self)
+        try await outcome(send(.POST, "/v1/bets", body: slip.jsonBytes()), TicketView.self)
     }
 
     public func payout(_ ticketID: String, securityCode: String) async throws -> Result<TicketView, Problem> {

@@ -5,9 +5,19 @@ import TerminalProtocol
 /// JSON in and out of handlers.
 enum JSONBody {
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        response(bytes: try JSONEncoder().encode(value), status: status, headers: headers)
+    }
+
+    /// A ticket or a refusal. The ticket is written by `TicketView.jsonBytes()`, not `JSONEncoder`:
+    /// every placement answers one.
+    static func ticket(_ result: Result<TicketView, Problem>, status: HTTPResponse.Status = .ok) throws -> Response {
+        response(bytes: try result.get().jsonBytes(), status: status)
+    }
+
+    private static func response(bytes: some Sequence<UInt8>, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Decodes the (already collected, size-bounded) body; failures name the field at fault.

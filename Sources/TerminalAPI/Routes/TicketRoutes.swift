@@ -15,13 +15,13 @@ struct TicketRoutes {
             let terminal = try context.authenticated()
             let slip = try await JSONBody.decode(PlaceBetRequest.self, from: &request)
             let placed = await service.place(slip, by: terminal)
-            if case .success(let ticket) = placed, ticket.replayed { return try JSONBody.response(ticket, status: .ok) }
-            return try JSONBody.result(placed, status: .created)
+            let replayed = if case .success(let ticket) = placed { ticket.replayed } else { false }
+            return try JSONBody.ticket(placed, status: replayed ? .ok : .created)
         }
         group.get("tickets/:ticket") { _, context in
             let terminal = try context.authenticated()
             let id = try ticketParameter(context)
-            return try JSONBody.result(await service.ticket(id, for: terminal).map { record in
+            return try JSONBody.ticket(await service.ticket(id, for: terminal).map { record in
                 TicketView(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false,
                            voidReason: record.voidReason)
             })
@@ -36,13 +36,13 @@ struct TicketRoutes {
             var request = request
             let terminal = try staff(context)
             let body = try await JSONBody.decode(SecurityCodeRequest.self, from: &request)
-            return try JSONBody.result(await service.payout(try ticketParameter(context), code: body.securityCode, by: terminal))
+            return try JSONBody.ticket(await service.payout(try ticketParameter(context), code: body.securityCode, by: terminal))
         }
         group.post("tickets/:ticket/void") { request, context in
             var request = request
             let terminal = try staff(context)
             let body = try await JSONBody.decode(VoidRequest.self, from: &request)
-            return try JSONBody.result(await service.void(try ticketParameter(context), reason: body.reason, by: terminal))
+            return try JSONBody.ticket(await service.void(try ticketParameter(context), reason: body.reason, by: terminal))
         }
     }
 
