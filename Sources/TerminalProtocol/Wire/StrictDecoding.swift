@@ -15,8 +15,7 @@ extension Decoder {
     /// of the cost of decoding a slip (docs/BENCHMARKS.md).
     func rejectUnknownKeys<Key: CodingKey & CaseIterable>(_ known: Key.Type) throws {
         let keys = try container(keyedBy: AnyKey.self).allKeys
-        guard keys.contains(where: { Key(stringValue: $0.stringValue) == nil }) else { return }
-        let unknown = keys.lazy.map { $0.stringValue }.filter { Key(stringValue: $0) == nil }.sorted()[0]
+        guard let unknown = keys.lazy.map(\.stringValue).filter({ Key(stringValue: $0) == nil }).min() else { return }
         let expected = Key.allCases.map { $0.stringValue }.sorted().joined(separator: ", ")
         throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [AnyKey(stringValue: unknown)],
                                                 debugDescription: "unknown field '\(unknown)'; expected one of \(expected)"))
