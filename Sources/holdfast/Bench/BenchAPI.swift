@@ -32,6 +32,8 @@ struct BenchAPI: AsyncParsableCommand {
         defer { daemon.stop() }
         try await Task.sleep(for: .milliseconds(500))
         let idleRSS = daemon.residentMiB()
+        let idleAnonymous = statusMiB(of: daemon.processIdentifier, field: "RssAnon:")
+        let idleWorkingSet = await workingSetMiB(of: daemon.processIdentifier, over: .seconds(3))
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = terminals
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: pool))
@@ -62,7 +64,8 @@ struct BenchAPI: AsyncParsableCommand {
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
         print("journal alone (K=\(terminals)): \(journal.summary)")
-        print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB, under load peak \(formatTwoDecimals(peak)) MiB")
+        print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB (anonymous \(formatTwoDecimals(idleAnonymous)) MiB, "
+              + "touched in 3 s idle \(formatTwoDecimals(idleWorkingSet)) MiB), under load peak \(formatTwoDecimals(peak)) MiB")
         print("bets vs trivial endpoint \(formatTwoDecimals(bets.figures.perSecond / trivial.figures.perSecond)), "
               + "bets vs journal alone \(formatTwoDecimals(bets.figures.perSecond / journal.perSecond))")
         print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatTwoDecimals(bets.figures.latency.quantileMillis(0.99))) "
