@@ -82,7 +82,7 @@ enum NUTSession {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(Int64(settings.answerTimeout.components.seconds) + 1))
+                .connectTimeout(TimeAmount(settings.answerTimeout) + .seconds(1))
                 .connect(host: settings.host, port: settings.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -98,7 +98,13 @@ enum NUTSession {
             try await channel.executeThenClose { inbound, outbound in
                 var lines = LineReader(inbound.makeAsyncIterator())
                 func ask(_ request: String, variable: String?) async throws -> NUTReply {
-                    try await outbound.write(ByteBuffer(string: request + "\n"))
+                    // Never the password itself: only the request's first word or the variable.
+                    let asked = variable.map { "GET VAR \($0)" } ?? String(request.split(separator: " ")[0])
+                    do {
+                        try await outbound.write(ByteBuffer(string: request + "\n"))
+                    } catch {
+                        throw Failure(reason: "upsd connection lost before \(asked) was sent: \(error)")
+                    }
                     // Closing the channel is what wakes the read below; the watchdog's value tells
                     // that close apart from upsd hanging up, so the reason names the right one.
                     let watchdog = Task {
@@ -117,8 +123,6 @@ enum NUTSession {
                     // Also when a line did come: the watchdog may have closed the channel just as it
                     // arrived, and the next request would fail on the closed channel.
                     if (try? await watchdog.value) == true {
-                        // Never the password itself: only the request's first word or the variable.
-                        let asked = variable.map { "GET VAR \($0)" } ?? String(request.split(separator: " ")[0])
                         throw Failure(reason: "upsd did not answer \(asked) within \(settings.answerTimeout)")
                     }
                     if let readFailure { throw readFailure }

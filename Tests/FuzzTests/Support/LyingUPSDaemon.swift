@@ -30,23 +30,29 @@ final class LyingUPSDaemon: Sendable {
 
     deinit { close(listener) }
 
-    /// Serves the next connection on a thread of its own; the semaphore is signalled once it hung up.
-    func serveOne(_ script: Script) -> DispatchSemaphore {
-        let finished = DispatchSemaphore(value: 0)
+    /// Serves the next connection on a thread of its own; the stream ends once it hung up. Awaited,
+    /// not waited on: a blocked thread of the cooperative pool starves the very client under test.
+    func serveOne(_ script: Script) -> AsyncStream<Never> {
+        let (finished, end) = AsyncStream<Never>.makeStream()
         Thread { [self] in
             serve(script)
-            finished.signal()
+            end.finish()
         }.start()
         return finished
     }
 
+    /// How long the daemon waits for the client to connect and for each request. Generous: under a
+    /// sanitizer with the whole suite running, a client can be starved for seconds, and a daemon
+    /// that gave up first would make the client's failure look like a finding.
+    private static let patienceSeconds = 60
+
     private func serve(_ script: Script) {
         var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        guard poll(&waiting, 1, 5_000) == 1 else { return }
+        guard poll(&waiting, 1, Int32(Self.patienceSeconds * 1_000)) == 1 else { return }
         let connection = accept(listener, nil, nil)
         guard connection >= 0 else { return }
         defer { close(connection) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: Self.patienceSeconds, tv_usec: 0)
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 512)
