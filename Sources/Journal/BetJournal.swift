@@ -161,7 +161,7 @@ public final class BetJournal: Sendable {
             } catch {
                 outcomes = commands.map { _ in .failure(.storage(JournalError.storageReason(error))) }
             }
-            metrics.commitDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            metrics.commitDuration.record(duration: ContinuousClock.now - started)
             metrics.count(outcomes)
             // A storage failure fails the whole batch, so its first outcome tells.
             if case .failure(.storage(let reason))? = outcomes.first {
@@ -173,11 +173,5 @@ public final class BetJournal: Sendable {
                 submission.continuation.resume(returning: outcome)
             }
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

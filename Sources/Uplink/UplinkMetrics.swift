@@ -14,7 +14,7 @@ struct UplinkMetrics: Sendable {
     func pushed(_ count: Int, stored: Int, duration: Duration, oldestAgeMillis: Int64) {
         pushedRecords.increment(by: stored)
         resentRecords.increment(by: max(0, count - stored))
-        pushDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        pushDuration.record(duration: duration)
         recoveryPoint.recordMilliseconds(max(0, oldestAgeMillis))
     }
 

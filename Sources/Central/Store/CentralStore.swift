@@ -103,8 +103,7 @@ public struct CentralStore: Sendable {
                 return .success(PushAnswer(appliance: appliance.code, highWater: admitted.head, stored: admitted.newRecords.count))
             }
         }
-        let elapsed = ContinuousClock.now - started
-        ingestDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        ingestDuration.record(duration: ContinuousClock.now - started)
         if case .success(let answer) = outcome {
             storedRecords.increment(by: answer.stored)
             resentRecords.increment(by: batch.records.count - answer.stored)

@@ -217,8 +217,7 @@ struct ConsoleCommands {
             } catch {
                 return "CHECKPOINT FAILED: \(error)\nnothing is lost: SQLite folds the WAL in at the next open"
             }
-            let millis = (ContinuousClock.now - started).components
-            let took = millis.seconds * 1_000 + millis.attoseconds / 1_000_000_000_000_000
+            let took = Int64((ContinuousClock.now - started) / .milliseconds(1))
             return "checkpoint done: \(walBytes / 1_024) KiB of WAL folded into the journal in \(took) ms"
         default:
             return "usage: journal stats|verify|tail [N]|checkpoint [--json]"

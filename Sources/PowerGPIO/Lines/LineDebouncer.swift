@@ -19,7 +19,7 @@ public struct LineDebouncer: Sendable {
 
     public init(debounce: Duration, initialLevel: Bool) {
         precondition(debounce >= .zero, "a debounce time is not negative")
-        debounceNanos = Self.nanos(debounce)
+        debounceNanos = Int64(debounce / .nanoseconds(1))
         flappingBoundNanos = max(debounceNanos * 10, 50_000_000)
         reported = initialLevel
     }
@@ -45,10 +45,5 @@ public struct LineDebouncer: Sendable {
         guard level != reported else { return nil }
         reported = level
         return level
-    }
-
-    static func nanos(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -45,7 +45,7 @@ final class ConnectivityTracker: Sendable {
     /// `lastSuccessMillis`: when central last answered before this start (see ``LastContactFile``),
     /// so an appliance rebooted while offline is offline from then, not from the reboot.
     init(endpoint: String, offlineGrace: Duration, nowMillis: Int64, lastSuccessMillis: Int64? = nil) {
-        offlineGraceMillis = offlineGrace.components.seconds * 1_000 + offlineGrace.components.attoseconds / 1_000_000_000_000_000
+        offlineGraceMillis = Int64(offlineGrace / .milliseconds(1))
         var link = Connectivity(state: .degraded, sinceMillis: nowMillis, lastSuccessMillis: lastSuccessMillis, endpoint: endpoint)
         Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
         state = NIOLockedValueBox(link)

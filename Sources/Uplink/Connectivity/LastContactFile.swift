@@ -12,7 +12,7 @@ public final class LastContactFile: Sendable {
 
     public init(path: String, interval: Duration = .seconds(30)) {
         file = StoredNumber(path: path)
-        intervalMillis = interval.components.seconds * 1_000
+        intervalMillis = Int64(interval / .milliseconds(1))
     }
 
     /// The time written down, or nil when there is none (a new appliance).

@@ -18,7 +18,7 @@ struct Backoff: Sendable {
         failures += 1
         let ceiling = min(maximum, initial * (1 << exponent))
         let half = ceiling / 2
-        let halfNanos = max(1, half.components.seconds * 1_000_000_000 + half.components.attoseconds / 1_000_000_000)
+        let halfNanos = max(1, Int64(half / .nanoseconds(1)))
         return half + .nanoseconds(Int64.random(in: 0...halfNanos, using: &random))
     }
 

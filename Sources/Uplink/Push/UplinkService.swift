@@ -191,7 +191,7 @@ public final class UplinkService: Service, Sendable {
             metrics.observe(tracker.current)
             await report(before)
         }
-        let interval = settings.failbackInterval.components.seconds * 1_000
+        let interval = Int64(settings.failbackInterval / .milliseconds(1))
         for candidate in selector.failbackCandidates(nowMillis: now, intervalMillis: interval) {
             do {
                 try drill.check(selector.endpoints[candidate].absoluteString)

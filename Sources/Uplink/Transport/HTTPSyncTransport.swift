@@ -69,7 +69,7 @@ public final class HTTPSyncTransport: SyncTransport {
         let status: UInt
         let answer: ByteBuffer
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds((timeout ?? self.timeout).nanosecondsClamped))
+            let response = try await client.execute(request, timeout: TimeAmount(timeout ?? self.timeout))
             status = response.status.code
             answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
         } catch {
@@ -91,13 +91,5 @@ private struct HealthReply: Decodable {
 extension String {
     fileprivate func trimmingSuffix(_ suffix: String) -> String {
         hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
-}
-
-extension Duration {
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
     }
 }

@@ -84,9 +84,9 @@ struct BenchSync: AsyncParsableCommand {
         let started = ContinuousClock.now
         let running = Task { try await uplink.run() }
         await progress.wait(for: head) { printProgress("  central holds \($0) of \(head)") }
-        let catchUp = ContinuousClock.now - started
+        let catchUpSeconds = (ContinuousClock.now - started) / .seconds(1)
         let verdicts = try await SyncBaseline.verdictCount(appliance, postgres: postgres, logger: logger)
-        print("catch-up through central: \(verdicts) verdicts on offline bets, \(head) records in \(formatTwoDecimals(catchUp.seconds)) s, \(formatRate(Double(head) / catchUp.seconds)) records/s")
+        print("catch-up through central: \(verdicts) verdicts on offline bets, \(head) records in \(formatTwoDecimals(catchUpSeconds)) s, \(formatRate(Double(head) / catchUpSeconds)) records/s")
 
         let recovery = try await onlineRecoveryPoint(journal, progress: progress)
         running.cancel()
@@ -95,11 +95,11 @@ struct BenchSync: AsyncParsableCommand {
         printProgress("baseline: plain batched INSERT of the same \(head) rows into the same PostgreSQL")
         let records = try await journal.records(after: 0, limit: Int(head))
         await journal.close()
-        let insert = try await SyncBaseline.plainInsert(records, batchSize: batchSize, postgres: postgres, logger: logger)
-        print("baseline plain INSERT: \(records.count) rows in \(formatTwoDecimals(insert.seconds)) s, \(formatRate(Double(records.count) / insert.seconds)) rows/s")
-        let ratio = catchUp.seconds / insert.seconds
+        let insertSeconds = try await SyncBaseline.plainInsert(records, batchSize: batchSize, postgres: postgres, logger: logger) / .seconds(1)
+        print("baseline plain INSERT: \(records.count) rows in \(formatTwoDecimals(insertSeconds)) s, \(formatRate(Double(records.count) / insertSeconds)) rows/s")
+        let ratio = catchUpSeconds / insertSeconds
         print("online: \(recovery.count) bets at \(onlineRate)/s, bet acknowledged -> central durable: p50 \(formatTwoDecimals(recovery.quantileMillis(0.5))) ms, p99 \(formatTwoDecimals(recovery.quantileMillis(0.99))) ms")
-        print("catchup_100k_s=\(formatTwoDecimals(catchUp.seconds)) vs_insert_ratio=\(formatTwoDecimals(ratio)) rpo_p99_ms=\(formatTwoDecimals(recovery.quantileMillis(0.99)))")
+        print("catchup_100k_s=\(formatTwoDecimals(catchUpSeconds)) vs_insert_ratio=\(formatTwoDecimals(ratio)) rpo_p99_ms=\(formatTwoDecimals(recovery.quantileMillis(0.99)))")
     }
 
     /// Journals the offline bets as fast as the journal takes them (64 submitters).
@@ -149,8 +149,4 @@ private final class PlacedCounter: Sendable {
     private let count = Atomic<Int>(0)
 
     func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

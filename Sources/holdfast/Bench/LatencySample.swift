@@ -3,7 +3,7 @@ struct LatencySample {
     private(set) var nanoseconds: [Int64] = []
 
     mutating func record(_ duration: Duration) {
-        nanoseconds.append(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        nanoseconds.append(Int64(duration / .nanoseconds(1)))
     }
 
     mutating func merge(_ other: LatencySample) {
@@ -28,7 +28,7 @@ struct RunFigures {
     var latency: LatencySample
 
     var perSecond: Double {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         return seconds > 0 ? Double(operations) / seconds : 0
     }
 

@@ -155,7 +155,7 @@ struct DrillChecks {
     }
 
     private func formatSeconds(_ duration: Duration) -> String {
-        let millis = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let millis = Int64(duration / .milliseconds(1))
         return "\(millis / 1_000).\(String(format: "%02d", (millis % 1_000) / 10)) s"
     }
 }
