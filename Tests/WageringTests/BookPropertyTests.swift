@@ -128,7 +128,6 @@ struct BookPropertyTests {
             #expect(book.openTicketCount == 0)
             #expect(book.ticketsByMarket.isEmpty)
             #expect(book.openStakeByTerminal.isEmpty)
-            #expect(book.contributions.isEmpty)
             for state in book.tickets.values {
                 #expect(state.status == .won || state.status == .voided)
                 #expect(state.amountOwed > 0)

@@ -138,14 +138,14 @@ struct BookSnapshot: Equatable {
     var tickets: [TicketID: TicketState]
     var ticketsByMarket: [MarketID: Set<TicketID>]
     var openStakeByTerminal: [TerminalID: Int64]
-    var contributions: [TicketID: ExposureContribution]
+    var openTicketCount: Int
     var limits: BettingLimits
 }
 
 extension Book {
     var snapshot: BookSnapshot {
         BookSnapshot(board: board, exposure: exposure, tickets: tickets, ticketsByMarket: ticketsByMarket,
-                     openStakeByTerminal: openStakeByTerminal, contributions: contributions, limits: limits)
+                     openStakeByTerminal: openStakeByTerminal, openTicketCount: openTicketCount, limits: limits)
     }
 }
 

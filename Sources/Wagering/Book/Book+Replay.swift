@@ -98,9 +98,9 @@ extension Book {
                 let contribution: ExposureContribution
                 do { contribution = try ExposureContribution(bet: ticket.bet) } catch { throw .diverged("ticket \(ticket.bet.ticketID): \(error)") }
                 insertOpen(ticket.bet, contribution)
-                for (index, leg) in ticket.bet.legs.enumerated() {
-                    guard let result = resultByMarket[leg.marketID], let market = board.market(leg.marketID) else { continue }
-                    tickets[ticket.bet.ticketID]!.outcomes[index] = result.outcome(of: leg.selectionID, in: market)
+                for marketID in Set(ticket.bet.legs.map(\.marketID)) {
+                    guard let result = resultByMarket[marketID], let market = board.market(marketID) else { continue }
+                    tickets[ticket.bet.ticketID]!.recordOutcomes(of: result, in: market)
                 }
             case .won, .voided:
                 self.tickets[ticket.bet.ticketID] = TicketState(bet: ticket.bet, outcomes: [], status: ticket.status,

@@ -18,11 +18,9 @@ extension Book {
         var settled: [PlacedBet] = []
         for ticketID in (ticketsByMarket[market.id] ?? []).sorted() {
             guard var state = tickets[ticketID] else { continue }
-            for (index, leg) in state.bet.legs.enumerated() where leg.marketID == market.id {
-                state.outcomes[index] = result.outcome(of: leg.selectionID, in: market)
-            }
+            state.recordOutcomes(of: result, in: market)
             tickets[ticketID] = state
-            if state.outcomes.allSatisfy({ $0 != nil }) {
+            if state.allLegsResulted {
                 changes.append(settle(ticketID))
                 settled.append(state.bet)
             }

@@ -17,8 +17,8 @@ public struct Book: Sendable {
     public internal(set) var tickets: [TicketID: TicketState] = [:]
     var ticketsByMarket: [MarketID: Set<TicketID>] = [:]
     var openStakeByTerminal: [TerminalID: Int64] = [:]
-    /// Kept alongside `tickets` so removing a bet's exposure needs no recomputation.
-    var contributions: [TicketID: ExposureContribution] = [:]
+    /// Tickets still open (the rest of `tickets` are owed money).
+    public internal(set) var openTicketCount = 0
 
     public init(currency: Currency, limits: BettingLimits, maxOpenTickets: Int) {
         precondition(maxOpenTickets > 0, "maxOpenTickets must be positive")
@@ -28,8 +28,6 @@ public struct Book: Sendable {
     }
 
     public func ticket(_ id: TicketID) -> TicketState? { tickets[id] }
-
-    public var openTicketCount: Int { contributions.count }
 
     public func openStake(of terminal: TerminalID) -> Int64 { openStakeByTerminal[terminal, default: 0] }
 
@@ -84,10 +82,24 @@ public struct Book: Sendable {
 /// A ticket the book still tracks: open, or settled/voided with money owed.
 public struct TicketState: Hashable, Sendable {
     public var bet: PlacedBet
+    /// Per leg, once the first of its markets is resulted; empty before (most open tickets are
+    /// waiting for their first result, and the book holds every open ticket in memory).
     public var outcomes: [Outcome?]
     public var status: TicketStatus
     /// What the customer is owed (settled return or refunded stake); zero while open.
     public var amountOwed: Int64
+}
+
+extension TicketState {
+    /// Records the outcome of each of this ticket's legs on `market`.
+    mutating func recordOutcomes(of result: MarketResult, in market: Market) {
+        if outcomes.isEmpty { outcomes = Array(repeating: nil, count: bet.legs.count) }
+        for (index, leg) in bet.legs.enumerated() where leg.marketID == market.id {
+            outcomes[index] = result.outcome(of: leg.selectionID, in: market)
+        }
+    }
+
+    var allLegsResulted: Bool { !outcomes.isEmpty && outcomes.allSatisfy { $0 != nil } }
 }
 
 /// What a command or replay did: the fact to journal and what it touched, so the journal can
