@@ -1,4 +1,4 @@
-public import JSONBytes
+import JSONBytes
 
 // The bet path's two documents written by hand: every placement sends a slip and answers a
 // ticket, and `JSONEncoder` for them was 9 % of holdfastd's CPU and 12 % of the load generator's

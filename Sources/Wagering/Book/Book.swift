@@ -79,29 +79,6 @@ public struct Book: Sendable {
     }
 }
 
-/// A ticket the book still tracks: open, or settled/voided with money owed.
-public struct TicketState: Hashable, Sendable {
-    public var bet: PlacedBet
-    /// Per leg, once the first of its markets is resulted; empty before (most open tickets are
-    /// waiting for their first result, and the book holds every open ticket in memory).
-    public var outcomes: [Outcome?]
-    public var status: TicketStatus
-    /// What the customer is owed (settled return or refunded stake); zero while open.
-    public var amountOwed: Int64
-}
-
-extension TicketState {
-    /// Records the outcome of each of this ticket's legs on `market`.
-    mutating func recordOutcomes(of result: MarketResult, in market: Market) {
-        if outcomes.isEmpty { outcomes = Array(repeating: nil, count: bet.legs.count) }
-        for (index, leg) in bet.legs.enumerated() where leg.marketID == market.id {
-            outcomes[index] = result.outcome(of: leg.selectionID, in: market)
-        }
-    }
-
-    var allLegsResulted: Bool { !outcomes.isEmpty && outcomes.allSatisfy { $0 != nil } }
-}
-
 /// What a command or replay did: the fact to journal and what it touched, so the journal can
 /// update exactly those rows of its derived tables.
 public struct Applied: Hashable, Sendable {
