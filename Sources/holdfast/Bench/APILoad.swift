@@ -53,20 +53,12 @@ enum APILoad {
 /// One simulated kiosk's bets: 65% singles, 20% three-leg accumulators, 10% trixies, 5% a retry of
 /// the previous slip with its key; 80% at exact odds, 20% accepting higher. Seeded per terminal.
 struct BetMix: Sendable {
-    private var state: UInt64
+    private var random: SeededRandom
     private var board: BoardView?
     private var previous: PlaceBetRequest?
     private var count = 0
 
-    init(seed: UInt64) { state = seed }
-
-    private mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     static let place: @Sendable (TerminalClient, inout BetMix) async throws -> APILoad.Outcome = { client, mix in
         if mix.board == nil { mix.board = try await client.board() }
@@ -90,21 +82,21 @@ struct BetMix: Sendable {
     }
 
     private mutating func nextSlip(terminal: String) -> PlaceBetRequest {
-        if let previous, next(100) < 5 { return previous }
+        if let previous, random.next(100) < 5 { return previous }
         count += 1
         let markets = board!.markets
-        let roll = next(100)
+        let roll = random.next(100)
         let (type, legCount) = roll < 65 ? ("single", 1) : roll < 85 ? ("accumulator", 3) : ("trixie", 3)
         var races = Array(markets.indices)
         var legs: [LegRequest] = []
         for _ in 0..<legCount {
-            let race = races.remove(at: next(races.count))
-            let selection = markets[race].selections[next(markets[race].selections.count)]
+            let race = races.remove(at: random.next(races.count))
+            let selection = markets[race].selections[random.next(markets[race].selections.count)]
             legs.append(LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion))
         }
         let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(count)", type: type, legs: legs,
-                                   stakePerLine: MoneyView(minorUnits: Int64(50 + next(500)), currency: "GBP"),
-                                   oddsChangePolicy: next(100) < 80 ? .exact : .acceptHigher)
+                                   stakePerLine: MoneyView(minorUnits: Int64(50 + random.next(500)), currency: "GBP"),
+                                   oddsChangePolicy: random.next(100) < 80 ? .exact : .acceptHigher)
         previous = slip
         return slip
     }

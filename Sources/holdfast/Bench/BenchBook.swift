@@ -18,23 +18,26 @@ enum BenchBook {
         return logger
     }
 
+    static let limits = BettingLimits(minStakePerLine: 1, maxStakePerBet: .max / 4, maxPayoutPerBet: .max / 4,
+                                      maxLiabilityPerSelection: .max / 4, maxLiabilityPerMarket: .max / 4,
+                                      terminalDefaults: TerminalLimits(maxStakePerBet: .max / 4, maxOpenStake: .max / 4))
+
     static func configuration(directory: String, code: String = "BNCH", commitDelay: Duration = .zero) throws -> JournalConfiguration {
-        let unlimited = TerminalLimits(maxStakePerBet: .max / 4, maxOpenStake: .max / 4)
-        let limits = BettingLimits(minStakePerLine: 1, maxStakePerBet: .max / 4, maxPayoutPerBet: .max / 4,
-                                   maxLiabilityPerSelection: .max / 4, maxLiabilityPerMarket: .max / 4, terminalDefaults: unlimited)
-        return JournalConfiguration(directory: directory, applianceCode: try ApplianceCode(code), currency: .gbp,
-                                    limits: limits, maxOpenTickets: 50_000_000, groupCommitDelay: commitDelay)
+        JournalConfiguration(directory: directory, applianceCode: try ApplianceCode(code), currency: .gbp,
+                             limits: limits, maxOpenTickets: 50_000_000, groupCommitDelay: commitDelay)
     }
 
     static func publishBoard(_ journal: BetJournal) async throws {
-        for number in 0..<markets {
-            let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
-            let selections = try (0..<runners).map { index in
-                Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)", odds: try odds(index))
-            }
-            try await journal.apply(.publish(Market(id: MarketID(rawValue: "bench-m\(number)"), event: event, name: "Win",
-                                                    selections: selections)))
+        for number in 0..<markets { try await journal.apply(.publish(try market(number))) }
+    }
+
+    /// Market `number` of the board, on an event of its own, its runners at 1.5, 2.5, 3.5 ...
+    static func market(_ number: Int) throws -> Market {
+        let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
+        let selections = try (0..<runners).map { index in
+            Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)", odds: try odds(index))
         }
+        return Market(id: MarketID(rawValue: "bench-m\(number)"), event: event, name: "Win", selections: selections)
     }
 
     /// The `count`-th single of submitter `submitter`, at the board's price; its key is unique.
@@ -49,7 +52,7 @@ enum BenchBook {
         return BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key, slip: slip, requestDigest: key)
     }
 
-    private static func odds(_ runner: Int) throws -> Odds {
+    static func odds(_ runner: Int) throws -> Odds {
         try Odds(decimalNumerator: Int64(150 + 100 * runner), denominator: 100)
     }
 }

@@ -5,6 +5,6 @@ struct BenchGroup: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that print their figures and, in the same run, the baselines they are compared with.",
         discussion: "Build in release mode for figures worth recording: swift run -c release holdfast bench journal",
-        subcommands: [BenchJournal.self, BenchAPI.self, BenchPower.self, BenchSync.self]
+        subcommands: [BenchJournal.self, BenchAPI.self, BenchBookMemory.self, BenchPower.self, BenchSync.self]
     )
 }

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Randomness
+import Wagering
+
+/// `holdfast bench book`: the book's memory per open ticket. Every open ticket stays in the
+/// daemon's memory until its markets are resulted, so this figure decides how many open tickets
+/// an appliance's RAM holds, and so the `max_open_tickets` it can be given (docs/BENCHMARKS.md,
+/// "Memory per open ticket").
+struct BenchBookMemory: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "book",
+        abstract: "Memory of the in-memory book per open ticket, placing bets in holdfast bench api's mix."
+    )
+
+    @Option(help: "Open tickets to place (1,000 to 5,000,000).")
+    var tickets = 200_000
+
+    func run() throws {
+        guard (1_000...5_000_000).contains(tickets) else { throw ValidationError("--tickets must be from 1000 to 5000000, got \(tickets)") }
+        #if DEBUG
+        print("note: this is a debug build; record figures from a release build")
+        #endif
+        var book = Book(currency: .gbp, limits: BenchBook.limits, maxOpenTickets: tickets)
+        for number in 0..<BenchBook.markets { _ = try book.publish(try BenchBook.market(number)) }
+        var random = SystemRandom()
+        let key = TicketKey.generate(using: &random)
+        let code = try ApplianceCode("BNCH")
+        var mix = SlipMix(seed: 7)
+
+        let before = try residentBytes()
+        let started = ContinuousClock.now
+        for serial in 1...tickets {
+            if serial % 100_000 == 0 { printProgress("\(serial) of \(tickets) tickets placed") }
+            let ticketID = TicketID(applianceCode: code, serial: UInt64(serial))
+            _ = try book.place(try mix.request(serial: serial), ticketID: ticketID,
+                               securityDigest: SecurityCode(for: ticketID, key: key).digest, nowMillis: Int64(serial))
+        }
+        let elapsed = ContinuousClock.now - started
+        let grown = try residentBytes() - before
+        precondition(book.openTicketCount == tickets, "every bench bet stays open")
+
+        let perTicket = grown / tickets
+        print("holdfast bench book: \(tickets) open tickets (65 % singles, 20 % three-leg accumulators, 15 % trixies)")
+        print("resident memory grew \(formatTwoDecimals(Double(grown) / 1_048_576)) MiB: \(perTicket) bytes per open ticket")
+        print("placing (pure book, with request building and security codes): \(Int(Double(tickets) / (elapsed / .seconds(1))))/s")
+        print("book_bytes_per_open_ticket=\(perTicket)")
+    }
+
+    private func residentBytes() throws -> Int {
+        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
+        guard statm.count > 1, let pages = Int(statm[1]) else { throw ValidationError("cannot read /proc/self/statm") }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// The bets of `holdfast bench api`'s kiosks, built as the daemon builds them from a request:
+/// each with strings of its own (terminal, idempotency key, a SHA-256-sized request digest).
+private struct SlipMix {
+    private var random: SeededRandom
+
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+
+    mutating func request(serial: Int) throws -> BetRequest {
+        let roll = random.next(100)
+        let (kind, legCount): (BetKind, Int) = roll < 65 ? (.single, 1) : roll < 85 ? (.accumulator, 3) : (.system(.trixie), 3)
+        let first = random.next(BenchBook.markets)
+        let legs = try (0..<legCount).map { offset in
+            let runner = random.next(BenchBook.runners)
+            return Leg(selectionID: SelectionID(rawValue: "bench-m\((first + offset) % BenchBook.markets)-s\(runner)"),
+                       seenOdds: try BenchBook.odds(runner), seenPriceVersion: 1)
+        }
+        let slip = BetSlip(kind: kind, legs: legs, stakePerLine: Money(minorUnits: Int64(50 + random.next(500)), currency: .gbp),
+                           oddsChangePolicy: .exact)
+        let terminal = "bench-\(serial % 64)"
+        let digest = encodeHex((0..<32).map { _ in UInt8(truncatingIfNeeded: random.next(256)) })
+        return BetRequest(terminalID: TerminalID(rawValue: terminal), idempotencyKey: "\(terminal)-\(serial)", slip: slip,
+                          requestDigest: digest)
+    }
+}
