@@ -50,8 +50,9 @@ enum APILoad {
     }
 }
 
-/// One simulated kiosk's bets: 65% singles, 20% three-leg accumulators, 10% trixies, 5% a retry of
-/// the previous slip with its key; 80% at exact odds, 20% accepting higher. Seeded per terminal.
+/// One simulated kiosk's bets: 5% retry the previous slip with its key; new slips are 65% singles,
+/// 20% three-leg accumulators and 15% trixies, 80% at exact odds, 20% accepting higher. Seeded
+/// per terminal.
 struct BetMix: Sendable {
     private var random: SeededRandom
     private var board: BoardView?
