@@ -10,6 +10,12 @@ let strictSwift6: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The two binaries an appliance runs are linked by the toolchain's lld with packed relative
+/// relocations: 3 MiB less resident memory per process (docs/adr/0007-lld-and-packed-relocations.md).
+let applianceLinking: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "Holdfast",
     platforms: [.macOS(.v15)],
@@ -215,7 +221,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSwift6
+            swiftSettings: strictSwift6,
+            linkerSettings: applianceLinking
         ),
         // The appliance's side of sync: pushes the journal to central with failover and backoff,
         // and tracks connectivity. Knows records and the protocol, not bets.
@@ -291,7 +298,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
-            swiftSettings: strictSwift6
+            swiftSettings: strictSwift6,
+            linkerSettings: applianceLinking
         ),
         // A child process the crash tests SIGKILL in the middle of group commits.
         .executableTarget(
