@@ -47,10 +47,11 @@ struct BenchBookMemory: ParsableCommand {
         print("book_bytes_per_open_ticket=\(perTicket)")
     }
 
+    /// This process's RSS, through the same /proc reading as `holdfast bench api`'s.
     private func residentBytes() throws -> Int {
-        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-        guard statm.count > 1, let pages = Int(statm[1]) else { throw ValidationError("cannot read /proc/self/statm") }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mebibytes = residentMiB(of: getpid())
+        guard mebibytes >= 0 else { throw ValidationError("cannot read VmRSS from /proc/self/status") }
+        return Int(mebibytes * 1_048_576)
     }
 }
 
