@@ -15,7 +15,7 @@ public enum TerminalAPIServer {
         let settings = service.configuration.api
         let router = Router(context: TerminalRequestContext.self)
         // Outermost, so it counts the status each request finally got (problems included).
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         let system = SystemRoutes(service: service, registry: registry)
         system.registerPublic(on: router)
