@@ -9,27 +9,38 @@ public import TerminalProtocol
 /// and decodes answers and problem documents. Used by `holdfast demo-terminal`, `holdfast bench
 /// api` and the tests, so they exercise exactly what a kiosk integration must do.
 public struct TerminalClient: Sendable {
-    public let baseURL: String
     public let terminalID: String
     public let secret: TerminalSecret
-    let http: HTTPClient
+    let transport: any TerminalTransport
     let timeout: TimeAmount
 
+    /// Through AsyncHTTPClient's connection pool (``PooledHTTPTransport``).
     public init(baseURL: String, terminalID: String, secret: TerminalSecret, http: HTTPClient = .shared,
                 timeout: TimeAmount = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.init(transport: PooledHTTPTransport(baseURL: baseURL, http: http), terminalID: terminalID, secret: secret,
+                  timeout: timeout)
+    }
+
+    public init(transport: any TerminalTransport, terminalID: String, secret: TerminalSecret, timeout: TimeAmount = .seconds(10)) {
+        self.transport = transport
         self.terminalID = terminalID
         self.secret = secret
-        self.http = http
         self.timeout = timeout
     }
 
-    /// A raw answer: status, content type and body.
+    /// A raw answer: status, headers and body.
     public struct Answer: Sendable {
         public var status: Int
-        public var contentType: String?
         public var headers: HTTPHeaders
         public var body: [UInt8]
+
+        public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        public var contentType: String? { headers.first(name: "Content-Type") }
 
         public func decode<T: Decodable>(_ type: T.Type) throws -> T {
             try JSONDecoder().decode(T.self, from: Data(body))
@@ -46,27 +57,20 @@ public struct TerminalClient: Sendable {
     /// them to replay or age a request. `sign: false` sends no signature headers at all.
     public func send(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], headers extra: [(String, String)] = [],
                      nonce: String? = nil, timestampMillis: Int64? = nil, sign: Bool = true) async throws -> Answer {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if !body.isEmpty {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        var headers = HTTPHeaders()
+        if !body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
         if sign {
             let timestamp = timestampMillis ?? Int64(Date().timeIntervalSince1970 * 1_000)
             let nonce = nonce ?? TerminalClient.freshNonce()
             let signature = RequestSignature.sign(secret: secret, method: method.rawValue, path: path, timestampMillis: timestamp,
                                                   nonce: nonce, body: body)
-            request.headers.add(name: RequestSignature.terminalHeader, value: terminalID)
-            request.headers.add(name: RequestSignature.timestampHeader, value: String(timestamp))
-            request.headers.add(name: RequestSignature.nonceHeader, value: nonce)
-            request.headers.add(name: RequestSignature.signatureHeader, value: signature)
+            headers.add(name: RequestSignature.terminalHeader, value: terminalID)
+            headers.add(name: RequestSignature.timestampHeader, value: String(timestamp))
+            headers.add(name: RequestSignature.nonceHeader, value: nonce)
+            headers.add(name: RequestSignature.signatureHeader, value: signature)
         }
-        for (name, value) in extra { request.headers.add(name: name, value: value) }
-        let response = try await http.execute(request, timeout: timeout)
-        let collected = try await response.body.collect(upTo: 16 * 1_024 * 1_024)
-        return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
-                      headers: response.headers, body: Array(collected.readableBytesView))
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        return try await transport.execute(method, path: path, headers: headers, body: body, timeout: timeout)
     }
 
     public func board() async throws -> BoardView {

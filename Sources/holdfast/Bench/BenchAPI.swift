@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Synchronization
 import TerminalClient
@@ -34,12 +33,10 @@ struct BenchAPI: AsyncParsableCommand {
         let idleRSS = daemon.residentMiB()
         let idleAnonymous = statusMiB(of: daemon.processIdentifier, field: "RssAnon:")
         let idleWorkingSet = await workingSetMiB(of: daemon.processIdentifier, over: .seconds(3))
-        var pool = HTTPClient.Configuration.ConnectionPool()
-        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = terminals
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: pool))
-        let clients = daemon.secrets.enumerated().map { index, secret in
-            TerminalClient(baseURL: "http://127.0.0.1:\(daemon.port)", terminalID: "bench-\(index)",
-                           secret: TerminalSecret(hex: secret)!, http: http)
+        // One connection per kiosk, each request in one write (KeepAliveTransport says why).
+        let connections = daemon.secrets.map { _ in KeepAliveTransport(host: "127.0.0.1", port: daemon.port) }
+        let clients = zip(daemon.secrets, connections).enumerated().map { index, pair in
+            TerminalClient(transport: pair.1, terminalID: "bench-\(index)", secret: TerminalSecret(hex: pair.0)!)
         }
         #if DEBUG
         print("note: this is a debug build; record figures from a release build")
@@ -57,7 +54,7 @@ struct BenchAPI: AsyncParsableCommand {
         let bets = try await APILoad.run(clients: clients, for: duration, operation: BetMix.place)
         sampling.cancel()
         let peak = await sampling.value
-        try await http.shutdown()
+        for connection in connections { await connection.close() }
         printProgress("journal alone with \(terminals) submitters")
         let (journal, _) = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero).run(for: duration)
 

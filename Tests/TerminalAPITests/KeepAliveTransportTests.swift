@@ -1,0 +1,72 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+import TerminalClient
+import TerminalProtocol
+
+@Suite("Terminal client: one keep-alive connection per kiosk")
+struct KeepAliveTransportTests {
+    @Test("board, a bet and its retry go over one connection; concurrent requests wait their turn and each gets its own answer")
+    func betsOverOneConnection() async throws {
+        let appliance = try await RunningAppliance.start()
+        let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let board = try await kiosk.board()
+        let slip = Slips.single("r1-c", on: board, stake: 1_000, key: "keep-alive-1")
+        let first = try await kiosk.send(.POST, "/v1/bets", body: slip.jsonBytes())
+        #expect(first.status == 201)
+        let retry = try await kiosk.send(.POST, "/v1/bets", body: slip.jsonBytes())
+        #expect(retry.status == 200)
+        #expect(try retry.decode(TicketView.self).ticketId == first.decode(TicketView.self).ticketId)
+
+        let keys = (0..<20).map { "keep-alive-concurrent-\($0)" }
+        let tickets = try await withThrowingTaskGroup(of: (String, TicketView).self) { group in
+            for key in keys {
+                group.addTask {
+                    let answer = try await kiosk.send(.POST, "/v1/bets", body: Slips.single("r2-a", on: board, stake: 100, key: key).jsonBytes())
+                    #expect(answer.status == 201)
+                    return (key, try answer.decode(TicketView.self))
+                }
+            }
+            return try await group.reduce(into: [String: TicketView]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(Set(tickets.keys) == Set(keys))
+        #expect(Set(tickets.values.map(\.ticketId)).count == keys.count)
+        await connection.close()
+        await appliance.stop()
+    }
+
+    @Test("a connection closed after an answer (Connection: close) is opened again for the next request")
+    func reopensAfterClose() async throws {
+        let appliance = try await RunningAppliance.start()
+        let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let closing = try await kiosk.send(.GET, "/v1/board", headers: [("Connection", "close")])
+        #expect(closing.status == 200)
+        let next = try await kiosk.send(.GET, "/v1/board")
+        #expect(next.status == 200)
+        await connection.close()
+        await appliance.stop()
+    }
+
+    @Test("a server that never answers fails the request after its timeout, naming it")
+    func timesOut() async throws {
+        // Accepts the connection and reads nothing.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(silent.localAddress?.port)
+        let connection = KeepAliveTransport(host: "127.0.0.1", port: port)
+        let client = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: TerminalSecret(hex: String(repeating: "ab", count: 32))!,
+                                    timeout: .milliseconds(200))
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await client.send(.GET, "/v1/board")
+        } throws: { error in
+            "\(error)".contains("no answer within 200 ms")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await connection.close()
+        try await silent.close()
+    }
+}
