@@ -22,9 +22,21 @@ enum JSONBody {
 
     /// Decodes the (already collected, size-bounded) body; failures name the field at fault.
     static func decode<T: Decodable>(_ type: T.Type, from request: inout Request) async throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(try await collectedBody(&request).readableBytesView))
+    }
+
+    /// A bet slip: read straight from the bytes when it is a plain one (`PlaceBetRequest.read`),
+    /// else by `JSONDecoder`, which reads the rest of JSON and names what is wrong.
+    static func decodeSlip(from request: inout Request) async throws -> PlaceBetRequest {
+        let body = try await collectedBody(&request)
+        if let slip = body.withUnsafeReadableBytes(PlaceBetRequest.read) { return slip }
+        return try JSONDecoder().decode(PlaceBetRequest.self, from: Data(body.readableBytesView))
+    }
+
+    private static func collectedBody(_ request: inout Request) async throws -> ByteBuffer {
         let buffer = try await request.collectBody(upTo: .max)
         guard buffer.readableBytes > 0 else { throw Problem(.malformedRequest, detail: "the request needs a JSON body") }
-        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        return buffer
     }
 
     static func result<Value: Encodable>(_ result: Result<Value, Problem>, status: HTTPResponse.Status = .ok) throws -> Response {

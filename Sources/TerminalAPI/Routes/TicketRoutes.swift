@@ -13,7 +13,7 @@ struct TicketRoutes {
         group.post("bets") { request, context in
             var request = request
             let terminal = try context.authenticated()
-            let slip = try await JSONBody.decode(PlaceBetRequest.self, from: &request)
+            let slip = try await JSONBody.decodeSlip(from: &request)
             let placed = await service.place(slip, by: terminal)
             let replayed = if case .success(let ticket) = placed { ticket.replayed } else { false }
             return try JSONBody.ticket(placed, status: replayed ? .ok : .created)

@@ -1,0 +1,125 @@
+/// Reads a strict subset of JSON straight from bytes, for the bet path's one hot request body.
+///
+/// It declines (throws ``Declined``) anything outside the subset: escapes or control characters
+/// in strings, numbers with a fraction or an exponent, numbers that do not fit, invalid UTF-8,
+/// and every kind of malformed JSON. A caller then reads the same bytes with `JSONDecoder`,
+/// which accepts all of JSON and names what is wrong; so this reader only has to be right on what
+/// it accepts, never to explain a refusal. Written by hand because `JSONDecoder`'s keyed
+/// containers were the largest single cost in holdfastd under load (docs/BENCHMARKS.md,
+/// "Terminal API"), and no JSON library in the project's package set reads bytes into a struct.
+///
+/// Valid only while `bytes` is: use it inside `withUnsafeBytes`.
+public struct JSONBytesReader {
+    /// The bytes are outside the subset this reader takes, or not JSON.
+    public struct Declined: Error {
+        public init() {}
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// Starts an object: `{`.
+    public mutating func beginObject() throws(Declined) {
+        try consume(UInt8(ascii: "{"))
+    }
+
+    /// The next key of the current object, or nil once its `}` is read. `first` is true before
+    /// the object's first key and is kept by the caller, one per object.
+    public mutating func nextKey(first: inout Bool) throws(Declined) -> String? {
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return nil
+        }
+        if !first { try consume(UInt8(ascii: ",")) }
+        first = false
+        let key = try string()
+        try consume(UInt8(ascii: ":"))
+        return key
+    }
+
+    /// Starts an array: `[`.
+    public mutating func beginArray() throws(Declined) {
+        try consume(UInt8(ascii: "["))
+    }
+
+    /// Whether another element follows in the current array (false once its `]` is read).
+    public mutating func nextElement(first: inout Bool) throws(Declined) -> Bool {
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return false
+        }
+        if !first { try consume(UInt8(ascii: ",")) }
+        first = false
+        return true
+    }
+
+    /// A string without escapes or control characters, valid UTF-8.
+    public mutating func string() throws(Declined) -> String {
+        try consume(UInt8(ascii: "\""))
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1
+                guard let text else { throw Declined() }
+                return text
+            }
+            guard byte >= 0x20, byte != UInt8(ascii: "\\") else { throw Declined() }
+            index += 1
+        }
+        throw Declined()
+    }
+
+    /// A whole number in JSON's integer form (no leading zeros, fraction or exponent) that fits
+    /// `Integer`; unsigned types take no sign.
+    public mutating func integer<Integer: FixedWidthInteger>(_ type: Integer.Type) throws(Declined) -> Integer {
+        skipWhitespace()
+        let negative = peek() == UInt8(ascii: "-")
+        if negative {
+            guard Integer.isSigned else { throw Declined() }
+            index += 1
+        }
+        let start = index
+        var value: Integer = 0
+        while let digit = peek(), digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") {
+            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let digitValue = Integer(digit - UInt8(ascii: "0"))
+            // Accumulated towards the sign, so Int64.min fits.
+            let (next, overflowB) = negative ? times10.subtractingReportingOverflow(digitValue) : times10.addingReportingOverflow(digitValue)
+            guard !overflowA, !overflowB else { throw Declined() }
+            value = next
+            index += 1
+        }
+        let digits = index - start
+        guard digits > 0, digits == 1 || bytes[start] != UInt8(ascii: "0") else { throw Declined() }
+        if let next = peek(), next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { throw Declined() }
+        return value
+    }
+
+    /// Nothing but whitespace is left.
+    public mutating func end() throws(Declined) {
+        skipWhitespace()
+        guard index == bytes.count else { throw Declined() }
+    }
+
+    private func peek() -> UInt8? {
+        index < bytes.count ? bytes[index] : nil
+    }
+
+    private mutating func consume(_ byte: UInt8) throws(Declined) {
+        skipWhitespace()
+        guard peek() == byte else { throw Declined() }
+        index += 1
+    }
+
+    private mutating func skipWhitespace() {
+        while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+    }
+}
