@@ -36,6 +36,12 @@ struct SignatureAuthenticator: RouterMiddleware {
         }
     }
 
+    // Parsed once: every request reads all four.
+    private static let terminalHeader = HTTPField.Name(RequestSignature.terminalHeader)!
+    private static let timestampHeader = HTTPField.Name(RequestSignature.timestampHeader)!
+    private static let nonceHeader = HTTPField.Name(RequestSignature.nonceHeader)!
+    private static let signatureHeader = HTTPField.Name(RequestSignature.signatureHeader)!
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         let body: ByteBuffer
@@ -49,7 +55,7 @@ struct SignatureAuthenticator: RouterMiddleware {
         case .success(let terminal): context.terminal = terminal
         case .failure(let refusal):
             if let kind = refusal.kind {
-                failures.note(kind, claimedTerminal: HTTPField.Name(RequestSignature.terminalHeader).flatMap { request.headers[$0] } ?? "")
+                failures.note(kind, claimedTerminal: request.headers[Self.terminalHeader] ?? "")
             }
             throw refusal.problem
         }
@@ -58,20 +64,23 @@ struct SignatureAuthenticator: RouterMiddleware {
 
     /// The terminal that signed the request, or why not.
     private func authenticate(_ request: Request, body: ByteBuffer) throws(Refusal) -> TerminalCredential {
-        func header(_ name: String) throws(Refusal) -> String {
-            guard let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty else {
-                throw Refusal(.missingHeader, "the \(name) header is missing")
+        func header(_ field: HTTPField.Name) throws(Refusal) -> String {
+            guard let value = request.headers[field], !value.isEmpty else {
+                throw Refusal(.missingHeader, "the \(field.rawName) header is missing")
             }
             return value
         }
-        let terminalID = try header(RequestSignature.terminalHeader)
-        let timestampText = try header(RequestSignature.timestampHeader)
-        let nonce = try header(RequestSignature.nonceHeader)
-        let signature = try header(RequestSignature.signatureHeader)
+        let terminalID = try header(Self.terminalHeader)
+        let timestampText = try header(Self.timestampHeader)
+        let nonce = try header(Self.nonceHeader)
+        let signature = try header(Self.signatureHeader)
         // One answer for an unknown terminal and a wrong signature, so the API does not tell a
         // stranger which terminal ids exist.
-        let refused = Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
-        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused }
+        // Built only on refusal: every accepted request passes here.
+        func refused() -> Refusal {
+            Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
+        }
+        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused() }
         guard let timestamp = Int64(timestampText) else {
             throw Refusal(.staleTimestamp, "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
         }
@@ -88,7 +97,7 @@ struct SignatureAuthenticator: RouterMiddleware {
         }
         let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
                                              timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
-        guard RequestSignature.matches(signature, expected) else { throw refused }
+        guard RequestSignature.matches(signature, expected) else { throw refused() }
         switch nonces.check(terminal: terminalID, nonce: nonce, nowMillis: now, expiryMillis: timestamp + skew) {
         case .fresh:
             // After the signature check, so a stranger cannot probe which terminals are disabled.
