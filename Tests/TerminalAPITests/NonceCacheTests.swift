@@ -26,6 +26,31 @@ struct NonceCacheTests {
         #expect(cache.check(terminal: "kiosk-1", nonce: "nonce-001", nowMillis: 10_001, expiryMillis: 20_001) == .fresh)
     }
 
+    @Test("once the cache has doubled since its last sweep, expired entries are swept out and live ones kept")
+    func sweepsOnGrowth() {
+        let cache = NonceCache(capacity: 1_000_000)
+        for index in 0..<1_000 {
+            #expect(cache.check(terminal: "kiosk-1", nonce: "early-\(index)", nowMillis: 0, expiryMillis: 1_000) == .fresh)
+        }
+        for index in 0..<24 {
+            #expect(cache.check(terminal: "kiosk-1", nonce: "late-\(index)", nowMillis: 0, expiryMillis: 60_000) == .fresh)
+        }
+        #expect(cache.count == 1_024)
+        // The 1,025th entry sweeps: the early ones expired at 1 s, the late ones live until 60 s.
+        #expect(cache.check(terminal: "kiosk-1", nonce: "after", nowMillis: 2_000, expiryMillis: 62_000) == .fresh)
+        #expect(cache.count == 25)
+        #expect(cache.check(terminal: "kiosk-1", nonce: "late-7", nowMillis: 3_000, expiryMillis: 63_000) == .replayed)
+    }
+
+    @Test("an expiry is kept to the whole second after it, never less")
+    func expiryRoundsUp() {
+        let cache = NonceCache(capacity: 10)
+        #expect(cache.check(terminal: "kiosk-1", nonce: "nonce-001", nowMillis: 0, expiryMillis: 10_200) == .fresh)
+        #expect(cache.check(terminal: "kiosk-1", nonce: "nonce-001", nowMillis: 10_200, expiryMillis: 20_200) == .replayed)
+        #expect(cache.check(terminal: "kiosk-1", nonce: "nonce-001", nowMillis: 11_000, expiryMillis: 21_000) == .replayed)
+        #expect(cache.check(terminal: "kiosk-1", nonce: "nonce-001", nowMillis: 11_001, expiryMillis: 21_001) == .fresh)
+    }
+
     @Test("many entries: every one fresh once, then every one replayed")
     func manyEntries() {
         let cache = NonceCache(capacity: 50_000)

@@ -7,11 +7,14 @@ import NIOConcurrencyHelpers
 /// the timestamp check refuses the replay), so expired entries are dropped; if the cache is still
 /// full of live entries the request is refused as busy rather than remembered nowhere.
 ///
-/// The cache holds every request of the last signature window (about 100,000 under `holdfast
-/// bench api`), so an entry is not the terminal id and nonce as strings, a heap allocation each,
-/// but 16 bytes: the first 128 bits of their SHA-256. Two nonces with the same digest would only
-/// make the second look replayed, and be refused (the terminal signs again with a new nonce);
-/// at 2^-128 per pair, that does not happen.
+/// The cache holds every request of the last signature window (hundreds of thousands under
+/// `holdfast bench api`), so an entry is small: the key is not the terminal id and nonce as
+/// strings, a heap allocation each, but the first 128 bits of their SHA-256, and the expiry is
+/// whole seconds. Two nonces with the same digest would only make the second look replayed, and
+/// be refused (the terminal signs again with a new nonce); at 2^-128 per pair, that does not
+/// happen. Expired entries are swept out in one pass whenever the cache has doubled since the
+/// last sweep, rather than tracked in expiry order, which took another entry's worth of memory
+/// for every entry (docs/BENCHMARKS.md, "Terminal API").
 final class NonceCache: Sendable {
     private struct Key: Hashable {
         var high: UInt64
@@ -19,13 +22,21 @@ final class NonceCache: Sendable {
     }
 
     private struct State {
-        var expiries: [Key: Int64] = [:]
-        var order: [(key: Key, expiry: Int64)] = []
-        var head = 0
+        /// Each remembered nonce's expiry in Unix seconds, rounded up: kept up to a second longer.
+        var expiries: [Key: UInt32] = [:]
+        /// Sweep once the cache reaches this size: twice what the last sweep left.
+        var sweepAt = NonceCache.smallestSweep
+        /// A full cache sweeps at most once a second, so a flood of requests cannot make every
+        /// one of them pay for a pass over the whole cache.
+        var lastSweepSecond = Int64.min
+        /// No entry expires before this second, so a sweep before it would find nothing (and
+        /// copying the cache to find nothing doubled its memory for a moment).
+        var earliestExpiry = UInt32.max
     }
 
     enum Outcome: Equatable { case fresh, replayed, full }
 
+    private static let smallestSweep = 1_024
     private let state = NIOLockedValueBox(State())
     private let capacity: Int
 
@@ -34,24 +45,32 @@ final class NonceCache: Sendable {
         self.capacity = capacity
     }
 
+    /// Entries held, expired ones not yet swept included.
+    var count: Int { state.withLockedValue { $0.expiries.count } }
+
     /// Records `nonce` of `terminal` until `expiryMillis`; says whether it was seen before.
     func check(terminal: String, nonce: String, nowMillis: Int64, expiryMillis: Int64) -> Outcome {
         let key = Self.key(terminal: terminal, nonce: nonce)
+        let expirySecond = UInt32(clamping: expiryMillis / 1_000 + (expiryMillis % 1_000 > 0 ? 1 : 0))
         return state.withLockedValue { state in
-            // Entries are appended with non-decreasing expiry in practice; drop expired ones from the front.
-            while state.head < state.order.count, state.order[state.head].expiry < nowMillis {
-                let entry = state.order[state.head]
-                if state.expiries[entry.key] == entry.expiry { state.expiries[entry.key] = nil }
-                state.head += 1
+            let nowSecond = nowMillis / 1_000
+            if state.expiries.count >= state.sweepAt || (state.expiries.count >= capacity && nowSecond > state.lastSweepSecond) {
+                if Int64(state.earliestExpiry) * 1_000 < nowMillis {
+                    var earliest = UInt32.max
+                    state.expiries = state.expiries.filter { entry in
+                        guard Int64(entry.value) * 1_000 >= nowMillis else { return false }
+                        earliest = min(earliest, entry.value)
+                        return true
+                    }
+                    state.earliestExpiry = earliest
+                }
+                state.sweepAt = max(Self.smallestSweep, 2 * state.expiries.count)
+                state.lastSweepSecond = nowSecond
             }
-            if state.head > 4_096 && state.head * 2 > state.order.count {
-                state.order.removeFirst(state.head)
-                state.head = 0
-            }
-            if let expiry = state.expiries[key], expiry >= nowMillis { return .replayed }
+            if let expiry = state.expiries[key], Int64(expiry) * 1_000 >= nowMillis { return .replayed }
             guard state.expiries.count < capacity else { return .full }
-            state.expiries[key] = expiryMillis
-            state.order.append((key, expiryMillis))
+            state.expiries[key] = expirySecond
+            state.earliestExpiry = min(state.earliestExpiry, expirySecond)
             return .fresh
         }
     }
