@@ -38,7 +38,7 @@ public struct JSONBytesWriter: Sendable {
     }
 
     /// A string of lowercase hex digits.
-    public mutating func hexString(_ value: [UInt8]) {
+    public mutating func hexString(_ value: some Sequence<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value {
             bytes.append(Self.hexDigits[Int(byte >> 4)])

@@ -161,7 +161,9 @@ struct TicketTests {
         #expect(SecurityDigest(hex: String(code.digest.hex.dropLast())) == nil)
         #expect(SecurityDigest(hex: String(code.digest.hex.dropLast(2))) == nil)
         #expect(SecurityDigest(hex: "zz" + code.digest.hex.dropFirst(2)) == nil)
-        #expect(!code.digest.matches(SecurityDigest(bytes: Array(code.digest.bytes.prefix(31)))))
+        var lastByteChanged = code.digest.bytes
+        lastByteChanged[31] ^= 1
+        #expect(!code.digest.matches(SecurityDigest(bytes: lastByteChanged)))
         let json = try JSONEncoder().encode(code.digest)
         #expect(try JSONDecoder().decode(SecurityDigest.self, from: json) == code.digest)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SecurityDigest.self, from: Data("\"abc\"".utf8)) }

@@ -36,7 +36,7 @@ struct BetPayloadWriter {
         json.key("potentialReturn"); write(bet.potentialReturn); json.raw(",")
         json.key("oddsChangePolicy"); json.string(bet.oddsChangePolicy.rawValue); json.raw(",")
         json.key("placedAtMillis"); json.integer(bet.placedAtMillis); json.raw(",")
-        json.key("securityDigest"); json.hexString(bet.securityDigest.bytes)
+        json.key("securityDigest"); bet.securityDigest.withUnsafeBytes { json.hexString($0) }
         if let offline = bet.takenOffline {
             json.raw(","); json.key("takenOffline"); json.bool(offline)
         }
