@@ -47,7 +47,7 @@ struct CrashHarness {
                         let key = "\(prefix)-\(submitter)-\(count)"
                         let slip = BetSlip(kind: .single, legs: [Leg(selectionID: "crash-s", seenOdds: .evens, seenPriceVersion: 1)],
                                            stakePerLine: Money(minorUnits: 100, currency: .gbp), oddsChangePolicy: .exact)
-                        let request = BetRequest(terminalID: "crash-kiosk", idempotencyKey: key, slip: slip, requestDigest: key)
+                        let request = BetRequest(terminalID: "crash-kiosk", idempotencyKey: key, slip: slip, requestDigest: Digest256(hashing: Array(key.utf8)))
                         guard let receipt = try? await journal.place(request) else { continue }
                         emit("ACK \(receipt.bet.ticketID) \(receipt.seq) \(key)")
                     }

@@ -46,7 +46,7 @@ struct BetPayloadWriterTests {
                       priceVersion: UInt64(index) + 1, seenOdds: .evens, seenPriceVersion: UInt64.max - UInt64(index))
         }
         return PlacedBet(ticketID: ticket, terminalID: TerminalID(rawValue: terminal), idempotencyKey: key,
-                         requestDigest: "digest \(key)", kind: legs == 1 ? .single : .accumulator, legs: placedLegs,
+                         requestDigest: Digest256(hashing: Array("digest \(key)".utf8)), kind: legs == 1 ? .single : .accumulator, legs: placedLegs,
                          stakePerLine: money, totalStake: money, potentialReturn: Money(minorUnits: -amount, currency: .gbp),
                          oddsChangePolicy: .acceptHigher, placedAtMillis: -amount,
                          securityDigest: SecurityDigest(bytes: (0..<32).map { UInt8(truncatingIfNeeded: Int(amount) &+ $0) }))

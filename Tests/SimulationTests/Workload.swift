@@ -43,7 +43,7 @@ struct Workload {
         let legs = selections.map { Leg(selectionID: $0, seenOdds: try! Odds(decimalNumerator: 2, denominator: 1), seenPriceVersion: 1) }
         let slip = BetSlip(kind: legs.count == 1 ? .single : .accumulator, legs: legs,
                            stakePerLine: Money(minorUnits: stake, currency: .gbp), oddsChangePolicy: .acceptAny)
-        return BetRequest(terminalID: "sim-kiosk", idempotencyKey: key, slip: slip, requestDigest: "\(key)-\(selections)-\(stake)")
+        return BetRequest(terminalID: "sim-kiosk", idempotencyKey: key, slip: slip, requestDigest: Digest256(hashing: Array("\(key)-\(selections)-\(stake)".utf8)))
     }
 
     /// The next command, and the key when it places a bet.

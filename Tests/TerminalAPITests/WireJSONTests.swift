@@ -43,7 +43,7 @@ struct WireJSONTests {
                       priceVersion: UInt64.random(in: 0 ... .max, using: &random), seenOdds: .evens, seenPriceVersion: 1)
         }
         var bet = PlacedBet(ticketID: TicketID(applianceCode: try! ApplianceCode("HF01"), serial: UInt64.random(in: 1..<TicketID.serialLimit, using: &random)),
-                            terminalID: "kiosk-1", idempotencyKey: "k", requestDigest: "d", kind: legs.count == 1 ? .single : .accumulator,
+                            terminalID: "kiosk-1", idempotencyKey: "k", requestDigest: Digest256(hashing: Array("d".utf8)), kind: legs.count == 1 ? .single : .accumulator,
                             legs: legs, stakePerLine: money, totalStake: money, potentialReturn: money, oddsChangePolicy: .exact,
                             placedAtMillis: Int64.random(in: .min ... .max, using: &random),
                             securityDigest: SecurityDigest(bytes: [UInt8](repeating: 7, count: 32)))

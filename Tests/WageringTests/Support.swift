@@ -177,7 +177,7 @@ struct Desk {
         let slip = BetSlip(kind: kind, legs: legs, stakePerLine: Money(minorUnits: stake, currency: currency),
                            oddsChangePolicy: policy)
         return BetRequest(terminalID: terminal, idempotencyKey: "key-\(nextSerial)", slip: slip,
-                          requestDigest: "digest-\(nextSerial)")
+                          requestDigest: Digest256(hashing: Array("digest-\(nextSerial)".utf8)))
     }
 
     /// Places a bet at the current prices; returns the bet as accepted.

@@ -1,4 +1,3 @@
-import Crypto
 import TerminalProtocol
 import Wagering
 
@@ -45,13 +44,13 @@ enum BetRequestMapping {
     /// can pass for a separator, so a retry that serializes the same slip differently (key order,
     /// spacing, currency case) is still recognised as the same request. Built by hand rather than
     /// with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping.
-    static func digest(of request: PlaceBetRequest) -> String {
+    static func digest(of request: PlaceBetRequest) -> Digest256 {
         var fields = ["slip/v1", request.type, request.oddsChangePolicy.rawValue, String(request.stakePerLine.minorUnits),
                       request.stakePerLine.currency.uppercased(), String(request.legs.count)]
         for leg in request.legs {
             fields += [leg.selectionId, String(leg.price.numerator), String(leg.price.denominator), String(leg.priceVersion)]
         }
         let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined()
-        return encodeHex(SHA256.hash(data: Array(canonical.utf8)))
+        return Digest256(hashing: Array(canonical.utf8))
     }
 }

@@ -23,7 +23,7 @@ struct BetPayloadWriter {
         json.key("ticketID"); json.string(bet.ticketID.description); json.raw(",")
         json.key("terminalID"); json.string(bet.terminalID.rawValue); json.raw(",")
         json.key("idempotencyKey"); json.string(bet.idempotencyKey); json.raw(",")
-        json.key("requestDigest"); json.string(bet.requestDigest); json.raw(",")
+        json.key("requestDigest"); bet.requestDigest.withUnsafeBytes { json.hexString($0) }; json.raw(",")
         json.key("kind"); json.string(bet.kind.name); json.raw(",")
         json.key("legs"); json.raw("[")
         for (index, leg) in bet.legs.enumerated() {

@@ -21,7 +21,7 @@ struct DerivedStateWriter {
                                      potential_return, amount, updated_seq)
                 VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0, ?)
                 """).execute(arguments: [seq, bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
-                                         bet.requestDigest, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq])
+                                         bet.requestDigest.hex, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq])
         } else {
             for change in applied.tickets {
                 try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE serial = ?")

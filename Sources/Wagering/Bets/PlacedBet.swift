@@ -6,7 +6,7 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     /// The terminal's idempotency key: with the terminal id, the bet's one identity end to end.
     public var idempotencyKey: String
     /// SHA-256 of the slip as requested, to tell an honest retry from a reused key.
-    public var requestDigest: String
+    public var requestDigest: Digest256
     public var kind: BetKind
     public var legs: [PlacedLeg]
     public var stakePerLine: Money

@@ -4,11 +4,11 @@ public struct BetRequest: Hashable, Sendable {
     public var idempotencyKey: String
     public var slip: BetSlip
     /// SHA-256 of the request body, so a retry with the same key but another slip is caught.
-    public var requestDigest: String
+    public var requestDigest: Digest256
     /// Set when the appliance is offline: the bet is also held to these limits.
     public var offline: OfflineTerms?
 
-    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: String, offline: OfflineTerms? = nil) {
+    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: Digest256, offline: OfflineTerms? = nil) {
         self.terminalID = terminalID
         self.idempotencyKey = idempotencyKey
         self.slip = slip

@@ -28,63 +28,11 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
         return "\(String(chars[0..<4]))-\(String(chars[4..<8]))-\(String(chars[8..<12]))"
     }
 
-    public var digest: SecurityDigest { SecurityDigest(bytes: Array(SHA256.hash(data: Array(value.utf8)))) }
+    public var digest: SecurityDigest { Digest256(hashing: Array(value.utf8)) }
 }
 
-/// SHA-256 of a ticket's security code; encoded as lowercase hex.
-///
-/// Held inline as four words rather than as a byte array: every open ticket in the book keeps
-/// one, and an array is a heap allocation of its own, about 80 bytes with its header
-/// (docs/BENCHMARKS.md, "Memory per open ticket").
-public struct SecurityDigest: Hashable, Sendable, Codable {
-    private var words: (UInt64, UInt64, UInt64, UInt64)
-
-    /// `bytes` must be a SHA-256 digest: 32 bytes.
-    public init(bytes: [UInt8]) {
-        precondition(bytes.count == 32, "a security digest is 32 bytes, got \(bytes.count)")
-        words = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: bytes) }
-    }
-
-    public init?(hex: String) {
-        guard let bytes = decodeHex(hex), bytes.count == 32 else { return nil }
-        self.init(bytes: bytes)
-    }
-
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
-
-    /// The 32 bytes, without copying them into an array.
-    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try Swift.withUnsafeBytes(of: words, body)
-    }
-
-    public var hex: String { encodeHex(bytes) }
-
-    /// Compares without an early exit, so timing does not reveal how much of a guess was right.
-    public func matches(_ other: SecurityDigest) -> Bool {
-        let difference = (words.0 ^ other.words.0) | (words.1 ^ other.words.1) | (words.2 ^ other.words.2) | (words.3 ^ other.words.3)
-        return difference == 0
-    }
-
-    public static func == (lhs: SecurityDigest, rhs: SecurityDigest) -> Bool { lhs.matches(rhs) }
-
-    public func hash(into hasher: inout Hasher) {
-        withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        guard let digest = SecurityDigest(hex: try container.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "a security digest is 64 hex digits")
-        }
-        self = digest
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
-    }
-}
+/// SHA-256 of a ticket's security code.
+public typealias SecurityDigest = Digest256
 
 /// The appliance's secret for deriving security codes: 32 random bytes, kept beside the journal
 /// and never sent anywhere.

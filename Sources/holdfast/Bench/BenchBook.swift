@@ -49,7 +49,7 @@ enum BenchBook {
                                       seenPriceVersion: 1)],
                            stakePerLine: Money(minorUnits: 200, currency: .gbp), oddsChangePolicy: .exact)
         let key = "bench-\(submitter)-\(count)"
-        return BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key, slip: slip, requestDigest: key)
+        return BetRequest(terminalID: TerminalID(rawValue: "kiosk-\(submitter % 16)"), idempotencyKey: key, slip: slip, requestDigest: Digest256(hashing: Array(key.utf8)))
     }
 
     static func odds(_ runner: Int) throws -> Odds {

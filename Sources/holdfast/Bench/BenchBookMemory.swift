@@ -74,7 +74,7 @@ private struct SlipMix {
         let slip = BetSlip(kind: kind, legs: legs, stakePerLine: Money(minorUnits: Int64(50 + random.next(500)), currency: .gbp),
                            oddsChangePolicy: .exact)
         let terminal = "bench-\(serial % 64)"
-        let digest = encodeHex((0..<32).map { _ in UInt8(truncatingIfNeeded: random.next(256)) })
+        let digest = Digest256(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: random.next(256)) })
         return BetRequest(terminalID: TerminalID(rawValue: terminal), idempotencyKey: "\(terminal)-\(serial)", slip: slip,
                           requestDigest: digest)
     }

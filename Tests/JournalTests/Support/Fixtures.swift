@@ -61,7 +61,7 @@ enum Fixtures {
                            legs: [Leg(selectionID: SelectionID(rawValue: selection),
                                       seenOdds: try! Odds(decimalNumerator: odds, denominator: 1), seenPriceVersion: 1)],
                            stakePerLine: Money(minorUnits: stake, currency: .gbp), oddsChangePolicy: .exact)
-        return BetRequest(terminalID: terminal, idempotencyKey: key, slip: slip, requestDigest: "digest-\(selection)-\(stake)")
+        return BetRequest(terminalID: terminal, idempotencyKey: key, slip: slip, requestDigest: Digest256(hashing: Array("digest-\(selection)-\(stake)".utf8)))
     }
 
     static func publishBoard(_ journal: BetJournal, markets: Int) async throws {
