@@ -2,13 +2,24 @@
 ///
 /// Only currencies in ``Currency/known`` exist: an appliance that met an unknown code would not
 /// know how to print or parse its amounts, so the code is refused where it enters.
+///
+/// Packed into four bytes (the code's three letters and the digit count) rather than held as a
+/// string: every `Money` carries its currency, and the book keeps three per open ticket
+/// (docs/BENCHMARKS.md, "Memory per open ticket").
 public struct Currency: Hashable, Sendable, CustomStringConvertible {
-    public let code: String
-    public let minorUnitDigits: Int
+    /// The code's three ASCII letters in the low bytes, the minor-unit digits in the high one.
+    private let packed: UInt32
+
+    public var code: String {
+        withUnsafeBytes(of: packed.littleEndian) { String(decoding: $0.prefix(3), as: UTF8.self) }
+    }
+
+    public var minorUnitDigits: Int { Int(packed >> 24) }
 
     private init(uncheckedCode code: String, minorUnitDigits: Int) {
-        self.code = code
-        self.minorUnitDigits = minorUnitDigits
+        let letters = Array(code.utf8)
+        precondition(letters.count == 3 && (0...9).contains(minorUnitDigits), "a currency is three letters and 0-9 digits: \(code)")
+        packed = UInt32(letters[0]) | UInt32(letters[1]) << 8 | UInt32(letters[2]) << 16 | UInt32(minorUnitDigits) << 24
     }
 
     /// Looks the code up in ``known``; the error names the code.
