@@ -78,12 +78,20 @@ extension TicketID: Codable {
 }
 
 /// Four Crockford base-32 characters naming one appliance in ticket ids.
+///
+/// Packed into four bytes rather than held as a string: every ticket id carries one, and the
+/// book holds several ids per open ticket (its key, and its markets' indexes).
 public struct ApplianceCode: Hashable, Sendable, Codable, CustomStringConvertible {
-    public let rawValue: String
+    /// The four ASCII characters, first in the low byte.
+    private let packed: UInt32
+
+    public var rawValue: String {
+        withUnsafeBytes(of: packed.littleEndian) { String(decoding: $0, as: UTF8.self) }
+    }
 
     public init(_ text: String) throws(TicketIDError) {
         guard let canonical = Base32.canonical(text, length: 4) else { throw .invalidApplianceCode(text) }
-        self.rawValue = canonical
+        packed = canonical.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     public init(from decoder: any Decoder) throws {
