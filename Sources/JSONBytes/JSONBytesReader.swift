@@ -30,16 +30,18 @@ public struct JSONBytesReader {
     /// The next key of the current object, or nil once its `}` is read. `first` is true before
     /// the object's first key and is kept by the caller, one per object.
     public mutating func nextKey(first: inout Bool) throws(Declined) -> String? {
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            return nil
-        }
-        if !first { try consume(UInt8(ascii: ",")) }
-        first = false
+        guard try nextMember(closing: UInt8(ascii: "}"), first: &first) else { return nil }
         let key = try string()
         try consume(UInt8(ascii: ":"))
         return key
+    }
+
+    /// Reads a whole object, handing each key to `member`, which reads that key's value.
+    public static func readObject(_ reader: inout JSONBytesReader,
+                                  _ member: (String, inout JSONBytesReader) throws(Declined) -> Void) throws(Declined) {
+        try reader.beginObject()
+        var first = true
+        while let key = try reader.nextKey(first: &first) { try member(key, &reader) }
     }
 
     /// Starts an array: `[`.
@@ -49,14 +51,7 @@ public struct JSONBytesReader {
 
     /// Whether another element follows in the current array (false once its `]` is read).
     public mutating func nextElement(first: inout Bool) throws(Declined) -> Bool {
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            index += 1
-            return false
-        }
-        if !first { try consume(UInt8(ascii: ",")) }
-        first = false
-        return true
+        try nextMember(closing: UInt8(ascii: "]"), first: &first)
     }
 
     /// A string without escapes or control characters, valid UTF-8.
@@ -107,6 +102,18 @@ public struct JSONBytesReader {
     public mutating func end() throws(Declined) {
         skipWhitespace()
         guard index == bytes.count else { throw Declined() }
+    }
+
+    /// Reads `closing` (false), or the comma before every member but the first (true).
+    private mutating func nextMember(closing: UInt8, first: inout Bool) throws(Declined) -> Bool {
+        skipWhitespace()
+        if peek() == closing {
+            index += 1
+            return false
+        }
+        if !first { try consume(UInt8(ascii: ",")) }
+        first = false
+        return true
     }
 
     private func peek() -> UInt8? {

@@ -142,10 +142,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
             // connection inactive and opens another.
             if !head.isKeepAlive || !exchange.head.isKeepAlive { fail(KeepAliveTransportError(description: "the appliance closed the connection"), context: context) }
             exchange.answer.succeed(answer)
-            if let next = waiting.first {
-                waiting.removeFirst()
-                start(next, context: context)
-            }
+            if !waiting.isEmpty { start(waiting.removeFirst(), context: context) }
         }
     }
 

@@ -6,7 +6,7 @@ import Wagering
 // This reads the slips kiosks actually send straight from the bytes and leaves everything else,
 // every error included, to the `Codable` conformances: whenever it returns a slip, `JSONDecoder`
 // makes the same slip of the same bytes, and whenever it cannot, the caller asks `JSONDecoder`,
-// whose refusal names the field at fault. TerminalRequestFuzzTests hold the two together.
+// whose refusal names the field at fault. SlipReaderFuzzTests hold the two together.
 
 extension PlaceBetRequest {
     /// The slip in `bytes`, or nil when they are anything but a plain, complete, valid slip
@@ -24,9 +24,7 @@ extension PlaceBetRequest {
 
     private static func read(from reader: inout JSONBytesReader) throws(JSONBytesReader.Declined) -> PlaceBetRequest {
         var idempotencyKey: String?, type: String?, legs: [LegRequest]?, stake: MoneyView?, policy: OddsChangePolicy?
-        try reader.beginObject()
-        var first = true
-        while let key = try reader.nextKey(first: &first) {
+        try JSONBytesReader.readObject(&reader) { key, reader throws(JSONBytesReader.Declined) in
             switch key {
             case "idempotencyKey" where idempotencyKey == nil: idempotencyKey = try reader.string()
             case "type" where type == nil: type = try reader.string()
@@ -57,9 +55,7 @@ extension PlaceBetRequest {
 extension LegRequest {
     static func read(from reader: inout JSONBytesReader) throws(JSONBytesReader.Declined) -> LegRequest {
         var selectionId: String?, price: ExactPrice?, priceVersion: UInt64?
-        try reader.beginObject()
-        var first = true
-        while let key = try reader.nextKey(first: &first) {
+        try JSONBytesReader.readObject(&reader) { key, reader throws(JSONBytesReader.Declined) in
             switch key {
             case "selectionId" where selectionId == nil: selectionId = try reader.string()
             case "price" where price == nil: price = try ExactPrice.read(from: &reader)
@@ -75,9 +71,7 @@ extension LegRequest {
 extension ExactPrice {
     static func read(from reader: inout JSONBytesReader) throws(JSONBytesReader.Declined) -> ExactPrice {
         var numerator: Int64?, denominator: Int64?
-        try reader.beginObject()
-        var first = true
-        while let key = try reader.nextKey(first: &first) {
+        try JSONBytesReader.readObject(&reader) { key, reader throws(JSONBytesReader.Declined) in
             switch key {
             case "numerator" where numerator == nil: numerator = try reader.integer(Int64.self)
             case "denominator" where denominator == nil: denominator = try reader.integer(Int64.self)
@@ -92,9 +86,7 @@ extension ExactPrice {
 extension MoneyView {
     static func read(from reader: inout JSONBytesReader) throws(JSONBytesReader.Declined) -> MoneyView {
         var minorUnits: Int64?, currency: String?
-        try reader.beginObject()
-        var first = true
-        while let key = try reader.nextKey(first: &first) {
+        try JSONBytesReader.readObject(&reader) { key, reader throws(JSONBytesReader.Declined) in
             switch key {
             case "minorUnits" where minorUnits == nil: minorUnits = try reader.integer(Int64.self)
             case "currency" where currency == nil: currency = try reader.string()

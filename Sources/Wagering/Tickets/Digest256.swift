@@ -10,13 +10,17 @@ public struct Digest256: Hashable, Sendable, Codable {
 
     /// `bytes` must be a SHA-256 digest: 32 bytes.
     public init(bytes: [UInt8]) {
-        precondition(bytes.count == 32, "a SHA-256 digest is 32 bytes, got \(bytes.count)")
-        words = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: bytes) }
+        self = bytes.withUnsafeBytes { Digest256(copying: $0) }
     }
 
     public init(hashing bytes: [UInt8]) {
-        self.init(bytes: Array(SHA256.hash(data: bytes)))
+        self = SHA256.hash(data: bytes).withUnsafeBytes { Digest256(copying: $0) }
+    }
+
+    private init(copying bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 32, "a SHA-256 digest is 32 bytes, got \(bytes.count)")
+        words = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
     }
 
     public init?(hex: String) {
@@ -31,7 +35,7 @@ public struct Digest256: Hashable, Sendable, Codable {
         try Swift.withUnsafeBytes(of: words, body)
     }
 
-    public var hex: String { encodeHex(bytes) }
+    public var hex: String { withUnsafeBytes { encodeHex($0) } }
 
     /// Compares without an early exit, so timing does not reveal how much of a guess was right.
     public func matches(_ other: Digest256) -> Bool {
