@@ -11,7 +11,7 @@ struct ReferenceExposure: Equatable {
 
     init(openTicketsOf book: Book) {
         for state in book.tickets.values where state.status == .open {
-            let bet = state.bet
+            let bet = state.terms
             let n = bet.legs.count
             let lines: [[Int]] = switch bet.kind {
             case .single: [[0]]
@@ -19,7 +19,7 @@ struct ReferenceExposure: Equatable {
             case .system(let system): system.lineSizes(selectionCount: n).flatMap { referenceCombinations(n, size: $0) }
             }
             let odds = bet.legs.map { Ratio($0.odds) }
-            let stake = bet.stakePerLine.minorUnits
+            let stake = bet.stakePerLine
             for line in lines {
                 let lineReturn = Int64(referenceReturn(stake: stake, lines: [line], factors: odds))
                 for leg in line {
@@ -51,7 +51,7 @@ func expectExposureMatchesOpenTickets(_ book: Book, sourceLocation: SourceLocati
     }
     var openStake: [TerminalID: Int64] = [:]
     for state in book.tickets.values where state.status == .open {
-        openStake[state.bet.terminalID, default: 0] += state.bet.totalStake.minorUnits
+        openStake[state.terms.terminalID, default: 0] += state.terms.totalStake
     }
     for terminal in Pool.terminals + ["T1"] {
         #expect(book.openStake(of: terminal) == openStake[terminal, default: 0], sourceLocation: sourceLocation)

@@ -28,16 +28,17 @@ extension Book {
     public mutating func place(_ request: BetRequest, ticketID: TicketID, securityDigest: SecurityDigest, nowMillis: Int64,
                                admitOffline: (PlacedBet, OfflineTerms) throws(BookRefusal) -> Void = { _, _ in }) throws(BookRefusal) -> Applied {
         var bet = try price(request, ticketID: ticketID, securityDigest: securityDigest, nowMillis: nowMillis)
+        let terms = TicketTerms(bet)
         let contribution: ExposureContribution
-        do { contribution = try ExposureContribution(bet: bet) } catch { throw .amountOutOfRange("line return of \(ticketID)") }
+        do { contribution = try ExposureContribution(terms) } catch { throw .amountOutOfRange("line return of \(ticketID)") }
         try checkRisk(bet, contribution)
-        if let terms = request.offline {
-            try checkOffline(bet, terms)
+        if let offline = request.offline {
+            try checkOffline(bet, offline)
             bet.takenOffline = true
-            try admitOffline(bet, terms)
+            try admitOffline(bet, offline)
         }
-        insertOpen(bet, contribution)
-        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [bet])
+        insertOpen(ticketID, terms, contribution)
+        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [terms])
     }
 
     /// Validates the slip against the board and strikes prices; changes nothing.
@@ -157,35 +158,36 @@ extension Book {
         }
     }
 
-    mutating func insertOpen(_ bet: PlacedBet, _ contribution: ExposureContribution) {
-        assert(tickets[bet.ticketID] == nil, "ticket \(bet.ticketID) placed twice")
-        tickets[bet.ticketID] = TicketState(bet: bet, outcomes: [], status: .open, amountOwed: 0)
+    mutating func insertOpen(_ ticketID: TicketID, _ terms: TicketTerms, _ contribution: ExposureContribution) {
+        assert(tickets[ticketID] == nil, "ticket \(ticketID) placed twice")
+        tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: .open, amountOwed: 0)
         openTicketCount += 1
         exposure.apply(contribution, sign: 1)
-        openStakeByTerminal[bet.terminalID, default: 0] += bet.totalStake.minorUnits
-        for marketID in Set(bet.legs.map(\.marketID)) {
-            ticketsByMarket[marketID, default: []].insert(bet.ticketID)
+        openStakeByTerminal[terms.terminalID, default: 0] += terms.totalStake
+        for marketID in terms.marketIDs {
+            ticketsByMarket[marketID, default: []].insert(ticketID)
         }
     }
 
     /// Takes an open ticket out of the exposure and indexes (settled or voided).
     ///
     /// The bet's exposure contribution is worked out again here rather than kept from placing:
-    /// it is a pure function of the struck bet, and keeping it cost about a third of the memory
+    /// it is a pure function of the struck terms, and keeping it cost about a third of the memory
     /// of every open ticket (docs/BENCHMARKS.md, "Memory per open ticket").
     mutating func closeOpen(_ ticketID: TicketID) {
         guard let state = tickets[ticketID], state.status == .open else {
             assertionFailure("closing ticket \(ticketID), which is not open")
             return
         }
-        guard let contribution = try? ExposureContribution(bet: state.bet) else {
+        let terms = state.terms
+        guard let contribution = try? ExposureContribution(terms) else {
             preconditionFailure("ticket \(ticketID)'s exposure was computed when it was placed and cannot fail now")
         }
         openTicketCount -= 1
         exposure.apply(contribution, sign: -1)
-        openStakeByTerminal[state.bet.terminalID, default: 0] -= state.bet.totalStake.minorUnits
-        if openStakeByTerminal[state.bet.terminalID] == 0 { openStakeByTerminal[state.bet.terminalID] = nil }
-        for marketID in Set(state.bet.legs.map(\.marketID)) {
+        openStakeByTerminal[terms.terminalID, default: 0] -= terms.totalStake
+        if openStakeByTerminal[terms.terminalID] == 0 { openStakeByTerminal[terms.terminalID] = nil }
+        for marketID in terms.marketIDs {
             ticketsByMarket[marketID]?.remove(ticketID)
             if ticketsByMarket[marketID]?.isEmpty == true { ticketsByMarket[marketID] = nil }
         }

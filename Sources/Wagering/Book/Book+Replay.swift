@@ -32,10 +32,11 @@ extension Book {
         case .betPlaced(let bet):
             guard tickets[bet.ticketID] == nil else { throw .diverged("ticket \(bet.ticketID) placed twice") }
             guard bet.totalStake.currency == currency else { throw .diverged("ticket \(bet.ticketID) in \(bet.totalStake.currency)") }
+            let terms = TicketTerms(bet)
             let contribution: ExposureContribution
-            do { contribution = try ExposureContribution(bet: bet) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
-            insertOpen(bet, contribution)
-            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [bet])
+            do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
+            insertOpen(bet.ticketID, terms, contribution)
+            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [terms])
         case .marketResulted(let result):
             return try replaying { () throws(BookRefusal) in try self.result(result) }
         case .ticketVoided(let voided):
@@ -93,20 +94,22 @@ extension Book {
         }
         let resultByMarket = Dictionary(results.map { ($0.marketID, $0) }, uniquingKeysWith: { first, _ in first })
         for ticket in stored {
+            let ticketID = ticket.bet.ticketID
+            guard ticket.bet.totalStake.currency == currency else { throw .diverged("ticket \(ticketID) in \(ticket.bet.totalStake.currency)") }
+            let terms = TicketTerms(ticket.bet)
             switch ticket.status {
             case .open:
                 let contribution: ExposureContribution
-                do { contribution = try ExposureContribution(bet: ticket.bet) } catch { throw .diverged("ticket \(ticket.bet.ticketID): \(error)") }
-                insertOpen(ticket.bet, contribution)
-                for marketID in Set(ticket.bet.legs.map(\.marketID)) {
+                do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(ticketID): \(error)") }
+                insertOpen(ticketID, terms, contribution)
+                for marketID in terms.marketIDs {
                     guard let result = resultByMarket[marketID], let market = board.market(marketID) else { continue }
-                    tickets[ticket.bet.ticketID]!.recordOutcomes(of: result, in: market)
+                    tickets[ticketID]!.recordOutcomes(of: result, in: market)
                 }
             case .won, .voided:
-                self.tickets[ticket.bet.ticketID] = TicketState(bet: ticket.bet, outcomes: [], status: ticket.status,
-                                                                amountOwed: ticket.amountOwed)
+                self.tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: ticket.status, amountOwed: ticket.amountOwed)
             case .lost, .paid:
-                throw .diverged("ticket \(ticket.bet.ticketID) is \(ticket.status.rawValue) and should not be restored")
+                throw .diverged("ticket \(ticketID) is \(ticket.status.rawValue) and should not be restored")
             }
         }
     }

@@ -15,14 +15,14 @@ extension Book {
         guard let market = board.market(result.marketID) else { preconditionFailure("result for unknown market was validated") }
         try! board.setStatus(of: market.id, to: .settled)
         var changes: [TicketChange] = []
-        var settled: [PlacedBet] = []
+        var settled: [TicketTerms] = []
         for ticketID in (ticketsByMarket[market.id] ?? []).sorted() {
             guard var state = tickets[ticketID] else { continue }
             state.recordOutcomes(of: result, in: market)
             tickets[ticketID] = state
             if state.allLegsResulted {
                 changes.append(settle(ticketID))
-                settled.append(state.bet)
+                settled.append(state.terms)
             }
         }
         return Applied(.marketResulted(result), tickets: changes, markets: [market.id], bets: settled)
@@ -31,9 +31,9 @@ extension Book {
     /// All legs resulted: computes the return exactly and rounds it down once (docs/wagering.md).
     private mutating func settle(_ ticketID: TicketID) -> TicketChange {
         guard var state = tickets[ticketID] else { preconditionFailure("settling unknown ticket") }
-        let factors = zip(state.bet.legs, state.outcomes).map { leg, outcome in outcome!.factor(struck: leg.odds) }
+        let factors = zip(state.terms.legs, state.outcomes).map { leg, outcome in outcome!.factor(struck: leg.odds) }
         // Cannot exceed the potential return (every factor is at most the leg's odds), which fit.
-        let payout = try! Returns.total(stakePerLine: state.bet.stakePerLine.minorUnits, lines: state.bet.lines, factors: factors)
+        let payout = try! Returns.total(stakePerLine: state.terms.stakePerLine, lines: state.terms.lines, factors: factors)
         closeOpen(ticketID)
         state.status = payout > 0 ? .won : .lost
         state.amountOwed = payout
@@ -46,22 +46,22 @@ extension Book {
                               nowMillis: Int64, windowMillis: Int64) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.status == .open else { throw .ticketNotOpen(ticketID, state.status) }
-        guard nowMillis - state.bet.placedAtMillis <= windowMillis else {
-            throw .voidWindowPassed(ticketID, placedAtMillis: state.bet.placedAtMillis, windowMillis: windowMillis)
+        guard nowMillis - state.terms.placedAtMillis <= windowMillis else {
+            throw .voidWindowPassed(ticketID, placedAtMillis: state.terms.placedAtMillis, windowMillis: windowMillis)
         }
         let voided = TicketVoid(ticketID: ticketID, terminalID: terminal, reason: reason,
-                                refund: state.bet.totalStake, atMillis: nowMillis)
+                                refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis)
         return applyVoid(voided)
     }
 
     mutating func applyVoid(_ voided: TicketVoid) -> Applied {
-        let bet = tickets[voided.ticketID]!.bet
+        let terms = tickets[voided.ticketID]!.terms
         closeOpen(voided.ticketID)
         tickets[voided.ticketID]?.status = .voided
         tickets[voided.ticketID]?.amountOwed = voided.refund.minorUnits
         return Applied(.ticketVoided(voided),
                        tickets: [TicketChange(ticketID: voided.ticketID, status: .voided, amount: voided.refund.minorUnits)],
-                       bets: [bet])
+                       bets: [terms])
     }
 
     /// Pays what a won or voided ticket is owed, once, to the holder of its security code.
@@ -69,7 +69,7 @@ extension Book {
                              nowMillis: Int64) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.status == .won || state.status == .voided else { throw .ticketNotPayable(ticketID, state.status) }
-        guard state.bet.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
+        guard state.terms.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
         let payment = TicketPayment(ticketID: ticketID, terminalID: terminal,
                                     amount: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis)
         return applyPayment(payment)

@@ -39,7 +39,7 @@ public struct Book: Sendable {
         if let previous = board.market(market.id) {
             for dropped in previous.selections where market.selection(dropped.id) == nil {
                 let hasOpenBets = ticketsByMarket[market.id]?.contains { ticket in
-                    tickets[ticket]?.bet.legs.contains { $0.selectionID == dropped.id } == true
+                    tickets[ticket]?.terms.legs.contains { $0.selectionID == dropped.id } == true
                 } ?? false
                 if hasOpenBets { throw .selectionHasOpenBets(dropped.id) }
             }
@@ -90,7 +90,7 @@ public struct Applied: Hashable, Sendable {
     /// Selections whose exposure changed.
     public var selections: Set<SelectionID>
 
-    init(_ event: LedgerEvent, tickets: [TicketChange] = [], markets: Set<MarketID> = [], bets: [PlacedBet] = []) {
+    init(_ event: LedgerEvent, tickets: [TicketChange] = [], markets: Set<MarketID> = [], bets: [TicketTerms] = []) {
         self.event = event
         self.tickets = tickets
         self.markets = markets

@@ -8,11 +8,11 @@
 public struct TicketState: Hashable, Sendable {
     private var storage: Storage
 
-    init(bet: PlacedBet, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) {
-        storage = Storage(bet: bet, outcomes: outcomes, status: status, amountOwed: amountOwed)
+    init(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) {
+        storage = Storage(terms: terms, outcomes: outcomes, status: status, amountOwed: amountOwed)
     }
 
-    public var bet: PlacedBet { storage.bet }
+    public var terms: TicketTerms { storage.terms }
 
     /// Per leg, once the first of its markets is resulted; empty before (most open tickets are
     /// waiting for their first result).
@@ -34,8 +34,8 @@ public struct TicketState: Hashable, Sendable {
 
     /// Records the outcome of each of this ticket's legs on `market`.
     mutating func recordOutcomes(of result: MarketResult, in market: Market) {
-        var recorded = outcomes.isEmpty ? Array(repeating: nil, count: bet.legs.count) : outcomes
-        for (index, leg) in bet.legs.enumerated() where leg.marketID == market.id {
+        var recorded = outcomes.isEmpty ? Array(repeating: nil, count: terms.legs.count) : outcomes
+        for (index, leg) in terms.legs.enumerated() where leg.marketID == market.id {
             recorded[index] = result.outcome(of: leg.selectionID, in: market)
         }
         outcomes = recorded
@@ -45,11 +45,11 @@ public struct TicketState: Hashable, Sendable {
 
     public static func == (lhs: TicketState, rhs: TicketState) -> Bool {
         lhs.storage === rhs.storage
-            || (lhs.bet == rhs.bet && lhs.outcomes == rhs.outcomes && lhs.status == rhs.status && lhs.amountOwed == rhs.amountOwed)
+            || (lhs.terms == rhs.terms && lhs.outcomes == rhs.outcomes && lhs.status == rhs.status && lhs.amountOwed == rhs.amountOwed)
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(bet)
+        hasher.combine(terms)
         hasher.combine(outcomes)
         hasher.combine(status)
         hasher.combine(amountOwed)
@@ -63,18 +63,18 @@ public struct TicketState: Hashable, Sendable {
     /// Mutated only through `uniqueStorage()`, that is only when no other value shares it: the
     /// same argument that makes the standard library's copy-on-write collections Sendable.
     private final class Storage: @unchecked Sendable {
-        let bet: PlacedBet
+        let terms: TicketTerms
         var outcomes: [Outcome?]
         var status: TicketStatus
         var amountOwed: Int64
 
-        init(bet: PlacedBet, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) {
-            self.bet = bet
+        init(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) {
+            self.terms = terms
             self.outcomes = outcomes
             self.status = status
             self.amountOwed = amountOwed
         }
 
-        func copy() -> Storage { Storage(bet: bet, outcomes: outcomes, status: status, amountOwed: amountOwed) }
+        func copy() -> Storage { Storage(terms: terms, outcomes: outcomes, status: status, amountOwed: amountOwed) }
     }
 }

@@ -44,11 +44,11 @@ struct ExposureContribution: Hashable, Sendable {
     var lineStake: [SelectionID: Int64] = [:]
     var singleStake: [MarketID: Int64] = [:]
 
-    init(bet: PlacedBet) throws(ReturnsError) {
+    init(_ bet: TicketTerms) throws(ReturnsError) {
         let lines = bet.lines
         let factors = bet.legs.map { LegFactor($0.odds) }
-        let returns = try Returns.perLine(stakePerLine: bet.stakePerLine.minorUnits, lines: lines, factors: factors)
-        let stake = bet.stakePerLine.minorUnits
+        let returns = try Returns.perLine(stakePerLine: bet.stakePerLine, lines: lines, factors: factors)
+        let stake = bet.stakePerLine
         for (line, lineReturn) in zip(lines, returns) {
             for legIndex in line {
                 let selection = bet.legs[legIndex].selectionID
