@@ -9,21 +9,17 @@ import NIOConcurrencyHelpers
 ///
 /// The cache holds every request of the last signature window (hundreds of thousands under
 /// `holdfast bench api`), so an entry is small: the key is not the terminal id and nonce as
-/// strings, a heap allocation each, but the first 128 bits of their SHA-256, and the expiry is
-/// whole seconds. Two nonces with the same digest would only make the second look replayed, and
-/// be refused (the terminal signs again with a new nonce); at 2^-128 per pair, that does not
-/// happen. Expired entries are swept out in one pass whenever the cache has doubled since the
-/// last sweep, rather than tracked in expiry order, which took another entry's worth of memory
-/// for every entry (docs/BENCHMARKS.md, "Terminal API").
+/// strings, a heap allocation each, but the first 64 bits of their SHA-256, and the expiry is
+/// whole seconds (12 bytes a bucket). Two live nonces with the same digest would only make the
+/// second look replayed, and be refused (the terminal signs again with a new nonce): with a
+/// quarter of a million live entries that is one chance in 7 * 10^13 per request, and a forged
+/// collision only ever refuses the forger's own request. Expired entries are swept out in one
+/// pass whenever the cache has doubled since the last sweep, rather than tracked in expiry order,
+/// which took another entry's worth of memory for every entry (docs/BENCHMARKS.md, "Terminal API").
 final class NonceCache: Sendable {
-    private struct Key: Hashable {
-        var high: UInt64
-        var low: UInt64
-    }
-
     private struct State {
         /// Each remembered nonce's expiry in Unix seconds, rounded up: kept up to a second longer.
-        var expiries: [Key: UInt32] = [:]
+        var expiries: [UInt64: UInt32] = [:]
         /// Sweep once the cache reaches this size: twice what the last sweep left.
         var sweepAt = NonceCache.smallestSweep
         /// A full cache sweeps at most once a second, so a flood of requests cannot make every
@@ -75,7 +71,7 @@ final class NonceCache: Sendable {
         }
     }
 
-    private static func key(terminal: String, nonce: String) -> Key {
+    private static func key(terminal: String, nonce: String) -> UInt64 {
         var hash = SHA256()
         var terminal = terminal
         var nonce = nonce
@@ -83,8 +79,6 @@ final class NonceCache: Sendable {
         // A separator no header value contains, so ("ab", "c") and ("a", "bc") differ.
         withUnsafeBytes(of: UInt8(0)) { hash.update(bufferPointer: $0) }
         nonce.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return hash.finalize().withUnsafeBytes { digest in
-            Key(high: digest.loadUnaligned(as: UInt64.self), low: digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
+        return hash.finalize().withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
     }
 }
