@@ -2,54 +2,68 @@
 /// `JSONEncoder` costs too much: its `Codable` boxing, not the writing, dominated profiles of the
 /// journal writer and of `holdfastd` (docs/BENCHMARKS.md). Every document written with it keeps
 /// its `Codable` conformance for reading, and a test holds the two to the same JSON.
+///
+/// Inlinable, so the journal writer's and the daemon's calls are specialized and inlined in
+/// their own modules: called across the module boundary, `integer` ran unspecialized through
+/// `BinaryInteger`'s witness table, and every call was a call.
 public struct JSONBytesWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
 
+    public var bytes: [UInt8] { storage }
+
+    @inlinable
     public init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        storage.reserveCapacity(capacity)
     }
 
     /// `"name":`; names are the document's own keys, never input, so they are not escaped.
+    @inlinable
     public mutating func key(_ name: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        storage.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { storage.append(contentsOf: $0) }
+        storage.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: ":"))
     }
 
     /// JSON punctuation or a literal, written as is.
+    @inlinable
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        text.withUTF8Buffer { storage.append(contentsOf: $0) }
     }
 
+    @inlinable
     public mutating func bool(_ value: Bool) {
         raw(value ? "true" : "false")
     }
 
     /// Decimal digits written in place, without building a `String` per number.
+    @inlinable
     public mutating func integer<T: BinaryInteger>(_ value: T) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { storage.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        let start = bytes.count
+        let start = storage.count
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
+            storage.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
             magnitude /= 10
         } while magnitude > 0
-        bytes[start...].reverse()
+        storage[start...].reverse()
     }
 
     /// A string of lowercase hex digits.
+    @inlinable
     public mutating func hexString(_ value: some Sequence<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
         for byte in value {
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            storage.append(Self.hexDigit(byte >> 4))
+            storage.append(Self.hexDigit(byte & 0xF))
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 
     /// A JSON string: quote, backslash and control characters escaped (RFC 8259, section 7).
+    @inlinable
     public mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")
@@ -59,13 +73,16 @@ public struct JSONBytesWriter: Sendable {
             case 0x09: raw("\\t")
             case 0..<0x20:
                 raw("\\u00")
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
+                storage.append(Self.hexDigit(byte >> 4))
+                storage.append(Self.hexDigit(byte & 0xF))
+            default: storage.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inlinable
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 }

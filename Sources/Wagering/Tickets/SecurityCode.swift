@@ -12,9 +12,10 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
 
     public init(for ticket: TicketID, key: TicketKey) {
         var hmac = key.keyedHMAC
-        hmac.update(data: Array(ticket.description.utf8))
-        let mac = hmac.finalize()
-        let bits = Array(mac).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } >> 4
+        var id = ticket.description
+        id.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        // The MAC's first 60 bits, most significant first.
+        let bits = hmac.finalize().withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } >> 4
         self.value = String(Base32.encode(bits, width: 12))
     }
 
