@@ -13,17 +13,17 @@ struct JournalCrashTests {
         var acknowledged: [String: (ticket: String, seq: Int64)] = [:]
         for round in 0..<4 {
             let child = try LineReadingChild(executable: harness, arguments: [directory.path, "round\(round)", "\(submitters)"])
-            #expect(child.nextLine() == "READY")
+            #expect(await child.nextLine() == "READY")
             // Kill at a different depth each round, always while submitters are mid-commit.
             let target = 150 + round * 97
             var seen = 0
-            while seen < target, let line = child.nextLine() {
+            while seen < target, let line = await child.nextLine() {
                 let fields = line.split(separator: " ")
                 guard fields.count == 4, fields[0] == "ACK" else { Issue.record("unexpected harness output: \(line)"); break }
                 acknowledged[String(fields[3])] = (String(fields[1]), Int64(fields[2])!)
                 seen += 1
             }
-            child.kill()
+            await child.kill()
             #expect(seen == target)
         }
 

@@ -10,9 +10,9 @@ final class CentralLink {
     private let central: CentralFixture
     private let proxy: FaultProxy
 
-    init() throws {
+    init() async throws {
         central = try CentralFixture(applianceCode: ApplianceVM.applianceCode, serverNames: ["10.0.2.2"])
-        try central.start()
+        try await central.start()
         proxy = try FaultProxy(upstreamPort: central.port)
     }
 
@@ -82,6 +82,6 @@ final class CentralLink {
 
     func stop() {
         proxy.stop()
-        central.kill()
+        central.killAll()
     }
 }

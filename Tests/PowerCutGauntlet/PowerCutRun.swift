@@ -44,7 +44,7 @@ struct PowerCutRun {
         try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
         try ups.startUpsd()
         defer { ups.stopAll() }
-        let central = try CentralLink()
+        let central = try await CentralLink()
         defer { central.stop() }
         let vm = try ApplianceVM(workDirectory: work, repository: repository, daemon: try BuiltProducts.path(of: "holdfastd"),
                                  terminalSecretHex: secret.hex, nutPort: ups.port, uplink: central.uplinkSection, extraFiles: central.files)

@@ -34,15 +34,11 @@ final class TechnicianLine: Sendable {
     private func exchange(_ text: String, until expected: String, within bound: Duration = .seconds(30)) async throws -> String {
         let line = self.line
         let millis = Int(bound.components.seconds) * 1_000
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                line.send(text)
-                if let answer = line.expect(expected, timeoutMillis: millis) {
-                    continuation.resume(returning: answer)
-                } else {
-                    continuation.resume(throwing: ChildProcessError("the console never showed '\(expected)'; it said: \(line.transcript.suffix(400))"))
-                }
-            }
+        line.send(text)
+        guard let answer = await line.expect(expected, timeoutMillis: millis) else {
+            throw ChildProcessError("the console never showed '\(expected)'; it said: \(line.transcript.suffix(400))")
         }
+        return answer
     }
+
 }

@@ -51,19 +51,19 @@ struct GPIOVMTests {
     }
 
     @Test("initial levels, clean edges, a bounce burst, active-low, lines by name and number, boot-OK and the shutdown pulse")
-    func harnessInVM() throws {
+    func harnessInVM() async throws {
         let vm = try LineReadingChild(executable: Self.repository + "/scripts/gpio-vm/run",
                                       arguments: [try BuiltProducts.path(of: "GPIOVMHarness")])
         var reportLine: String?
         var seen: [String] = []
-        while let line = vm.nextLine() {
+        while let line = await vm.nextLine() {
             seen.append(line)
             if line.hasPrefix("GPIO-VM-REPORT ") { reportLine = String(line.dropFirst("GPIO-VM-REPORT ".count)) }
         }
-        vm.process.waitUntilExit()
+        let status = await vm.exitStatus()
         let tail = seen.suffix(20).joined(separator: "\n")
-        guard vm.process.terminationStatus == 0, let reportLine else {
-            Issue.record("the GPIO VM run failed (status \(vm.process.terminationStatus)); its last output:\n\(tail)")
+        guard status == 0, let reportLine else {
+            Issue.record("the GPIO VM run failed (status \(status)); its last output:\n\(tail)")
             return
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(reportLine.utf8))

@@ -14,8 +14,8 @@ struct AlertTests {
         let hook = try AlertHookScript()
         // Any real disk has less than a million MiB free: the alert fires at start.
         let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path), disk_free_minimum_mib: 1000000 }\n")
-        _ = try daemon.start()
-        defer { _ = daemon.terminate() }
+        _ = try await daemon.start()
+        defer { daemon.terminateInBackground() }
 
         let disk = try await hook.first("disk.low")
         #expect(disk?.hasPrefix("disk.low|K111|") == true && disk?.contains("MiB free") == true, "\(disk ?? "no disk.low alert")")
@@ -29,9 +29,9 @@ struct AlertTests {
     func authFailures() async throws {
         let hook = try AlertHookScript()
         let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path), auth_window_seconds: 3, auth_failures_per_window: 5 }\n")
-        let port = try daemon.start()
+        let port = try await daemon.start()
         var running = true
-        defer { if running { _ = daemon.terminate() } }
+        defer { if running { daemon.terminateInBackground() } }
         var random = SystemRandom()
         let stranger = TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk",
                                       secret: TerminalSecret.generate(using: &random), timeout: .seconds(5))
@@ -56,7 +56,7 @@ struct AlertTests {
         let metrics = String(decoding: try await stranger.send(.GET, "/metrics").body, as: UTF8.self)
         #expect(metrics.contains("holdfast_auth_failures_total{reason=\"badSignature\"} 14"), "\(metrics.split(separator: "\n").filter { $0.contains("auth") })")
 
-        #expect(daemon.terminate() == 0)
+        #expect(await daemon.terminate() == 0)
         running = false
         let journal = try await daemon.openJournal()
         let text = try await journal.records(after: 0, limit: 10_000).map { String(decoding: $0.payload, as: UTF8.self) }

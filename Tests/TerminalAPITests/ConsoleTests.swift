@@ -24,67 +24,67 @@ struct ConsoleSuites {
                   lockout_seconds: 3
                   technicians: [{ name: tech, pin_hash: "\(hash)" }]
                 """)
-            let port = try daemon.start()
-            defer { _ = daemon.terminate() }
+            let port = try await daemon.start()
+            defer { daemon.terminateInBackground() }
 
-            func expect(_ text: String, _ comment: Comment? = nil) throws {
-                guard pty.expect(text) != nil else {
+            func expect(_ text: String, _ comment: Comment? = nil) async throws {
+                guard await pty.expect(text) != nil else {
                     Issue.record("'\(text)' never came; the console said: \(pty.transcript)", sourceLocation: .__here())
                     throw ChildProcessError("console did not answer")
                 }
             }
 
             pty.send("\r")
-            try expect("login: ")
+            try await expect("login: ")
             pty.send("tech\r")
-            try expect("PIN: ")
+            try await expect("PIN: ")
             pty.send("4321\r")
-            #expect(pty.expect("welcome, tech")?.contains("4321") == false, "the PIN is not echoed")
-            try expect("K111> ")
+            #expect(await pty.expect("welcome, tech")?.contains("4321") == false, "the PIN is not echoed")
+            try await expect("K111> ")
 
             // Backspace mends a typo; Ctrl-C drops a line.
             pty.send("powrr\u{7f}\u{7f}er\r")
-            try expect("state")
-            try expect("K111> ")
+            try await expect("state")
+            try await expect("K111> ")
             pty.send("journal stat\u{03}")
-            try expect("^C")
+            try await expect("^C")
             pty.send("help\r")
-            try expect("the bet journal: size, chain check")
-            try expect("K111> ")
+            try await expect("the bet journal: size, chain check")
+            try await expect("K111> ")
 
             // A wrong baud rate looks like this: it is ignored, with one notice.
             pty.send([0xFF, 0xFE, 0x80, 0x9B, 0xC3, 0x01, 0x02, 0x0D])
-            try expect("line noise ignored")
-            try expect("K111> ")
+            try await expect("line noise ignored")
+            try await expect("K111> ")
 
             // The UPS goes on battery: the console shows it.
             try "ac=lost\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
             try await Task.sleep(for: .milliseconds(500))
             pty.send("power\r")
-            try expect("on_battery")
+            try await expect("on_battery")
             pty.send("status\r")
-            try expect("mode")
+            try await expect("mode")
             pty.send("journal tail 3\r")
-            try expect("console.command")
+            try await expect("console.command")
             pty.send("config show\r")
-            try expect("secret: ********")
+            try await expect("secret: ********")
             #expect(!pty.transcript.contains(hash.description), "the PIN hash is masked")
 
             // Ctrl-D logs out.
             pty.send("\u{04}")
-            try expect("logged out")
-            try expect("login: ")
+            try await expect("logged out")
+            try await expect("login: ")
 
             // Two wrong PINs lock the console; a third try is not even checked.
             for _ in 0..<2 {
                 pty.send("tech\r")
-                try expect("PIN: ")
+                try await expect("PIN: ")
                 pty.send("0000\r")
-                try expect("login incorrect")
+                try await expect("login incorrect")
             }
-            try expect("console locked for 3 s")
+            try await expect("console locked for 3 s")
             pty.send("tech\r")
-            try expect("try again in")
+            try await expect("try again in")
 
             // The cable is pulled: the daemon goes on serving terminals.
             pty.hangUp()
@@ -104,14 +104,14 @@ struct ConsoleSuites {
         }
 
         @Test("holdfast console: a scripted session over the socket, ending at logout")
-        func socketSession() throws {
+        func socketSession() async throws {
             let (config, _) = try Self.technicianConfig()
             let stick = try TemporaryDirectory()
             let daemon = try DaemonFixture(extraConfig: config + "backup: { directory: \(stick.path), every_hours: 0 }\n")
-            _ = try daemon.start()
+            _ = try await daemon.start()
             var running = true
-            defer { if running { _ = daemon.terminate() } }
-            let text = try TechnicianConsole.session(daemon, ["terminals", "terminals disable load-kiosk", "limits", "self-test", "backup now",
+            defer { if running { daemon.terminateInBackground() } }
+            let text = try await TechnicianConsole.session(daemon, ["terminals", "terminals disable load-kiosk", "limits", "self-test", "backup now",
                                                               "journal checkpoint"])
             #expect(text.contains("welcome, tech"), "\(text)")
             #expect(!text.contains("4321"), "a PIN typed ahead is not echoed: \(text)")
@@ -126,20 +126,14 @@ struct ConsoleSuites {
             #expect(text.contains("checkpoint done:") && text.contains("folded into the journal"), "\(text)")
 
             // The appliance dies; a new one is restored from the stick with `holdfast restore`.
-            #expect(daemon.terminate() == 0)
+            #expect(await daemon.terminate() == 0)
             running = false
             let backups = try FileManager.default.contentsOfDirectory(atPath: stick.path)
             let backup = try #require(backups.first, "one backup on the stick")
-            let restore = Process()
-            restore.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
             let replacement = try TemporaryDirectory()
-            restore.arguments = ["restore", "--from", stick.path + "/" + backup, "--data-dir", replacement.path + "/data"]
-            let restoreOutput = Pipe()
-            restore.standardOutput = restoreOutput
-            try restore.run()
-            let restored = String(decoding: restoreOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            restore.waitUntilExit()
-            #expect(restore.terminationStatus == 0 && restored.contains("restored and verified"), "\(restored)")
+            let restore = try await runToCompletion(try BuiltProducts.path(of: "holdfast"),
+                                                    ["restore", "--from", stick.path + "/" + backup, "--data-dir", replacement.path + "/data"])
+            #expect(restore.status == 0 && restore.output.contains("restored and verified"), "\(restore.output)\(restore.errors)")
         }
 
         @Test("through socat's linked ptys: the console device vanishes and comes back")
@@ -147,44 +141,45 @@ struct ConsoleSuites {
             let links = try TemporaryDirectory()
             let device = links.path + "/ttyHF"
             let laptopPath = links.path + "/laptop"
-            func startSocat() throws -> Process {
+            func startSocat() async throws -> Process {
                 let socat = Process()
                 socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
                 socat.arguments = ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"]
                 try socat.run()
-                for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { Thread.sleep(forTimeInterval: 0.05) }
+                for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { try await Task.sleep(for: .milliseconds(50)) }
                 return socat
             }
-            var socat = try startSocat()
+            var socat = try await startSocat()
             let (config, _) = try Self.technicianConfig(device: device)
             let daemon = try DaemonFixture(extraConfig: config)
-            _ = try daemon.start()
+            _ = try await daemon.start()
             // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
             defer {
-                _ = daemon.terminate()
+                daemon.terminateInBackground()
                 kill(socat.processIdentifier, SIGKILL)
             }
             var laptop = try PseudoTerminal(openingDevice: laptopPath)
             laptop.send("\r")
-            #expect(laptop.expect("login: ") != nil, "\(laptop.transcript)")
+            #expect(await laptop.expect("login: ") != nil, "\(laptop.transcript)")
             laptop.send("tech\r")
-            #expect(laptop.expect("PIN: ") != nil)
+            #expect(await laptop.expect("PIN: ") != nil)
             laptop.send("4321\r")
-            #expect(laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
+            #expect(await laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
 
             // The cable is pulled: socat goes, and with it the device holdfastd had open.
             kill(socat.processIdentifier, SIGKILL)
-            socat.waitUntilExit()
+            let killed = socat
+            await offPool { killed.waitUntilExit() }
             laptop.hangUp()
             try await Task.sleep(for: .milliseconds(800))
             // Plugged back in: the device reappears at the same path; holdfastd opens it again and
             // greets the technician with a fresh login (the hang-up ended the session).
-            socat = try startSocat()
+            socat = try await startSocat()
             laptop = try PseudoTerminal(openingDevice: laptopPath)
             var greeted = false
             for _ in 0..<10 where !greeted {
                 laptop.send("\r")
-                greeted = laptop.expect("login: ", timeoutMillis: 1_000) != nil
+                greeted = await laptop.expect("login: ", timeoutMillis: 1_000) != nil
             }
             #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
         }
@@ -199,11 +194,11 @@ struct ConsoleSuites {
             let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig(device: pty.slavePath)
             let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
                                            extraConfig: console)
-            _ = try daemon.start()
-            defer { _ = daemon.terminate() }
+            _ = try await daemon.start()
+            defer { daemon.terminateInBackground() }
 
-            func expect(_ text: String) -> Bool {
-                let found = pty.expect(text) != nil
+            func expect(_ text: String) async -> Bool {
+                let found = await pty.expect(text) != nil
                 if !found { Issue.record("'\(text)' never came; the console said: \(pty.transcript)") }
                 return found
             }
@@ -211,7 +206,7 @@ struct ConsoleSuites {
             func powerShows(_ texts: String...) async throws -> Bool {
                 for _ in 0..<60 {
                     pty.send("power\r")
-                    guard let screen = pty.expect("K111> ") else { return false }
+                    guard let screen = await pty.expect("K111> ") else { return false }
                     if texts.allSatisfy(screen.contains) { return true }
                     try await Task.sleep(for: .milliseconds(250))
                 }
@@ -219,41 +214,41 @@ struct ConsoleSuites {
             }
 
             pty.send("\r")
-            _ = expect("login: ")
+            _ = await expect("login: ")
             pty.send("tech\r")
-            _ = expect("PIN: ")
+            _ = await expect("PIN: ")
             pty.send("4321\r")
-            _ = expect("K111> ")
+            _ = await expect("K111> ")
 
             pty.send("drill low-battery\r")
-            _ = expect("drill started")
+            _ = await expect("drill started")
             #expect(try await powerShows("DRILL", "shutting_down", "intake       closed"))
             // The final delay (1 s) passes: the drill reaches the point of no return, and stops there.
             #expect(try await powerShows("DRILL", "powering_off"))
             pty.send("drill end\r")
-            _ = expect("drill ended")
+            _ = await expect("drill ended")
             #expect(try await powerShows("mains", "intake       open"))
             #expect(!FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "a drill runs no command")
             pty.send("journal tail 12\r")
-            _ = expect("reached the point")
+            _ = await expect("reached the point")
 
             pty.send("drill disk-full\r")
-            _ = expect("disk-full drill started")
+            _ = await expect("disk-full drill started")
             pty.send("status\r")
-            _ = expect("the journal cannot write")
-            _ = expect("disk-full drill running")
+            _ = await expect("the journal cannot write")
+            _ = await expect("disk-full drill running")
             pty.send("drill end\r")
-            _ = expect("drill ended")
+            _ = await expect("drill ended")
 
             pty.send("shutdown\r")
-            _ = expect("type yes to go on: ")
+            _ = await expect("type yes to go on: ")
             pty.send("no\r")
-            _ = expect("cancelled: nothing was done")
+            _ = await expect("cancelled: nothing was done")
 
             pty.send("reboot\r")
-            _ = expect("type yes to go on: ")
+            _ = await expect("type yes to go on: ")
             pty.send("yes\r")
-            _ = expect("rebooting: intake closes now")
+            _ = await expect("rebooting: intake closes now")
             #expect(try await powerShows("powering_off", "requested by technician tech"))
             #expect(FileManager.default.fileExists(atPath: marker.path + "/rebooted"), "the reboot command ran after the final delay")
         }

@@ -14,7 +14,7 @@ struct DaemonCrashTests {
     @Test("acknowledged bets survive a SIGKILL mid-load, and retries after restart never double them")
     func killUnderLoad() async throws {
         let daemon = try DaemonFixture()
-        let firstPort = try daemon.start()
+        let firstPort = try await daemon.start()
         let tally = LoadTally()
 
         let clients = 16
@@ -41,7 +41,7 @@ struct DaemonCrashTests {
             }
             // Kill while the workers are mid-flight.
             while tally.acknowledged.withLockedValue({ $0.count }) < target / 2 { try? await Task.sleep(for: .milliseconds(5)) }
-            daemon.kill()
+            await daemon.kill()
             await group.waitForAll()
         }
         let acked = tally.acknowledged.withLockedValue { $0 }
@@ -49,7 +49,7 @@ struct DaemonCrashTests {
         #expect(acked.count >= target / 2)
         print("holdfastd SIGKILLed with \(acked.count) bets acknowledged and \(inFlight.count) in flight")
 
-        let restarted = daemon.client(port: try daemon.start())
+        let restarted = daemon.client(port: try await daemon.start())
         for (key, ticketID) in acked {
             let answer = try await restarted.send(.GET, "/v1/tickets/\(ticketID)")
             #expect(answer.status == 200, "acknowledged ticket \(ticketID) (\(key)) is missing")
@@ -61,7 +61,7 @@ struct DaemonCrashTests {
             retriedTickets[key] = ticket.ticketId
         }
         #expect(Set(retriedTickets.values).isDisjoint(with: Set(acked.values)))
-        #expect(daemon.terminate() == 0)
+        #expect(await daemon.terminate() == 0)
 
         let verified = try JournalMaintenance.verify(directory: daemon.dataDirectory, full: true).get()
         #expect(verified.derivedStateChecked)
@@ -131,11 +131,11 @@ final class DaemonFixture {
     var dataDirectory: String { directory.path + "/data" }
 
     /// Starts holdfastd and returns the port it printed.
-    func start(environment: [String: String] = [:]) throws -> Int {
+    func start(environment: [String: String] = [:]) async throws -> Int {
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfastd"),
                                            arguments: ["--config", directory.path + "/holdfast.yaml"], environment: environment)
         child = process
-        while let line = process.nextLine() {
+        while let line = await process.nextLine() {
             guard line.hasPrefix("holdfastd listening on http://127.0.0.1:") else { continue }
             let rest = line.dropFirst("holdfastd listening on http://127.0.0.1:".count)
             guard let port = Int(rest.prefix { $0.isNumber }) else { break }
@@ -148,9 +148,13 @@ final class DaemonFixture {
         TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk", secret: secret, timeout: .seconds(5))
     }
 
-    func kill() { child?.kill() }
+    func kill() async { await child?.kill() }
 
-    func terminate() -> Int32 { child?.terminate() ?? -1 }
+    func terminate() async -> Int32 { await child?.terminate() ?? -1 }
+
+    /// For a `defer`, which cannot await: SIGTERM, and this fixture (so its directory) lives
+    /// until the daemon has exited.
+    func terminateInBackground() { child?.terminateInBackground(keepAlive: self) }
 
     func openJournal() async throws -> BetJournal {
         var random = SystemRandom()

@@ -12,9 +12,9 @@ struct DiskFullTests {
     func diskFull() async throws {
         let daemon = try DaemonFixture()
         let disk = try SmallDisk(at: daemon.dataDirectory, megabytes: 8)
-        let client = daemon.client(port: try daemon.start())
+        let client = daemon.client(port: try await daemon.start())
         var running = true
-        defer { if running { _ = daemon.terminate() } }
+        defer { if running { daemon.terminateInBackground() } }
         let board = try await client.board()
 
         try disk.fill(leaving: 512 * 1_024)
@@ -47,11 +47,11 @@ struct DiskFullTests {
         #expect(recovered, "bets are taken again once space returns")
         #expect(try await client.send(.GET, "/ready").status == 200, "ready again once a bet is journaled")
 
-        #expect(daemon.terminate() == 0)
+        #expect(await daemon.terminate() == 0)
         running = false
         let verified = try Command.run(try BuiltProducts.path(of: "holdfast"), ["journal", "verify", "--full", "--data-dir", daemon.dataDirectory])
         #expect(verified.contains("journal OK"), "\(verified)")
-        let restarted = daemon.client(port: try daemon.start())
+        let restarted = daemon.client(port: try await daemon.start())
         running = true
         for ticket in acknowledged {
             #expect(try await restarted.send(.GET, "/v1/tickets/\(ticket)").status == 200, "acknowledged ticket \(ticket) is missing")

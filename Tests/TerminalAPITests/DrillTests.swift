@@ -11,21 +11,16 @@ import Wagering
 struct DrillTests {
     @Test("power-loss, low-battery, corrupt-backup and disk-full all go as expected",
           arguments: ["power-loss", "low-battery", "corrupt-backup", "disk-full"])
-    func scenario(name: String) throws {
+    func scenario(name: String) async throws {
         let stick = try TemporaryDirectory()
         let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, shutdown_command: /bin/false }",
                                        extraConfig: "backup: { directory: \(stick.path), every_hours: 0 }\n")
-        _ = try daemon.start()
-        defer { _ = daemon.terminate() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "holdfast"))
-        process.arguments = ["drill", name, "--config", daemon.directory.path + "/holdfast.yaml"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        _ = try await daemon.start()
+        defer { daemon.terminateInBackground() }
+        let drill = try await runToCompletion(try BuiltProducts.path(of: "holdfast"),
+                                              ["drill", name, "--config", daemon.directory.path + "/holdfast.yaml"])
+        let text = drill.output
+        #expect(drill.status == 0, "\(text)\(drill.errors)")
         let result = text.split(separator: "\n").last ?? ""
         #expect(result.hasPrefix("result: ") && !text.contains("FAIL"), "\(text)")
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(text)")
@@ -35,9 +30,9 @@ struct DrillTests {
     func diskFullDrillAsATerminalSeesIt() async throws {
         let hook = try AlertHookScript()
         let daemon = try DaemonFixture(extraConfig: "alerts: { command: \(hook.path) }\n")
-        let client = daemon.client(port: try daemon.start())
+        let client = daemon.client(port: try await daemon.start())
         var running = true
-        defer { if running { _ = daemon.terminate() } }
+        defer { if running { daemon.terminateInBackground() } }
         let board = try await client.board()
         guard case .success(let before) = try await client.place(Slips.single("k1-a", on: board, stake: 100)) else {
             throw TestFailure("the first bet was refused")
@@ -68,7 +63,7 @@ struct DrillTests {
         }
         #expect(alertJournaled, "the alert's record is journaled once the journal writes again")
         #expect(try await client.send(.GET, "/ready").status == 200)
-        #expect(daemon.terminate() == 0)
+        #expect(await daemon.terminate() == 0)
         running = false
 
         let verified = try Command.run(try BuiltProducts.path(of: "holdfast"), ["journal", "verify", "--full", "--data-dir", daemon.dataDirectory])

@@ -13,23 +13,17 @@ struct IntegrityTests {
     func placeFirstBet(tamper: Bool) async throws -> Result<TicketView, Problem> {
         let daemon = try DaemonFixture(applianceExtra: ", manifest: manifest.sha256")
         let config = daemon.directory.path + "/holdfast.yaml"
-        let sums = Process()
-        sums.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        sums.arguments = [try BuiltProducts.path(of: "holdfastd"), config]
-        let output = Pipe()
-        sums.standardOutput = output
-        try sums.run()
-        let manifest = output.fileHandleForReading.readDataToEndOfFile()
-        sums.waitUntilExit()
-        try manifest.write(to: URL(fileURLWithPath: daemon.directory.path + "/manifest.sha256"))
+        let sums = try await runToCompletion("/usr/bin/sha256sum", [try BuiltProducts.path(of: "holdfastd"), config])
+        guard sums.status == 0 else { throw ChildProcessError("sha256sum failed: \(sums.errors)") }
+        try sums.output.write(toFile: daemon.directory.path + "/manifest.sha256", atomically: true, encoding: .utf8)
         if tamper {
             let handle = try #require(FileHandle(forWritingAtPath: config))
             try handle.seekToEnd()
             try handle.write(contentsOf: Data("# edited after approval\n".utf8))
             try handle.close()
         }
-        let port = try daemon.start()
-        defer { _ = daemon.terminate() }
+        let port = try await daemon.start()
+        defer { daemon.terminateInBackground() }
         let client = daemon.client(port: port)
         let board = try await client.board()
         let selection = board.markets[0].selections[0]

@@ -9,8 +9,8 @@ struct RequestMetricsTests {
     @Test("a placed bet, a replay and a malformed slip each count under their route and status, with a duration")
     func countsByRouteAndStatus() async throws {
         let daemon = try DaemonFixture()
-        defer { _ = daemon.terminate() }
-        let kiosk = daemon.client(port: try daemon.start())
+        defer { daemon.terminateInBackground() }
+        let kiosk = daemon.client(port: try await daemon.start())
         let board = try await kiosk.board()
         let selection = board.markets[0].selections[0]
         let slip = PlaceBetRequest(idempotencyKey: "metrics-1", type: "single",

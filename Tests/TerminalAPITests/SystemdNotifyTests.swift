@@ -25,8 +25,13 @@ struct SystemdNotifyTests {
             guard descriptor >= 0, bound == 0 else { throw ChildProcessError("cannot bind \(path)") }
         }
 
-        /// The next datagram's fields, or nil after `timeoutMillis`.
-        func receive(timeoutMillis: Int32 = 5_000) -> [String: String]? {
+        /// The next datagram's fields, or nil after `timeoutMillis`; waits off the cooperative pool.
+        func next(timeoutMillis: Int32 = 5_000) async -> [String: String]? {
+            await offPool { self.receive(timeoutMillis: timeoutMillis) }
+        }
+
+        /// ``next(timeoutMillis:)``, blocking the calling thread.
+        func receive(timeoutMillis: Int32) -> [String: String]? {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, timeoutMillis) > 0 else { return nil }
             var buffer = [UInt8](repeating: 0, count: 4_096)
@@ -44,13 +49,13 @@ struct SystemdNotifyTests {
     }
 
     @Test("READY after listening, WATCHDOG beats at half the interval with a STATUS, STOPPING on SIGTERM")
-    func notifyProtocol() throws {
+    func notifyProtocol() async throws {
         let daemon = try DaemonFixture()
         let socket = try NotifySocket(in: daemon.directory.path)
-        _ = try daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        _ = try await daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
         var seen: [[String: String]] = []
         let started = ContinuousClock.now
-        while seen.filter({ $0["WATCHDOG"] == "1" }).count < 3, ContinuousClock.now - started < .seconds(10), let message = socket.receive() {
+        while seen.filter({ $0["WATCHDOG"] == "1" }).count < 3, ContinuousClock.now - started < .seconds(10), let message = await socket.next() {
             seen.append(message)
         }
         #expect(seen.contains { $0["READY"] == "1" && $0["STATUS"]?.contains("listening on") == true }, "\(seen)")
@@ -59,9 +64,9 @@ struct SystemdNotifyTests {
         #expect(beats.allSatisfy { $0["STATUS"] == "taking bets" }, "\(beats)")
         #expect(ContinuousClock.now - started < .seconds(3), "three beats at 200 ms take well under 3 s")
 
-        #expect(daemon.terminate() == 0)
+        #expect(await daemon.terminate() == 0)
         var stopping = false
-        while !stopping, let message = socket.receive(timeoutMillis: 2_000) { stopping = message["STOPPING"] == "1" }
+        while !stopping, let message = await socket.next(timeoutMillis: 2_000) { stopping = message["STOPPING"] == "1" }
         #expect(stopping, "STOPPING=1 when the graceful shutdown began")
     }
 
@@ -69,16 +74,16 @@ struct SystemdNotifyTests {
     func stuckWriterStopsBeats() async throws {
         let daemon = try DaemonFixture()
         let socket = try NotifySocket(in: daemon.directory.path)
-        let port = try daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
-        defer { _ = daemon.terminate() }
-        #expect(socket.nextBeat(within: .seconds(5)) != nil, "beats before the writer is held up")
+        let port = try await daemon.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        defer { daemon.terminateInBackground() }
+        #expect(await socket.nextBeat(within: .seconds(5)) != nil, "beats before the writer is held up")
 
         // Another process takes the journal's write lock, as a technician's sqlite3 left open
         // in a transaction would. A bet then waits inside the writer (its busy timeout is 5 s).
         let lock = try LineReadingChild(executable: "/usr/bin/sqlite3", arguments: [daemon.dataDirectory + "/journal.sqlite"],
                                         acceptsInput: true)
         lock.send(".timeout 5000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n")
-        #expect(lock.nextLine() == "locked")
+        #expect(await lock.nextLine() == "locked")
         let client = daemon.client(port: port)
         let board = try await client.board()
         let slip = Slips.single(board.markets[0].selections[0].id, on: board)
@@ -89,12 +94,12 @@ struct SystemdNotifyTests {
         #expect(beatsAfterUnhealthy == 0, "no beat while the writer is held up")
 
         lock.send("ROLLBACK;\n.quit\n")
-        lock.process.waitUntilExit()
+        _ = await lock.exitStatus()
         guard case .success(let ticket) = try await placing.value else {
             Issue.record("the bet held up by the lock was refused once it was released")
             return
         }
-        #expect(socket.nextBeat(within: .seconds(3)) != nil, "beats resume once the writer answers")
+        #expect(await socket.nextBeat(within: .seconds(3)) != nil, "beats resume once the writer answers")
         let looked = try await client.send(.GET, "/v1/tickets/\(ticket.ticketId)")
         #expect(looked.status == 200, "the bet acknowledged after the hold-up is in the journal")
     }
@@ -103,31 +108,29 @@ struct SystemdNotifyTests {
 extension SystemdNotifyTests.NotifySocket {
     /// Watches until an unhealthy STATUS comes (the bet may take a while to reach the writer on a
     /// loaded machine), then 600 ms more for beats that should not come: well inside the writer's
-    /// 5 s busy timeout, so the held-up bet still commits when the lock goes. On a thread of its
-    /// own: blocking the test's cooperative thread could keep the bet from being sent at all.
+    /// 5 s busy timeout, so the held-up bet still commits when the lock goes. Off the cooperative
+    /// pool: blocking the test's cooperative thread could keep the bet from being sent at all.
     func watchForStall() async -> (unhealthy: [String: String]?, beatsAfter: Int, seen: [String]) {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var unhealthy: (message: [String: String], at: ContinuousClock.Instant)?
-                var beatsAfter = 0
-                var seen: [String] = []
-                let watching = ContinuousClock.now
-                while ContinuousClock.now - (unhealthy?.at ?? watching) < (unhealthy == nil ? .seconds(4) : .milliseconds(600)) {
-                    guard let message = self.receive(timeoutMillis: 100) else { continue }
-                    seen.append("\(ContinuousClock.now - watching): \(message)")
-                    if unhealthy == nil, message["STATUS"]?.hasPrefix("unhealthy: the journal writer") == true { unhealthy = (message, .now) }
-                    if unhealthy != nil, message["WATCHDOG"] == "1" { beatsAfter += 1 }
-                }
-                continuation.resume(returning: (unhealthy?.message, beatsAfter, seen))
+        await offPool {
+            var unhealthy: (message: [String: String], at: ContinuousClock.Instant)?
+            var beatsAfter = 0
+            var seen: [String] = []
+            let watching = ContinuousClock.now
+            while ContinuousClock.now - (unhealthy?.at ?? watching) < (unhealthy == nil ? .seconds(4) : .milliseconds(600)) {
+                guard let message = self.receive(timeoutMillis: 100) else { continue }
+                seen.append("\(ContinuousClock.now - watching): \(message)")
+                if unhealthy == nil, message["STATUS"]?.hasPrefix("unhealthy: the journal writer") == true { unhealthy = (message, .now) }
+                if unhealthy != nil, message["WATCHDOG"] == "1" { beatsAfter += 1 }
             }
+            return (unhealthy?.message, beatsAfter, seen)
         }
     }
 
     /// The next message carrying `WATCHDOG=1`, or nil when none came within `limit`.
-    func nextBeat(within limit: Duration) -> [String: String]? {
+    func nextBeat(within limit: Duration) async -> [String: String]? {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < limit {
-            if let message = receive(timeoutMillis: 500), message["WATCHDOG"] == "1" { return message }
+            if let message = await next(timeoutMillis: 500), message["WATCHDOG"] == "1" { return message }
         }
         return nil
     }

@@ -56,27 +56,31 @@ public final class CentralFixture {
     }
 
     /// Starts the instance on `port` (the first by default; `secondPort` for the second).
-    public func start(port instancePort: Int? = nil) throws {
+    public func start(port instancePort: Int? = nil) async throws {
         let port = instancePort ?? self.port
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfast-central"), arguments: [
             "serve", "--database", postgres.url, "--listen", "127.0.0.1:\(port)", "--certificate", pki.path + "/central.pem",
             "--key", pki.path + "/central.key", "--appliance-ca", caFile, "--log-level", "error",
         ])
         children[port] = process
-        while let line = process.nextLine() {
+        while let line = await process.nextLine() {
             if line.hasPrefix("holdfast-central listening on https://") { return }
         }
         throw ChildProcessError("holdfast-central did not report where it listens")
     }
 
     /// SIGKILL: whatever central had not committed is gone; what it committed is in PostgreSQL.
-    public func kill(port instancePort: Int? = nil) {
-        children.removeValue(forKey: instancePort ?? port)?.kill()
+    public func kill(port instancePort: Int? = nil) async {
+        await children.removeValue(forKey: instancePort ?? port)?.kill()
     }
 
-    deinit {
-        for child in children.values { child.kill() }
+    /// SIGKILL to every instance without waiting for them, for a `defer` (which cannot await).
+    public func killAll() {
+        for child in children.values { Foundation.kill(child.process.processIdentifier, SIGKILL) }
+        children = [:]
     }
+
+    deinit { killAll() }
 
     // MARK: What PostgreSQL holds
 

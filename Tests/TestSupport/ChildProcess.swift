@@ -1,4 +1,5 @@
 public import Foundation
+import NIOConcurrencyHelpers
 
 /// A temporary directory, removed when the last reference goes.
 public final class TemporaryDirectory: Sendable {
@@ -37,10 +38,14 @@ public struct ChildProcessError: Error, CustomStringConvertible {
 }
 
 /// A child process whose standard output the test reads line by line.
-public final class LineReadingChild {
+///
+/// Every wait happens off the cooperative pool (``offPool(_:)``). Sendable because its one
+/// mutable part, the read buffer, is only touched under `lock`.
+public final class LineReadingChild: @unchecked Sendable {
     public let process = Process()
     private let output = Pipe()
     private let input: Pipe?
+    private let lock = NSLock()
     private var buffer: [UInt8] = []
 
     /// `environment`: added to this process's own. `acceptsInput`: its standard input is a pipe
@@ -59,7 +64,11 @@ public final class LineReadingChild {
     }
 
     /// The next complete line, or nil at end of output.
-    public func nextLine() -> String? {
+    public func nextLine() async -> String? {
+        await offPool { self.lock.withLock { self.readLine() } }
+    }
+
+    private func readLine() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -78,19 +87,73 @@ public final class LineReadingChild {
         input?.fileHandleForWriting.write(Data(text.utf8))
     }
 
+    /// Waits for the child to exit; answers its exit status.
+    public func exitStatus() async -> Int32 {
+        await offPool {
+            self.process.waitUntilExit()
+            return self.process.terminationStatus
+        }
+    }
+
     /// SIGKILL: no chance to flush, checkpoint or close anything.
-    public func kill() {
+    public func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await exitStatus()
+    }
+
+    /// SIGTERM, then waits for the exit status.
+    public func terminate() async -> Int32 {
+        process.terminate()
+        return await exitStatus()
+    }
+
+    /// SIGTERM without waiting, for a `defer` (which cannot await): a Dispatch thread waits for
+    /// the exit and keeps `keepAlive` (the fixture owning the child's directory) until then.
+    public func terminateInBackground(keepAlive: AnyObject? = nil) {
+        process.terminate()
+        nonisolated(unsafe) let held = keepAlive
+        DispatchQueue.global().async {
+            self.process.waitUntilExit()
+            withExtendedLifetime(held) {}
+        }
     }
 }
 
-extension LineReadingChild {
-    /// SIGTERM, then waits for the exit status.
-    public func terminate() -> Int32 {
-        process.terminate()
+/// What a process run to completion printed, and how it exited.
+public struct Completed: Sendable {
+    public var output: String
+    public var errors: String
+    public var status: Int32
+}
+
+/// Runs `executable` to completion off the cooperative pool, with `input` on its standard input;
+/// answers its standard output and error (each read to the end, on threads of their own so that
+/// neither pipe can fill while the other is read) and its exit status.
+public func runToCompletion(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> Completed {
+    try await offPool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        let feed = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = feed
+        try process.run()
+        if let input { feed.fileHandleForWriting.write(Data(input.utf8)) }
+        try feed.fileHandleForWriting.close()
+        let errorText = NIOLockedValueBox("")
+        let errorsRead = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            errorText.withLockedValue { $0 = text }
+            errorsRead.signal()
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        errorsRead.wait()
         process.waitUntilExit()
-        return process.terminationStatus
+        return Completed(output: text, errors: errorText.withLockedValue { $0 }, status: process.terminationStatus)
     }
 }
 

@@ -67,7 +67,7 @@ public final class PseudoTerminal: @unchecked Sendable {
 
     /// Reads until `text` has arrived (returning everything up to and including it) or the
     /// timeout passes (returning nil; `transcript` then shows what did arrive).
-    public func expect(_ text: String, timeoutMillis: Int = 10_000) -> String? {
+    public func expect(_ text: String, timeoutMillis: Int = 10_000) async -> String? {
         let needle = Array(text.utf8)
         var waited = 0
         while true {
@@ -77,14 +77,16 @@ public final class PseudoTerminal: @unchecked Sendable {
                 return matched
             }
             guard waited < timeoutMillis else { return nil }
+            // Polled without blocking, and the waits are the task's own sleeps: a test blocked in
+            // poll would hold one of the cooperative pool's threads (two on the CI machine).
+            // With no slave open the master polls as hung up and reads fail: wait, do not spin.
             var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             var buffer = [UInt8](repeating: 0, count: 4_096)
-            // With no slave open the master polls as hung up and reads fail: wait, do not spin.
-            if poll(&poller, 1, 50) > 0, case let count = Glibc.read(master, &buffer, buffer.count), count > 0 {
+            if poll(&poller, 1, 0) > 0, case let count = Glibc.read(master, &buffer, buffer.count), count > 0 {
                 received += buffer[..<count]
             } else {
-                usleep(50_000)
-                waited += 50
+                try? await Task.sleep(for: .milliseconds(10))
+                waited += 10
             }
         }
     }

@@ -12,18 +12,18 @@ struct GauntletSuites {
     @Suite("Real power cuts in a VM", .timeLimit(.minutes(15)))
     struct PowerCutVMTests {
         @Test("a cut of each kind: every acknowledged bet survives, none is made twice, central and the backups agree")
-        func oneCutOfEachKind() throws {
+        func oneCutOfEachKind() async throws {
             let seed = UInt64.random(in: 1...UInt64.max)
             let run = try LineReadingChild(executable: try BuiltProducts.path(of: "PowerCutGauntlet"),
                                            arguments: ["--cuts", "5", "--seed", "\(seed)", "--terminals", "8"])
             var lines: [String] = []
-            while let line = run.nextLine() {
+            while let line = await run.nextLine() {
                 print(line)
                 lines.append(line)
             }
-            run.process.waitUntilExit()
+            let status = await run.exitStatus()
             let summary = lines.last { $0.hasPrefix("power cuts: ") }
-            #expect(run.process.terminationStatus == 0, "seed \(seed): \(lines.suffix(12).joined(separator: "\n"))")
+            #expect(status == 0, "seed \(seed): \(lines.suffix(12).joined(separator: "\n"))")
             #expect(summary?.hasSuffix("lost: 0, duplicated: 0") == true, "seed \(seed): \(summary ?? "no summary line")")
             let acknowledged = summary.flatMap { $0.split(separator: ",").first { $0.contains("acknowledged bets") } }
                 .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0

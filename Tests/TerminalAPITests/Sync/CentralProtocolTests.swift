@@ -14,9 +14,9 @@ extension SyncSuites {
         let central: CentralFixture
         let endpoint: URL
 
-        init() throws {
+        init() async throws {
             central = try CentralFixture()
-            try central.start()
+            try await central.start()
             endpoint = URL(string: "https://127.0.0.1:\(central.port)")!
         }
 

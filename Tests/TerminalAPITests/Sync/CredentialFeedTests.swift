@@ -13,12 +13,12 @@ extension SyncSuites {
         @Test("central provisions a terminal and a technician, revokes the terminal, and both hold across a reboot offline")
         func terminalAndTechnician() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + "\n" + console)
-            var port = try daemon.start()
+            var port = try await daemon.start()
             var running = true
-            defer { if running { _ = daemon.terminate() } }
+            defer { if running { daemon.terminateInBackground() } }
 
             var random = SystemRandom()
             let secret = TerminalSecret.generate(using: &random)
@@ -36,32 +36,32 @@ extension SyncSuites {
                   ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let session = try TechnicianConsole.session(daemon, ["status"], login: ("central-tech", "9876"))
+            let session = try await TechnicianConsole.session(daemon, ["status"], login: ("central-tech", "9876"))
             #expect(session.contains("welcome, central-tech"), "\(session)")
 
             try central.publish("terminal", ["--id", "kiosk-c", "--revoke"])
             try await Self.waitForStatus(401, kiosk)
 
             // A reboot while central is away keeps what central said.
-            central.kill()
-            #expect(daemon.terminate() == 0)
+            await central.kill()
+            #expect(await daemon.terminate() == 0)
             running = false
-            port = try daemon.start()
+            port = try await daemon.start()
             running = true
             kiosk = TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "kiosk-c", secret: secret, timeout: .seconds(5))
             #expect(try await kiosk.send(.GET, "/v1/board").status == 401, "the revocation holds after a reboot")
-            let again = try TechnicianConsole.session(daemon, ["status"], login: ("central-tech", "9876"))
+            let again = try await TechnicianConsole.session(daemon, ["status"], login: ("central-tech", "9876"))
             #expect(again.contains("welcome, central-tech"), "\(again)")
         }
 
         @Test("central's betting limits replace the configuration's, and hold across a reboot offline")
         func limits() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
-            var client = daemon.client(port: try daemon.start())
+            var client = daemon.client(port: try await daemon.start())
             var running = true
-            defer { if running { _ = daemon.terminate() } }
+            defer { if running { daemon.terminateInBackground() } }
             _ = try await Convergence.wait(daemon: client, central: central)
             let board = try await client.board()
             #expect(try await client.place(Slips.single("k1-a", on: board, stake: 300)).isSuccess, "3.00 is within the configured limits")
@@ -80,10 +80,10 @@ extension SyncSuites {
             }
             #expect(refusal?.limit?.name == "max_stake_per_bet" && refusal?.limit?.limit.minorUnits == 200, "\(String(describing: refusal))")
 
-            central.kill()
-            #expect(daemon.terminate() == 0)
+            await central.kill()
+            #expect(await daemon.terminate() == 0)
             running = false
-            client = daemon.client(port: try daemon.start())
+            client = daemon.client(port: try await daemon.start())
             running = true
             let after = try await client.place(Slips.single("k1-a", on: board, stake: 300))
             #expect(after.refusal?.limit?.name == "max_stake_per_bet", "central's limits hold after a reboot: \(after)")

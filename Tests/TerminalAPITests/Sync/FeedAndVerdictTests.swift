@@ -11,7 +11,7 @@ extension SyncSuites {
         @Test("markets and prices from central reach the board; offline bets get verdicts; results settle; the board survives a reboot offline")
         func feedVerdictsAndSettlement() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let market = Market(id: "c1", event: Event(id: "ce1", name: "Central race 1", startsAtMillis: 1_900_000_000_000), name: "Win",
                                 selections: [Selection(id: "c1-a", name: "A", odds: try Odds.parse("2.0")),
                                              Selection(id: "c1-b", name: "B", odds: try Odds.parse("3.0"))])
@@ -20,11 +20,11 @@ extension SyncSuites {
             try central.publish("market", ["--file", marketFile])
 
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
-            var client = daemon.client(port: try daemon.start())
+            var client = daemon.client(port: try await daemon.start())
             var board = try await Feed.waitForBoard(client) { $0.markets.contains { $0.id == "c1" } }
             let online = try await client.place(Slips.single("c1-a", on: board, stake: 200)).get()
 
-            central.kill()
+            await central.kill()
             _ = try await Offline.waitForState("offline", client)
             let confirmed = try await client.place(Slips.single("c1-a", on: board, stake: 200)).get()
             // Central moves c1-b while this appliance cannot hear it: a bet at the old price is stale.
@@ -34,7 +34,7 @@ extension SyncSuites {
             let unknown = try await client.place(Slips.single("k1-a", on: board, stake: 200)).get()
             #expect([confirmed, stale, unknown].allSatisfy { $0.takenOffline == true })
 
-            try central.start()
+            try await central.start()
             try await Feed.waitForTicket(client, stale.ticketId) { $0.status == .voided }
             let staleView = try await client.send(.GET, "/v1/tickets/\(stale.ticketId)").decode(TicketView.self)
             #expect(staleView.voidReason?.contains("stale_odds") == true, "\(String(describing: staleView.voidReason))")
@@ -55,12 +55,12 @@ extension SyncSuites {
             #expect(try await Feed.waitForTicket(client, online.ticketId) { $0.status == .won }.amount.minorUnits == 400)
 
             // A reboot while central is away keeps the board central sent.
-            central.kill()
-            #expect(daemon.terminate() == 0)
-            client = daemon.client(port: try daemon.start())
+            await central.kill()
+            #expect(await daemon.terminate() == 0)
+            client = daemon.client(port: try await daemon.start())
             let rebooted = try await client.board()
             #expect(rebooted.markets.first { $0.id == "c1" }?.selections.first { $0.id == "c1-b" }?.price.exact == ExactPrice(numerator: 3, denominator: 2))
-            _ = daemon.terminate()
+            _ = await daemon.terminate()
         }
     }
 }

@@ -11,18 +11,18 @@ extension SyncSuites {
         @Test("each offline limit refuses by name; the limits lift once central has the offline bets")
         func eachLimit() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
                 offline: { max_stake_per_bet: "5.00", max_liability: "5.00", max_queued_bets: 3, max_offline_seconds: 3600 }
                 """)
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             _ = try await Convergence.wait(daemon: client, central: central)
             let board = try await client.board()
             #expect(try await place(client, "k1-a", board, stake: 1_000).isSuccess, "online, only the normal limits apply")
 
-            central.kill()
+            await central.kill()
             var state = try await Offline.waitForState("offline", client)
             #expect(state.offline?.applies == true && state.offline?.betsRemaining == 3)
 
@@ -41,7 +41,7 @@ extension SyncSuites {
             state = try await Offline.state(client)
             #expect(state.offline?.betsRemaining == 0 && state.offline?.liabilityRemaining.minorUnits == 0)
 
-            try central.start()
+            try await central.start()
             let head = try await Convergence.wait(daemon: client, central: central)
             state = try await Offline.state(client)
             #expect(state.offline?.applies == false && state.offline?.betsRemaining == 3 && state.offline?.liabilityRemaining.minorUnits == 500)
@@ -55,46 +55,46 @@ extension SyncSuites {
         @Test("past the offline time limit bets are refused, across a reboot, until central answers")
         func timeLimitSurvivesReboot() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
                 offline: { max_offline_seconds: 3 }
                 """)
-            var client = daemon.client(port: try daemon.start())
+            var client = daemon.client(port: try await daemon.start())
             _ = try await Convergence.wait(daemon: client, central: central)
             let board = try await client.board()
 
-            central.kill()
+            await central.kill()
             _ = try await Offline.waitForState("offline", client)
             #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "within the time limit, offline bets are taken")
             try await Task.sleep(for: .seconds(4))
             let late = try await place(client, "k1-a", board, stake: 100)
             #expect(late.refusal?.type == ProblemType.offlineLimit.rawValue && late.refusal?.detail.contains("offline_max_time") == true, "\(late)")
 
-            #expect(daemon.terminate() == 0)
-            client = daemon.client(port: try daemon.start())
+            #expect(await daemon.terminate() == 0)
+            client = daemon.client(port: try await daemon.start())
             let afterReboot = try await place(client, "k1-a", board, stake: 100)
             #expect(afterReboot.refusal?.detail.contains("offline_max_time") == true, "a reboot does not reset the time offline: \(afterReboot)")
 
-            try central.start()
+            try await central.start()
             _ = try await Offline.waitForState("online", client)
             #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "central reached: bets again")
-            _ = daemon.terminate()
+            _ = await daemon.terminate()
         }
 
         @Test("offline, prices older than the staleness bound are refused by name")
         func stalePrices() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
                 offline: { price_max_age_seconds: 4 }
                 """)
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             _ = try await Convergence.wait(daemon: client, central: central)
             let board = try await client.board()
-            central.kill()
+            await central.kill()
             _ = try await Offline.waitForState("offline", client)
             #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "prices confirmed moments ago are fresh enough")
             try await Task.sleep(for: .seconds(4))

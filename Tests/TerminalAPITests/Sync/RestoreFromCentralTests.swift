@@ -9,9 +9,9 @@ extension SyncSuites {
         @Test("a dead appliance's journal is rebuilt from central, verifies, and goes on without a fork")
         func restoreFromCentral() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
-            var client = daemon.client(port: try daemon.start())
+            var client = daemon.client(port: try await daemon.start())
             let board = try await client.board()
             var tickets: [String] = []
             var codes: [String: String] = [:]
@@ -21,7 +21,7 @@ extension SyncSuites {
                 codes[ticket.ticketId] = ticket.securityCode
             }
             let head = try await Convergence.wait(daemon: client, central: central)
-            #expect(daemon.terminate() == 0)
+            #expect(await daemon.terminate() == 0)
             let keyEscrow = try TemporaryDirectory()
             try FileManager.default.copyItem(atPath: daemon.dataDirectory + "/ticket.key", toPath: keyEscrow.path + "/ticket.key")
 
@@ -32,8 +32,8 @@ extension SyncSuites {
             ])
             #expect(restore.contains("restored and verified: \(head) records, chain intact to seq \(head)"), "\(restore)")
 
-            client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             for ticket in tickets {
                 let view = try await client.send(.GET, "/v1/tickets/\(ticket)").decode(TicketView.self)
                 #expect(view.status == .open, "\(ticket) is back")

@@ -10,10 +10,10 @@ extension SyncSuites {
         @Test("bets taken online reach PostgreSQL exactly once, in order, with the chain intact; the state shows the link")
         func onlineBetsReachCentral() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
 
             let load = SyncLoad()
             async let placing: Void = load.run(client: client)
@@ -34,13 +34,13 @@ extension SyncSuites {
         @Test("with central gone the appliance goes offline after the grace period, keeps taking bets, and catches up")
         func offlineThenCatchUp() async throws {
             let central = try CentralFixture()
-            try central.start()
+            try await central.start()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             _ = try await Convergence.wait(daemon: client, central: central)
 
-            central.kill()
+            await central.kill()
             let load = SyncLoad()
             async let placing: Void = load.run(client: client)
             var state = try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
@@ -55,7 +55,7 @@ extension SyncSuites {
             try await placing
             #expect(try central.highWater() < state.journalHeadSeq, "bets were journaled while central was gone")
 
-            try central.start()
+            try await central.start()
             let head = try await Convergence.wait(daemon: client, central: central)
             #expect(try central.recordCounts(upTo: head) == (head, head, head))
             #expect(load.tickets.isSubset(of: try central.ticketIDs()))
@@ -96,41 +96,41 @@ extension SyncSuites {
         @Test("the preferred endpoint dies: the appliance fails over to the next, then back once the preferred is healthy")
         func failoverAndBack() async throws {
             let central = try CentralFixture()
-            try central.start()
-            try central.start(port: central.secondPort)
+            try await central.start()
+            try await central.start(port: central.secondPort)
             let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig()
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection(ports: [central.port, central.secondPort],
                                                                               extra: "  failback_seconds: 1") + "\n" + console)
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             _ = try await Convergence.wait(daemon: client, central: central)
-            #expect(try endpointInUse(daemon) == central.port)
+            #expect(try await endpointInUse(daemon) == central.port)
 
-            central.kill()
+            await central.kill()
             let load = SyncLoad()
             async let placing: Void = load.run(client: client, terminals: 2)
             try await Task.sleep(for: .seconds(2))
             load.stop()
             try await placing
             let head = try await Convergence.wait(daemon: client, central: central)
-            #expect(try endpointInUse(daemon) == central.secondPort, "the second endpoint took over")
+            #expect(try await endpointInUse(daemon) == central.secondPort, "the second endpoint took over")
             #expect(try central.recordCounts(upTo: head) == (head, head, head))
             #expect(load.tickets.isSubset(of: try central.ticketIDs()))
 
-            try central.start()
+            try await central.start()
             let deadline = ContinuousClock.now + .seconds(15)
-            while try endpointInUse(daemon) != central.port, ContinuousClock.now < deadline {
+            while try await endpointInUse(daemon) != central.port, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(300))
             }
-            #expect(try endpointInUse(daemon) == central.port, "back on the preferred endpoint once it is healthy")
+            #expect(try await endpointInUse(daemon) == central.port, "back on the preferred endpoint once it is healthy")
             _ = try await client.place(Slips.single("k1-a", on: try await client.board())).get()
             let final = try await Convergence.wait(daemon: client, central: central)
             #expect(try central.recordCounts(upTo: final) == (final, final, final))
         }
 
         /// The port of the endpoint the uplink uses, as the console's `uplink --json` shows it.
-        private func endpointInUse(_ daemon: DaemonFixture) throws -> Int? {
-            let text = try TechnicianConsole.session(daemon, ["uplink --json"])
+        private func endpointInUse(_ daemon: DaemonFixture) async throws -> Int? {
+            let text = try await TechnicianConsole.session(daemon, ["uplink --json"])
             guard let range = text.range(of: #""endpoint":"https:\/\/127.0.0.1:"#) ?? text.range(of: #""endpoint":"https://127.0.0.1:"#) else { return nil }
             return Int(text[range.upperBound...].prefix { $0.isNumber })
         }

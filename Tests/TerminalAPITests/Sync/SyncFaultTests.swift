@@ -17,15 +17,15 @@ extension SyncSuites {
             let daemon: DaemonFixture
             let client: TerminalClient
 
-            init() throws {
+            init() async throws {
                 central = try CentralFixture()
-                try central.start()
+                try await central.start()
                 proxy = try FaultProxy(upstreamPort: central.port)
                 daemon = try DaemonFixture(extraConfig: central.uplinkSection(port: proxy.port))
-                client = daemon.client(port: try daemon.start())
+                client = daemon.client(port: try await daemon.start())
             }
 
-            deinit { _ = daemon.terminate() }
+            deinit { daemon.terminateInBackground() }
 
             /// With bets still flowing: central catches up with everything journaled so far,
             /// holds each of those records once, and every ticket acknowledged so far.
@@ -85,7 +85,7 @@ extension SyncSuites {
 
         @Test("each fault in turn: resets, blackhole, latency, lost answers, central killed, PostgreSQL crashed")
         func eachFault() async throws {
-            let rig = try Rig()
+            let rig = try await Rig()
             let load = SyncLoad()
             let client = rig.client
             async let placing: Void = load.run(client: client, pause: .milliseconds(30))
@@ -115,9 +115,9 @@ extension SyncSuites {
             #expect(rig.proxy.faultsInjected > injectedBefore, "central's answers were dropped")
             try await rig.checkCatchesUp(load, after: "answers dropped after central committed")
 
-            rig.central.kill()
+            await rig.central.kill()
             try await Task.sleep(for: .seconds(1))
-            try rig.central.start()
+            try await rig.central.start()
             try await rig.checkCatchesUp(load, after: "central killed mid-stream")
 
             try rig.central.postgres.stop(mode: "immediate")
@@ -141,7 +141,7 @@ extension SyncSuites {
         /// Faults picked by `seed`, each held 0.2 to 1.2 s, while terminals place bets; then
         /// central must hold every journaled record once and every acknowledged ticket.
         static func chaos(seed: UInt64, steps: Int) async throws {
-            let rig = try Rig()
+            let rig = try await Rig()
             let load = SyncLoad()
             let client = rig.client
             async let placing: Void = load.run(client: client, pause: .milliseconds(30))
@@ -158,9 +158,9 @@ extension SyncSuites {
                 case 4: tally["refuse", default: 0] += 1; rig.proxy.set(.refuseConnections); rig.proxy.resetAll()
                 case 5:
                     tally["central killed", default: 0] += 1
-                    rig.central.kill()
+                    await rig.central.kill()
                     try await Task.sleep(for: hold)
-                    try rig.central.start()
+                    try await rig.central.start()
                     continue
                 case 6:
                     tally["postgres crashed", default: 0] += 1

@@ -10,12 +10,12 @@ extension SyncSuites {
         @Test("uplink-loss and central-failover go as expected", arguments: ["uplink-loss", "central-failover"])
         func scenario(name: String) async throws {
             let central = try CentralFixture()
-            try central.start()
-            try central.start(port: central.secondPort)
+            try await central.start()
+            try await central.start(port: central.secondPort)
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection(ports: [central.port, central.secondPort],
                                                                               extra: "  failback_seconds: 1"))
-            let client = daemon.client(port: try daemon.start())
-            defer { _ = daemon.terminate() }
+            let client = daemon.client(port: try await daemon.start())
+            defer { daemon.terminateInBackground() }
             _ = try await Convergence.wait(daemon: client, central: central)
 
             let text = try Command.run(try BuiltProducts.path(of: "holdfast"),
