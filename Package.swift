@@ -335,6 +335,11 @@ let package = Package(
             path: "Tests/PowerCutGauntlet",
             swiftSettings: strictSwift6
         ),
+        // posix_spawn's and pipe2's GNU extensions for the tests' children (TestSupport/Spawned.swift).
+        .target(
+            name: "CChildSpawn",
+            path: "Tests/CChildSpawn"
+        ),
         // The simulation's crash-injecting SQLite VFS (C: it is one; see SimulatedDisk.c for why by hand).
         .target(
             name: "CSimulatedDisk",
@@ -344,7 +349,7 @@ let package = Package(
         // Helpers the test targets share: temporary directories, child processes.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["CChildSpawn", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/TestSupport",
             swiftSettings: strictSwift6
         ),

@@ -141,11 +141,8 @@ struct ConsoleSuites {
             let links = try TemporaryDirectory()
             let device = links.path + "/ttyHF"
             let laptopPath = links.path + "/laptop"
-            func startSocat() async throws -> Process {
-                let socat = Process()
-                socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-                socat.arguments = ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"]
-                try socat.run()
+            func startSocat() async throws -> Spawned {
+                let socat = try Spawned("/usr/bin/socat", ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"])
                 for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { try await Task.sleep(for: .milliseconds(50)) }
                 return socat
             }
@@ -156,7 +153,7 @@ struct ConsoleSuites {
             // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
             defer {
                 daemon.terminateInBackground()
-                kill(socat.processIdentifier, SIGKILL)
+                socat.signal(SIGKILL)
             }
             var laptop = try PseudoTerminal(openingDevice: laptopPath)
             laptop.send("\r")
@@ -167,9 +164,8 @@ struct ConsoleSuites {
             #expect(await laptop.expect("welcome, tech") != nil, "\(laptop.transcript)")
 
             // The cable is pulled: socat goes, and with it the device holdfastd had open.
-            kill(socat.processIdentifier, SIGKILL)
-            let killed = socat
-            await offPool { killed.waitUntilExit() }
+            socat.signal(SIGKILL)
+            _ = await socat.status()
             laptop.hangUp()
             try await Task.sleep(for: .milliseconds(800))
             // Plugged back in: the device reappears at the same path; holdfastd opens it again and

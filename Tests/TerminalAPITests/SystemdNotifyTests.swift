@@ -1,3 +1,4 @@
+import Appliance
 import Foundation
 import Glibc
 import Testing
@@ -64,10 +65,24 @@ struct SystemdNotifyTests {
         #expect(beats.allSatisfy { $0["STATUS"] == "taking bets" }, "\(beats)")
         #expect(ContinuousClock.now - started < .seconds(3), "three beats at 200 ms take well under 3 s")
 
+        // Read while the daemon stops: the socket queues only 10 datagrams, and the daemon drops
+        // what does not fit rather than wait for a reader (a stalled one must not stall it).
+        async let stopping = socket.untilStopping(within: .seconds(30))
         #expect(await daemon.terminate() == 0)
-        var stopping = false
-        while !stopping, let message = await socket.next(timeoutMillis: 2_000) { stopping = message["STOPPING"] == "1" }
-        #expect(stopping, "STOPPING=1 when the graceful shutdown began")
+        #expect(await stopping, "STOPPING=1 when the graceful shutdown began")
+    }
+
+    @Test("a reader that has stalled never blocks the notifier: what does not fit in the socket's queue is dropped")
+    func stalledReaderDoesNotBlock() async throws {
+        let directory = try TemporaryDirectory()
+        let socket = try NotifySocket(in: directory.path)
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path], processID: getpid())
+        let queue = Int(try String(contentsOfFile: "/proc/sys/net/unix/max_dgram_qlen", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 10
+        // With a blocking send this would hang at the first message past the queue's length.
+        let sent = (0..<(2 * queue + 5)).map { notifier.notify(["WATCHDOG": "1", "N": "\($0)"]) }
+        #expect(sent.first == true && sent.last == false, "queued while there was room, dropped after: \(sent)")
+        #expect(await socket.next()?["N"] == "0", "what was queued arrives, in order")
     }
 
     @Test("a journal writer held up by another process's lock stops the beats; they resume once it answers, and the bet is kept")
@@ -124,6 +139,15 @@ extension SystemdNotifyTests.NotifySocket {
             }
             return (unhealthy?.message, beatsAfter, seen)
         }
+    }
+
+    /// True once a message carrying `STOPPING=1` came within `limit`.
+    func untilStopping(within limit: Duration) async -> Bool {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            if let message = await next(timeoutMillis: 500), message["STOPPING"] == "1" { return true }
+        }
+        return false
     }
 
     /// The next message carrying `WATCHDOG=1`, or nil when none came within `limit`.

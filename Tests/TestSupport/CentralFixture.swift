@@ -76,7 +76,7 @@ public final class CentralFixture {
 
     /// SIGKILL to every instance without waiting for them, for a `defer` (which cannot await).
     public func killAll() {
-        for child in children.values { Foundation.kill(child.process.processIdentifier, SIGKILL) }
+        for instance in children.values { instance.child.signal(SIGKILL) }
         children = [:]
     }
 

@@ -1,5 +1,4 @@
 public import Foundation
-import NIOConcurrencyHelpers
 
 /// A temporary directory, removed when the last reference goes.
 public final class TemporaryDirectory: Sendable {
@@ -39,28 +38,30 @@ public struct ChildProcessError: Error, CustomStringConvertible {
 
 /// A child process whose standard output the test reads line by line.
 ///
-/// Every wait happens off the cooperative pool (``offPool(_:)``). Sendable because its one
-/// mutable part, the read buffer, is only touched under `lock`.
+/// Reads block a thread of their own (``offPool(_:)``) and the exit is awaited (``Spawned``),
+/// so no wait holds a thread that runs tasks. Sendable because its one mutable part, the read
+/// buffer, is only touched under `lock`.
 public final class LineReadingChild: @unchecked Sendable {
-    public let process = Process()
-    private let output = Pipe()
-    private let input: Pipe?
+    public let child: Spawned
+    private let output: FileHandle
+    private let input: FileHandle?
     private let lock = NSLock()
     private var buffer: [UInt8] = []
 
     /// `environment`: added to this process's own. `acceptsInput`: its standard input is a pipe
-    /// that ``send(_:)`` writes to, rather than this process's own.
+    /// that ``send(_:)`` writes to, rather than this process's own. Its standard error is this
+    /// process's own.
     public init(executable: String, arguments: [String], environment: [String: String] = [:], acceptsInput: Bool = false) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let outputPipe = try ChildPipe()
+        let inputPipe = acceptsInput ? try ChildPipe() : nil
+        defer {
+            close(outputPipe.writeEnd)
+            if let inputPipe { close(inputPipe.readEnd) }
         }
-        input = acceptsInput ? Pipe() : nil
-        if let input { process.standardInput = input }
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
+        child = try Spawned(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                            standardInput: inputPipe?.readEnd, standardOutput: outputPipe.writeEnd)
+        output = FileHandle(fileDescriptor: outputPipe.readEnd, closeOnDealloc: true)
+        input = inputPipe.map { FileHandle(fileDescriptor: $0.writeEnd, closeOnDealloc: true) }
     }
 
     /// The next complete line, or nil at end of output.
@@ -75,7 +76,7 @@ public final class LineReadingChild: @unchecked Sendable {
                 buffer.removeSubrange(...newline)
                 return line
             }
-            let chunk = output.fileHandleForReading.availableData
+            let chunk = output.availableData
             if chunk.isEmpty { return nil }
             buffer.append(contentsOf: chunk)
         }
@@ -84,36 +85,33 @@ public final class LineReadingChild: @unchecked Sendable {
     /// Writes to the child's standard input (only for a child started with `acceptsInput`).
     public func send(_ text: String) {
         precondition(input != nil, "the child was started without acceptsInput")
-        input?.fileHandleForWriting.write(Data(text.utf8))
+        input?.write(Data(text.utf8))
     }
 
     /// Waits for the child to exit; answers its exit status.
     public func exitStatus() async -> Int32 {
-        await offPool {
-            self.process.waitUntilExit()
-            return self.process.terminationStatus
-        }
+        await child.status()
     }
 
     /// SIGKILL: no chance to flush, checkpoint or close anything.
     public func kill() async {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        _ = await exitStatus()
+        child.signal(SIGKILL)
+        _ = await child.status()
     }
 
     /// SIGTERM, then waits for the exit status.
     public func terminate() async -> Int32 {
-        process.terminate()
-        return await exitStatus()
+        child.signal(SIGTERM)
+        return await child.status()
     }
 
-    /// SIGTERM without waiting, for a `defer` (which cannot await): a Dispatch thread waits for
-    /// the exit and keeps `keepAlive` (the fixture owning the child's directory) until then.
+    /// SIGTERM without waiting, for a `defer` (which cannot await): `keepAlive` (the fixture
+    /// owning the child's directory) is kept until the child has exited.
     public func terminateInBackground(keepAlive: AnyObject? = nil) {
-        process.terminate()
+        child.signal(SIGTERM)
         nonisolated(unsafe) let held = keepAlive
-        DispatchQueue.global().async {
-            self.process.waitUntilExit()
+        Task { [child] in
+            _ = await child.status()
             withExtendedLifetime(held) {}
         }
     }
@@ -126,35 +124,26 @@ public struct Completed: Sendable {
     public var status: Int32
 }
 
-/// Runs `executable` to completion off the cooperative pool, with `input` on its standard input;
-/// answers its standard output and error (each read to the end, on threads of their own so that
-/// neither pipe can fill while the other is read) and its exit status.
+/// Runs `executable` to completion, with `input` on its standard input; answers its standard
+/// output and error (each read to the end on a thread of its own, so that neither pipe can fill
+/// while the other is read) and its exit status.
 public func runToCompletion(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> Completed {
-    try await offPool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let feed = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = feed
-        try process.run()
-        if let input { feed.fileHandleForWriting.write(Data(input.utf8)) }
-        try feed.fileHandleForWriting.close()
-        let errorText = NIOLockedValueBox("")
-        let errorsRead = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            errorText.withLockedValue { $0 = text }
-            errorsRead.signal()
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        errorsRead.wait()
-        process.waitUntilExit()
-        return Completed(output: text, errors: errorText.withLockedValue { $0 }, status: process.terminationStatus)
+    let (output, errors, feed) = (try ChildPipe(), try ChildPipe(), try ChildPipe())
+    let child: Spawned
+    do {
+        defer { [output.writeEnd, errors.writeEnd, feed.readEnd].forEach { close($0) } }
+        child = try Spawned(executable, arguments, standardInput: feed.readEnd, standardOutput: output.writeEnd,
+                            standardError: errors.writeEnd)
     }
+    let feeding = FileHandle(fileDescriptor: feed.writeEnd, closeOnDealloc: true)
+    if let input { feeding.write(Data(input.utf8)) }
+    try feeding.close()
+    let readOutput = FileHandle(fileDescriptor: output.readEnd, closeOnDealloc: true)
+    let readErrors = FileHandle(fileDescriptor: errors.readEnd, closeOnDealloc: true)
+    async let outputText = offPool { String(decoding: readOutput.readDataToEndOfFile(), as: UTF8.self) }
+    async let errorText = offPool { String(decoding: readErrors.readDataToEndOfFile(), as: UTF8.self) }
+    let (text, errorsText) = await (outputText, errorText)
+    return Completed(output: text, errors: errorsText, status: await child.status())
 }
 
 /// A command run to completion, its output captured.

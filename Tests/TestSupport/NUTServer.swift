@@ -109,8 +109,21 @@ public final class NUTServer {
         guard let running = process else { return }
         kill(running.processIdentifier, SIGCONT)
         kill(running.processIdentifier, SIGKILL)
-        running.waitUntilExit()
+        Self.waitUntilDead(running.processIdentifier)
         process = nil
+    }
+
+    /// Until the killed child has exited (gone, or a zombie Foundation has yet to reap): its
+    /// sockets are closed then, so a new upsd can take the port. Not `waitUntilExit()`, which
+    /// spins until Foundation's exit notice, delivered on a Dispatch worker that the caller, a
+    /// test, may be occupying. SIGKILL ends a process within milliseconds; 5 s bounds the wait.
+    private static func waitUntilDead(_ pid: pid_t) {
+        for _ in 0..<500 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let fields = stat.split(separator: ")").last?.split(separator: " "), let state = fields.first, state != "Z"
+            else { return }
+            usleep(10_000)
+        }
     }
 
     deinit { stopAll() }

@@ -28,6 +28,10 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// Sends one notification; false when there is no socket or it could not be sent.
+    ///
+    /// Never blocks: a Unix datagram socket queues only `net.unix.max_dgram_qlen` messages (10 by
+    /// default), and a reader that has stalled must not stall the daemon, least of all its
+    /// shutdown, which sends STOPPING. A message that does not fit is dropped (false).
     @discardableResult
     public func notify(_ fields: [String: String]) -> Bool {
         guard let socketPath else { return false }
@@ -37,7 +41,7 @@ public struct SystemdNotifier: Sendable {
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         let sent = address.withSockaddr { target, length in
-            Array(message.utf8).withUnsafeBytes { sendto(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), target, length) }
+            Array(message.utf8).withUnsafeBytes { sendto(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), target, length) }
         }
         return sent >= 0
     }
