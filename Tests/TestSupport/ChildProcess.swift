@@ -150,38 +150,23 @@ public func runToCompletion(_ executable: String, _ arguments: [String], input: 
 public enum Command {
     /// Answers standard output and error together, trimmed; throws them when the exit status is not 0.
     ///
-    /// posix_spawn and a blocking waitpid rather than Foundation's Process: waitUntilExit was
-    /// seen never to return here once `runuser … pg_ctl start` had exited (its zombie never
-    /// reaped), and output goes to a file because the server pg_ctl starts would hold a pipe open.
+    /// ``Spawned`` rather than Foundation's Process: waitUntilExit was seen never to return here
+    /// once `runuser … pg_ctl start` had exited (its zombie never reaped), and output goes to a
+    /// file because the server pg_ctl starts would hold a pipe open. Blocks the calling thread:
+    /// for short commands only.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("holdfast-command-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The test process may block signals (ServiceLifecycle does); the child starts with none blocked.
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard spawned == 0 else { throw ChildProcessError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let nothing = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { [output, nothing].filter { $0 >= 0 }.forEach { close($0) } }
+        guard output >= 0, nothing >= 0 else { throw ChildProcessError("cannot open \(outputPath) or /dev/null for \(executable)") }
+        let status = try Spawned(executable, arguments, standardInput: nothing, standardOutput: output, standardError: output)
+            .waitBlocking()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        // WIFEXITED and WEXITSTATUS, which Swift does not import.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw ChildProcessError("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(text)")
+        guard status == 0 else {
+            throw ChildProcessError("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

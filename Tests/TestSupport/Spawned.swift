@@ -1,6 +1,5 @@
 import CChildSpawn
 public import Foundation
-import NIOConcurrencyHelpers
 
 /// A child process started with posix_spawn and reaped by a thread of its own, for the tests'
 /// children whose exit a test waits for.
@@ -11,9 +10,13 @@ import NIOConcurrencyHelpers
 /// child's exit goes unseen meanwhile; a grandchild that keeps the socket (`pg_ctl start`'s
 /// server) means its parent is never reaped; and `waitUntilExit()` spins while it waits. Under
 /// ThreadSanitizer the whole suite once hung that way.
-public final class Spawned: Sendable {
+/// Sendable: its one mutable part, the exit and who waits for it, is only touched under `exit`.
+public final class Spawned: @unchecked Sendable {
     public let pid: Int32
-    private let exit = NIOLockedValueBox<(status: Int32?, waiting: [CheckedContinuation<Int32, Never>])>((nil, []))
+    /// The exit status once known, and the tasks waiting for it; `broadcast` wakes ``waitBlocking()``.
+    private let exit = NSCondition()
+    private var exitStatus: Int32?
+    private var waiting: [CheckedContinuation<Int32, Never>] = []
 
     /// `standardInput`, `standardOutput`, `standardError`: descriptors the child gets as 0, 1 and
     /// 2 (nil: this process's own). Every other descriptor is closed in the child, and it starts
@@ -43,31 +46,42 @@ public final class Spawned: Sendable {
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw ChildProcessError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
         self.pid = pid
-        let exit = self.exit
         let child = pid
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
             // WIFSIGNALED / WTERMSIG and WEXITSTATUS, which Swift does not import: the signal's
             // number for a child a signal ended, as Foundation's terminationStatus gives it.
-            let code = status & 0x7f != 0 ? status & 0x7f : (status >> 8) & 0xff
-            let waiting = exit.withLockedValue { state in
-                state.status = code
-                defer { state.waiting = [] }
-                return state.waiting
-            }
-            for continuation in waiting { continuation.resume(returning: code) }
+            self.record(status & 0x7f != 0 ? status & 0x7f : (status >> 8) & 0xff)
         }
+    }
+
+    private func record(_ code: Int32) {
+        let waiting = exit.withLock {
+            exitStatus = code
+            exit.broadcast()
+            defer { self.waiting = [] }
+            return self.waiting
+        }
+        for continuation in waiting { continuation.resume(returning: code) }
     }
 
     /// The exit status (or the number of the signal that ended it), once the child has exited.
     public func status() async -> Int32 {
         await withCheckedContinuation { continuation in
-            let exited = exit.withLockedValue { state -> Int32? in
-                if state.status == nil { state.waiting.append(continuation) }
-                return state.status
+            let exited = exit.withLock { () -> Int32? in
+                if exitStatus == nil { waiting.append(continuation) }
+                return exitStatus
             }
             if let exited { continuation.resume(returning: exited) }
+        }
+    }
+
+    /// ``status()``, blocking the calling thread: only for ``Command/run(_:_:)``'s short commands.
+    public func waitBlocking() -> Int32 {
+        exit.withLock {
+            while exitStatus == nil { exit.wait() }
+            return exitStatus!
         }
     }
 
