@@ -22,11 +22,12 @@ struct NUTSessionFuzzTests {
             let script = LyingUPSDaemon.Script(ups: "ups", status: input.pick(Self.statuses), charge: input.pick(Self.readings),
                                                runtime: input.pick(Self.readings), answers: answers)
             let served = daemon.serveOne(script)
-            // An honest upsd always answers, so its timeout only has to outlast a loaded CI machine;
-            // a lying one may stay silent, and each silence costs the whole timeout.
+            // An honest upsd always answers, so its timeout only has to outlast a loaded CI machine
+            // (5 s did not, once, under ThreadSanitizer with the whole suite running); a lying one
+            // may stay silent, and each silence costs the whole timeout.
             let settings = NUTPowerSource.Settings(port: daemon.port, ups: "ups", username: login ? "monitor" : nil,
                                                    password: login ? "secret" : nil, pollInterval: .milliseconds(1),
-                                                   answerTimeout: honest ? .seconds(5) : .milliseconds(300), maximumBackoff: .seconds(1))
+                                                   answerTimeout: honest ? .seconds(30) : .milliseconds(300), maximumBackoff: .seconds(1))
             let log = EventLog<PowerSourceEvent>()
             var last: PowerSourceEvent?
             let outcome = await NUTSession.run(settings, deduplicating: &last, emit: { log.append($0) })

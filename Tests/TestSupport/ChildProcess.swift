@@ -38,15 +38,14 @@ public struct ChildProcessError: Error, CustomStringConvertible {
 
 /// A child process whose standard output the test reads line by line.
 ///
-/// Reads block a thread of their own (``offPool(_:)``) and the exit is awaited (``Spawned``),
-/// so no wait holds a thread that runs tasks. Sendable because its one mutable part, the read
-/// buffer, is only touched under `lock`.
+/// One thread of its own reads the child's output into lines for the whole of its life, and the
+/// exit is awaited (``Spawned``), so no wait holds a thread that runs tasks. (A thread per read
+/// was too dear: under ThreadSanitizer every thread start is slow, and a test reads hundreds of
+/// lines.) Read by one task at a time: `lines`' iterator is not shared.
 public final class LineReadingChild: @unchecked Sendable {
     public let child: Spawned
-    private let output: FileHandle
     private let input: FileHandle?
-    private let lock = NSLock()
-    private var buffer: [UInt8] = []
+    private var lines: AsyncStream<String>.Iterator
 
     /// `environment`: added to this process's own. `acceptsInput`: its standard input is a pipe
     /// that ``send(_:)`` writes to, rather than this process's own. Its standard error is this
@@ -60,26 +59,26 @@ public final class LineReadingChild: @unchecked Sendable {
         }
         child = try Spawned(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
                             standardInput: inputPipe?.readEnd, standardOutput: outputPipe.writeEnd)
-        output = FileHandle(fileDescriptor: outputPipe.readEnd, closeOnDealloc: true)
         input = inputPipe.map { FileHandle(fileDescriptor: $0.writeEnd, closeOnDealloc: true) }
+        let output = FileHandle(fileDescriptor: outputPipe.readEnd, closeOnDealloc: true)
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        lines = stream.makeAsyncIterator()
+        Thread.detachNewThread {
+            var buffer: [UInt8] = []
+            while case let chunk = output.availableData, !chunk.isEmpty {
+                buffer.append(contentsOf: chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    continuation.yield(String(decoding: buffer[..<newline], as: UTF8.self))
+                    buffer.removeSubrange(...newline)
+                }
+            }
+            continuation.finish()
+        }
     }
 
     /// The next complete line, or nil at end of output.
     public func nextLine() async -> String? {
-        await offPool { self.lock.withLock { self.readLine() } }
-    }
-
-    private func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            let chunk = output.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(contentsOf: chunk)
-        }
+        await lines.next()
     }
 
     /// Writes to the child's standard input (only for a child started with `acceptsInput`).
