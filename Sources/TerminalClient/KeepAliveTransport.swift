@@ -1,7 +1,7 @@
 public import NIOCore
 public import NIOHTTP1
 public import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// One keep-alive HTTP/1.1 connection to one appliance, as a kiosk holds it: requests go one at a
 /// time (more wait their turn on the connection, up to ``maximumWaiting``), and a closed
@@ -19,7 +19,8 @@ public final class KeepAliveTransport: TerminalTransport {
     public let host: String
     public let port: Int
     private let group: any EventLoopGroup
-    private let connection = Mutex<EventLoopFuture<any Channel>?>(nil)
+    /// NIO's lock, which ThreadSanitizer sees (docs/adr/0005-sanitizer-visible-primitives.md).
+    private let connection = NIOLockedValueBox<EventLoopFuture<any Channel>?>(nil)
 
     public init(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host
@@ -42,7 +43,7 @@ public final class KeepAliveTransport: TerminalTransport {
 
     /// Closes the connection; a later request opens a new one.
     public func close() async {
-        let open = connection.withLock { current in
+        let open = connection.withLockedValue { current in
             defer { current = nil }
             return current
         }
@@ -53,7 +54,7 @@ public final class KeepAliveTransport: TerminalTransport {
     /// The open connection, or a new one when there is none or the last one closed.
     private func openChannel() async throws -> any Channel {
         for _ in 0..<2 {
-            let future = connection.withLock { current in
+            let future = connection.withLockedValue { current in
                 if let current { return current }
                 let opening = ClientBootstrap(group: group)
                     .channelInitializer { channel in
@@ -79,7 +80,7 @@ public final class KeepAliveTransport: TerminalTransport {
     }
 
     private func forget(_ future: EventLoopFuture<any Channel>) {
-        connection.withLock { current in
+        connection.withLockedValue { current in
             if current === future { current = nil }
         }
     }

@@ -1,6 +1,6 @@
 import Hummingbird
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Counts requests and their durations by route, method and status, under the same metric names
 /// as Hummingbird's `MetricsMiddleware` (`hb_requests`, `http_server_request_duration`,
@@ -67,12 +67,14 @@ private final class RequestMetricsCache: Sendable {
         }
     }
 
-    private let endpoints = Mutex<[EndpointKey: Endpoint]>([:])
-    private let methods = Mutex<[HTTPRequest.Method: Meter]>([:])
+    // NIO's lock rather than the standard library's Mutex, which ThreadSanitizer cannot see on
+    // Linux (docs/adr/0005-sanitizer-visible-primitives.md).
+    private let endpoints = NIOLockedValueBox<[EndpointKey: Endpoint]>([:])
+    private let methods = NIOLockedValueBox<[HTTPRequest.Method: Meter]>([:])
 
     func endpoint(_ route: String, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status) -> Endpoint {
         let key = EndpointKey(route: route, method: method, status: status)
-        return endpoints.withLock { cached in
+        return endpoints.withLockedValue { cached in
             if let endpoint = cached[key] { return endpoint }
             let endpoint = Endpoint(key)
             cached[key] = endpoint
@@ -81,7 +83,7 @@ private final class RequestMetricsCache: Sendable {
     }
 
     func activeRequests(_ method: HTTPRequest.Method) -> Meter {
-        methods.withLock { cached in
+        methods.withLockedValue { cached in
             if let meter = cached[method] { return meter }
             let meter = Meter(label: "http.server.active_requests", dimensions: [("http.request.method", method.rawValue)])
             cached[method] = meter
