@@ -31,11 +31,8 @@ extension Book {
             return try replaying { () throws(BookRefusal) in try withdraw(withdrawal.selectionID) }
         case .betPlaced(let bet):
             guard tickets[bet.ticketID] == nil else { throw .diverged("ticket \(bet.ticketID) placed twice") }
-            guard bet.totalStake.currency == currency else { throw .diverged("ticket \(bet.ticketID) in \(bet.totalStake.currency)") }
-            let terms = TicketTerms(bet)
-            let contribution: ExposureContribution
-            do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
-            insertOpen(bet.ticketID, terms, contribution)
+            let terms = try journaledTerms(bet)
+            try openJournaled(bet.ticketID, terms)
             return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [terms])
         case .marketResulted(let result):
             return try replaying { () throws(BookRefusal) in try self.result(result) }
@@ -95,13 +92,10 @@ extension Book {
         let resultByMarket = Dictionary(results.map { ($0.marketID, $0) }, uniquingKeysWith: { first, _ in first })
         for ticket in stored {
             let ticketID = ticket.bet.ticketID
-            guard ticket.bet.totalStake.currency == currency else { throw .diverged("ticket \(ticketID) in \(ticket.bet.totalStake.currency)") }
-            let terms = TicketTerms(ticket.bet)
+            let terms = try journaledTerms(ticket.bet)
             switch ticket.status {
             case .open:
-                let contribution: ExposureContribution
-                do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(ticketID): \(error)") }
-                insertOpen(ticketID, terms, contribution)
+                try openJournaled(ticketID, terms)
                 for marketID in terms.marketIDs {
                     guard let result = resultByMarket[marketID], let market = board.market(marketID) else { continue }
                     tickets[ticketID]!.recordOutcomes(of: result, in: market)
@@ -112,5 +106,19 @@ extension Book {
                 throw .diverged("ticket \(ticketID) is \(ticket.status.rawValue) and should not be restored")
             }
         }
+    }
+
+    /// A journaled bet's terms; the book keeps amounts in its own currency, so a bet in another
+    /// means the journal and the book disagree.
+    private func journaledTerms(_ bet: PlacedBet) throws(ReplayError) -> TicketTerms {
+        guard bet.totalStake.currency == currency else { throw .diverged("ticket \(bet.ticketID) in \(bet.totalStake.currency)") }
+        return TicketTerms(bet)
+    }
+
+    /// Opens a journaled ticket as placing did, without the limits (they applied when it happened).
+    private mutating func openJournaled(_ ticketID: TicketID, _ terms: TicketTerms) throws(ReplayError) {
+        let contribution: ExposureContribution
+        do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(ticketID): \(error)") }
+        insertOpen(ticketID, terms, contribution)
     }
 }
