@@ -7,11 +7,11 @@ public final class NUTServer {
     public let directory: TemporaryDirectory
     public let port: Int
     public let ups = "dummy"
-    private var driver: Process?
+    private var driver: Spawned?
     /// The data file's last modification time: dummy-ups notices a change by st_mtime in whole
     /// seconds, so two writes within one second would look like one.
     private var lastWrite = Date.distantPast
-    private var upsd: Process?
+    private var upsd: Spawned?
 
     public init(status: String = "OL", charge: Int = 100, runtime: Int = 1_800) throws {
         guard FileManager.default.isExecutableFile(atPath: "/lib/nut/upsd"), FileManager.default.isExecutableFile(atPath: "/lib/nut/dummy-ups") else {
@@ -51,7 +51,7 @@ public final class NUTServer {
 
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the driver: upsd reports DATA-STALE after MAXAGE.
     public func freezeDriver(_ frozen: Bool) {
-        if let driver { kill(driver.processIdentifier, frozen ? SIGSTOP : SIGCONT) }
+        driver?.signal(frozen ? SIGSTOP : SIGCONT)
     }
 
     /// Logs in as the primary monitor and sets FSD, as upsmon on the UPS's own host would.
@@ -88,42 +88,26 @@ public final class NUTServer {
         killDriver()
     }
 
-    private func launch(_ executable: String, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+    private func launch(_ executable: String, _ arguments: [String]) throws -> Spawned {
         var environment = ProcessInfo.processInfo.environment
         environment["NUT_CONFPATH"] = directory.path
         environment["NUT_STATEPATH"] = directory.path + "/state"
         environment["NUT_ALTPIDPATH"] = directory.path + "/state"
-        process.environment = environment
         let log = directory.path + "/" + (executable as NSString).lastPathComponent + ".log"
-        guard FileManager.default.createFile(atPath: log, contents: nil) else { throw ChildProcessError("cannot write \(log)") }
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        return process
+        let output = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw ChildProcessError("cannot write \(log)") }
+        defer { close(output) }
+        return try Spawned(executable, arguments, environment: environment, standardOutput: output, standardError: output)
     }
 
-    private func stop(_ process: inout Process?) {
-        guard let running = process else { return }
-        kill(running.processIdentifier, SIGCONT)
-        kill(running.processIdentifier, SIGKILL)
-        Self.waitUntilDead(running.processIdentifier)
-        process = nil
-    }
-
-    /// Until the killed child has exited (gone, or a zombie Foundation has yet to reap): its
-    /// sockets are closed then, so a new upsd can take the port. Not `waitUntilExit()`, which
-    /// spins until Foundation's exit notice, delivered on a Dispatch worker that the caller, a
-    /// test, may be occupying. SIGKILL ends a process within milliseconds; 5 s bounds the wait.
-    private static func waitUntilDead(_ pid: pid_t) {
-        for _ in 0..<500 {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let fields = stat.split(separator: ")").last?.split(separator: " "), let state = fields.first, state != "Z"
-            else { return }
-            usleep(10_000)
-        }
+    /// Waits until the killed child has exited: its sockets are closed then, so a new upsd can
+    /// take the port. SIGKILL ends a process within milliseconds.
+    private func stop(_ child: inout Spawned?) {
+        guard let running = child else { return }
+        running.signal(SIGCONT)
+        running.signal(SIGKILL)
+        _ = running.waitBlocking()
+        child = nil
     }
 
     deinit { stopAll() }

@@ -10,6 +10,7 @@ public import Foundation
 /// child's exit goes unseen meanwhile; a grandchild that keeps the socket (`pg_ctl start`'s
 /// server) means its parent is never reaped; and `waitUntilExit()` spins while it waits. Under
 /// ThreadSanitizer the whole suite once hung that way.
+///
 /// Sendable: its one mutable part, the exit and who waits for it, is only touched under `exit`.
 public final class Spawned: @unchecked Sendable {
     public let pid: Int32
@@ -77,7 +78,8 @@ public final class Spawned: @unchecked Sendable {
         }
     }
 
-    /// ``status()``, blocking the calling thread: only for ``Command/run(_:_:)``'s short commands.
+    /// ``status()``, blocking the calling thread: only for short waits (``Command/run(_:_:)``'s
+    /// commands, a killed child).
     public func waitBlocking() -> Int32 {
         exit.withLock {
             while exitStatus == nil { exit.wait() }
