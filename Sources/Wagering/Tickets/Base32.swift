@@ -37,14 +37,17 @@ enum Base32 {
     /// transposition of two adjacent characters is caught. (Luhn mod 32 missed swapping 0 and Z.)
     static func checkValue(for values: [Int]) -> Int {
         var sum = 0
-        var double = true
-        for value in values.reversed() {
-            var addend = double ? value << 1 : value
-            if addend & 32 != 0 { addend ^= 0b100101 }
-            sum ^= addend
-            double.toggle()
+        for (distanceFromEnd, value) in values.reversed().enumerated() {
+            sum ^= checkAddend(value, doubled: distanceFromEnd % 2 == 0)
         }
         return sum
+    }
+
+    /// One digit's term of the check sum: the digit, multiplied by x in GF(32) when `doubled`.
+    static func checkAddend(_ value: Int, doubled: Bool) -> Int {
+        var addend = doubled ? value << 1 : value
+        if addend & 32 != 0 { addend ^= 0b100101 }
+        return addend
     }
 
     /// What a person typed, as `length` canonical characters (O read as 0, I and L as 1, lower case

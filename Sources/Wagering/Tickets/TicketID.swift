@@ -3,40 +3,45 @@
 /// check character, all in Crockford base 32. Unique across the estate (appliance codes are), and
 /// a mistyped character or two swapped neighbours at the counter are caught by the check.
 public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let applianceCode: ApplianceCode
-    public let serial: UInt64
-    /// Rendered once: the id is printed, hashed into security codes and stored for every bet.
-    public let description: String
+    /// The id's eleven base-32 digits before the check character, most significant first: the
+    /// appliance code's four in bits 35-54, the serial's seven below them. One word, because the
+    /// book holds several ids per open ticket (its key and its markets' indexes), so every byte of
+    /// an id is paid several times over by every open ticket (docs/BENCHMARKS.md, "Memory per open
+    /// ticket"). Ordering the words orders the ids by code, then serial.
+    private let digits: UInt64
 
     /// Seven base-32 digits: 34 billion tickets per appliance.
     public static let serialLimit: UInt64 = 1 << 35
 
+    public var serial: UInt64 { digits & (Self.serialLimit - 1) }
+
+    public var applianceCode: ApplianceCode { ApplianceCode(base32Digits: digits >> 35) }
+
     public init(applianceCode: ApplianceCode, serial: UInt64) {
         precondition(serial < TicketID.serialLimit, "ticket serial \(serial) out of range")
-        self.applianceCode = applianceCode
-        self.serial = serial
-        var values: [Int] = []
-        values.reserveCapacity(12)
-        for byte in applianceCode.rawValue.utf8 { values.append(Base32.value(ascii: byte)!) }
-        for shift in stride(from: 30, through: 0, by: -5) { values.append(Int(serial >> UInt64(shift) & 31)) }
-        values.append(Base32.checkValue(for: values))
-        var text: [UInt8] = []
-        text.reserveCapacity(14)
-        for (index, value) in values.enumerated() {
-            if index == 4 || index == 8 { text.append(UInt8(ascii: "-")) }
-            text.append(Base32.asciiAlphabet[value])
+        digits = applianceCode.base32Digits << 35 | serial
+    }
+
+    /// `AAAA-SSSS-SSSC`, rendered when asked. Fourteen ASCII bytes make a small string, which
+    /// Swift keeps inline, so rendering allocates nothing.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 14) { text in
+            var written = 0
+            var check = 0
+            for index in 0..<11 {
+                if index == 4 || index == 8 {
+                    text[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                let value = Int(digits >> UInt64(5 * (10 - index)) & 31)
+                text[written] = Base32.asciiAlphabet[value]
+                written += 1
+                // The last digit is doubled, as in `Base32.checkValue(for:)`.
+                check ^= Base32.checkAddend(value, doubled: (10 - index) % 2 == 0)
+            }
+            text[written] = Base32.asciiAlphabet[check]
+            return written + 1
         }
-        self.description = String(decoding: text, as: UTF8.self)
-    }
-
-    public static func == (lhs: TicketID, rhs: TicketID) -> Bool {
-        lhs.serial == rhs.serial && lhs.applianceCode == rhs.applianceCode
-    }
-
-    /// The serial alone: equal ids have equal serials, and hashing the code's string for every
-    /// dictionary access in the book's hot path bought nothing (one appliance, one code).
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(serial)
     }
 
     /// Reads a ticket id as typed: case, dashes and spaces do not matter, O/I/L read as 0/1/1.
@@ -57,7 +62,7 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public static func < (lhs: TicketID, rhs: TicketID) -> Bool {
-        (lhs.applianceCode.rawValue, lhs.serial) < (rhs.applianceCode.rawValue, rhs.serial)
+        lhs.digits < rhs.digits
     }
 }
 
@@ -92,6 +97,20 @@ public struct ApplianceCode: Hashable, Sendable, Codable, CustomStringConvertibl
     public init(_ text: String) throws(TicketIDError) {
         guard let canonical = Base32.canonical(text, length: 4) else { throw .invalidApplianceCode(text) }
         packed = canonical.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// The code as four base-32 digits (20 bits), first character most significant.
+    var base32Digits: UInt64 {
+        (0..<4).reduce(UInt64(0)) { digits, index in
+            digits << 5 | UInt64(Base32.value(ascii: UInt8(truncatingIfNeeded: packed >> UInt32(8 * index)))!)
+        }
+    }
+
+    init(base32Digits: UInt64) {
+        precondition(base32Digits >> 20 == 0, "an appliance code is four base-32 digits")
+        packed = (0..<4).reduce(UInt32(0)) { packed, index in
+            packed | UInt32(Base32.asciiAlphabet[Int(base32Digits >> UInt64(5 * (3 - index)) & 31)]) << UInt32(8 * index)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
