@@ -370,7 +370,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "Wagering"],
+            dependencies: ["Appliance", "TerminalProtocol", "Wagering"],
             swiftSettings: strictSwift6
         ),
         .testTarget(

@@ -41,7 +41,7 @@ struct AuthenticationAPITests {
         await appliance.stop()
     }
 
-    @Test("a signature covers the body: a body changed in flight is refused")
+    @Test("a signature covers the body and its headers come once: a body changed in flight is refused")
     func bodyIsSigned() async throws {
         let appliance = try await RunningAppliance.start()
         let kiosk = appliance.client("kiosk-1")
@@ -56,6 +56,17 @@ struct AuthenticationAPITests {
             (RequestSignature.nonceHeader, "tamper-nonce-1"), (RequestSignature.signatureHeader, signature),
         ], sign: false)
         #expect(answer.status == 401)
+        #expect(try await appliance.service.journal.headSeq() == 2)
+
+        // The right body and signature, but the nonce header twice: refused, naming the header.
+        let repeated = try await kiosk.send(.POST, "/v1/bets", body: body, headers: [
+            (RequestSignature.terminalHeader, "kiosk-1"), (RequestSignature.timestampHeader, String(timestamp)),
+            (RequestSignature.nonceHeader, "tamper-nonce-1"), (RequestSignature.nonceHeader, "tamper-nonce-1"),
+            (RequestSignature.signatureHeader, signature),
+        ], sign: false)
+        #expect(repeated.status == 401 && repeated.problem?.kind == .unauthenticated)
+        #expect(repeated.problem?.detail.contains("\(RequestSignature.nonceHeader) header is given more than once") == true,
+                "\(repeated.problem?.detail ?? "no problem")")
         #expect(try await appliance.service.journal.headSeq() == 2)
         await appliance.stop()
     }

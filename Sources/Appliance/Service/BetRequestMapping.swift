@@ -43,14 +43,28 @@ enum BetRequestMapping {
     /// SHA-256 of the slip's fields in a fixed order, each length-prefixed so no field's content
     /// can pass for a separator, so a retry that serializes the same slip differently (key order,
     /// spacing, currency case) is still recognised as the same request. Built by hand rather than
-    /// with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping.
+    /// with a sorted-keys `JSONEncoder`, which cost more than the rest of the mapping, and into
+    /// one byte buffer rather than joined strings, whose generic `joined()` ran unspecialized.
     static func digest(of request: PlaceBetRequest) -> Digest256 {
-        var fields = ["slip/v1", request.type, request.oddsChangePolicy.rawValue, String(request.stakePerLine.minorUnits),
-                      request.stakePerLine.currency.uppercased(), String(request.legs.count)]
-        for leg in request.legs {
-            fields += [leg.selectionId, String(leg.price.numerator), String(leg.price.denominator), String(leg.priceVersion)]
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(64 + 32 * request.legs.count)
+        func append(_ field: String) {
+            canonical.append(contentsOf: String(field.utf8.count).utf8)
+            canonical.append(UInt8(ascii: ":"))
+            canonical.append(contentsOf: field.utf8)
         }
-        let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined()
-        return Digest256(hashing: Array(canonical.utf8))
+        append("slip/v1")
+        append(request.type)
+        append(request.oddsChangePolicy.rawValue)
+        append(String(request.stakePerLine.minorUnits))
+        append(request.stakePerLine.currency.uppercased())
+        append(String(request.legs.count))
+        for leg in request.legs {
+            append(leg.selectionId)
+            append(String(leg.price.numerator))
+            append(String(leg.price.denominator))
+            append(String(leg.priceVersion))
+        }
+        return Digest256(hashing: canonical)
     }
 }
