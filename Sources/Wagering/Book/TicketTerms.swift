@@ -27,6 +27,17 @@ public struct TicketTerms: Hashable, Sendable {
         securityDigest = bet.securityDigest
     }
 
+    init(terminalID: TerminalID, kind: BetKind, legs: [StruckLeg], stakePerLine: Int64, totalStake: Int64,
+         placedAtMillis: Int64, securityDigest: SecurityDigest) {
+        self.terminalID = terminalID
+        self.kind = kind
+        self.legs = legs
+        self.stakePerLine = stakePerLine
+        self.totalStake = totalStake
+        self.placedAtMillis = placedAtMillis
+        self.securityDigest = securityDigest
+    }
+
     public var lines: [[Int]] { kind.lines(legCount: legs.count) }
 
     /// The markets the bet has legs on, each once.
