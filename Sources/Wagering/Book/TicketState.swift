@@ -87,9 +87,8 @@ public struct TicketState: Hashable, Sendable {
                                 outcomes: outcomes, status: status, amountOwed: amountOwed)
             let storage = unsafeDowncast(Storage.create(minimumCapacity: terms.legs.count) { _ in header }, to: Storage.self)
             storage.withUnsafeMutablePointerToElements { legs in
-                terms.legs.withUnsafeBufferPointer { struck in
-                    legs.initialize(from: struck.baseAddress!, count: struck.count)
-                }
+                let (_, copied) = UnsafeMutableBufferPointer(start: legs, count: terms.legs.count).initialize(from: terms.legs)
+                assert(copied == terms.legs.count, "every leg is copied into the ticket's storage")
             }
             return storage
         }
