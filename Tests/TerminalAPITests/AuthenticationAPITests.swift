@@ -1,3 +1,4 @@
+@testable import Appliance
 import Foundation
 import Testing
 import TerminalClient
@@ -68,6 +69,8 @@ struct AuthenticationAPITests {
         #expect(repeated.problem?.detail.contains("\(RequestSignature.nonceHeader) header is given more than once") == true,
                 "\(repeated.problem?.detail ?? "no problem")")
         #expect(try await appliance.service.journal.headSeq() == 2)
+        let refusals = appliance.service.authFailures.closeWindow()
+        #expect(refusals?.byKind == [.badSignature: 1, .repeatedHeader: 1], "\(refusals?.summary ?? "none tallied")")
         await appliance.stop()
     }
 

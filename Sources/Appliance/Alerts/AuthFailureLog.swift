@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 public final class AuthFailureLog: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case missingHeader = "missing header"
+        case repeatedHeader = "repeated header"
         case badSignature = "unknown terminal or bad signature"
         case staleTimestamp = "timestamp out of skew"
         case badNonce = "malformed nonce"

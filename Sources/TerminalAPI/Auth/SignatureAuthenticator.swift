@@ -70,7 +70,7 @@ struct SignatureAuthenticator: RouterMiddleware {
         func header(_ field: HTTPField.Name) throws(Refusal) -> String {
             var found: String?
             for candidate in request.headers where candidate.name == field {
-                guard found == nil else { throw Refusal(.missingHeader, "the \(field.rawName) header is given more than once") }
+                guard found == nil else { throw Refusal(.repeatedHeader, "the \(field.rawName) header is given more than once") }
                 found = candidate.value
             }
             guard let value = found, !value.isEmpty else {

@@ -63,6 +63,8 @@ struct BenchAPI: AsyncParsableCommand {
         print("journal alone (K=\(terminals)): \(journal.summary)")
         print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB (anonymous \(formatTwoDecimals(idleAnonymous)) MiB, "
               + "touched in 3 s idle \(formatTwoDecimals(idleWorkingSet)) MiB), under load peak \(formatTwoDecimals(peak)) MiB")
+        print("holdfastd binary's disk reads ahead \(daemon.binaryReadAheadKiB.map { "\($0) KiB" } ?? "an unknown amount"); "
+              + "idle RSS grows with it (docs/BENCHMARKS.md, \"Memory\")")
         print("bets vs trivial endpoint \(formatTwoDecimals(bets.figures.perSecond / trivial.figures.perSecond)), "
               + "bets vs journal alone \(formatTwoDecimals(bets.figures.perSecond / journal.perSecond))")
         print("api_bets_per_s=\(Int(bets.figures.perSecond.rounded())) p99_ms=\(formatTwoDecimals(bets.figures.latency.quantileMillis(0.99))) "
