@@ -48,9 +48,8 @@ final class APIDaemon {
 
     /// Starts holdfastd and waits for the line that says where it listens.
     func start() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("holdfastd")
-        dropFromPageCache(binary.path)
-        process.executableURL = binary
+        dropFromPageCache(Self.binary.path)
+        process.executableURL = Self.binary
         process.arguments = ["--config", directory + "/holdfast.yaml"]
         let output = Pipe()
         process.standardOutput = output
@@ -70,8 +69,11 @@ final class APIDaemon {
     var processIdentifier: Int32 { process.processIdentifier }
 
     /// The read-ahead of the disk holding holdfastd's binary (see `readAheadKiB(ofDiskHolding:)`).
-    var binaryReadAheadKiB: Int? {
-        readAheadKiB(ofDiskHolding: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("holdfastd").path)
+    var binaryReadAheadKiB: Int? { readAheadKiB(ofDiskHolding: Self.binary.path) }
+
+    /// The release holdfastd beside this holdfast.
+    private static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("holdfastd")
     }
 
     var controlSocket: String { directory + "/data/control.sock" }
