@@ -115,7 +115,7 @@ extension ApplianceConfiguration {
     /// relative to `directory`.
     public static func parse(yaml text: String, relativeTo directory: String) throws(ConfigurationError) -> ApplianceConfiguration {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        do { root = try ConfigReader.compose(yaml: text) } catch {
             throw ConfigurationError(key: "(file)", line: nil, problem: "is not valid YAML: \(error)")
         }
         var top = try ConfigReader(node: root, path: "")

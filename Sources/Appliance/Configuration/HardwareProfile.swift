@@ -46,7 +46,7 @@ public struct HardwareProfile: Sendable {
     static func parse(yaml text: String, file: String, expectedName: String) throws(ConfigurationError) -> HardwareProfile {
         do throws(ConfigurationError) {
             let root: Node?
-            do { root = try Yams.compose(yaml: text) } catch {
+            do { root = try ConfigReader.compose(yaml: text) } catch {
                 throw ConfigurationError(key: "(file)", line: nil, problem: "is not valid YAML: \(error)")
             }
             var top = try ConfigReader(node: root, path: "")
