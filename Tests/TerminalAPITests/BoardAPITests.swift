@@ -63,7 +63,9 @@ struct BoardAPITests {
         // The stream is still open: a graceful shutdown must end it rather than wait on it.
         let stopping = ContinuousClock.now
         await appliance.stop()
-        // Well under the 30 s idle timeout it would otherwise wait for, with room for a loaded machine.
-        #expect(ContinuousClock.now - stopping < .seconds(10))
+        // A stream the shutdown did not end would hold it for ever (its heartbeats keep the
+        // connection busy), so the bound only has to be finite: it leaves room for the TSan stage
+        // on a loaded machine, where this stop once took 10.9 s.
+        #expect(ContinuousClock.now - stopping < .seconds(25))
     }
 }
