@@ -143,7 +143,7 @@ struct ConsoleSuites {
             let laptopPath = links.path + "/laptop"
             func startSocat() async throws -> Spawned {
                 let socat = try Spawned("/usr/bin/socat", ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"])
-                for _ in 0..<100 where !FileManager.default.fileExists(atPath: laptopPath) { try await Task.sleep(for: .milliseconds(50)) }
+                _ = await fileAppears(at: laptopPath, within: .seconds(5))
                 return socat
             }
             var socat = try await startSocat()
@@ -247,12 +247,7 @@ struct ConsoleSuites {
             _ = await expect("rebooting: intake closes now")
             #expect(try await powerShows("powering_off", "requested by technician tech"))
             // The state turns powering_off before the command runs, so wait for what it does.
-            var rebooted = false
-            for _ in 0..<100 where !rebooted {
-                rebooted = FileManager.default.fileExists(atPath: marker.path + "/rebooted")
-                if !rebooted { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(rebooted, "the reboot command ran within 10 s of powering_off")
+            #expect(await fileAppears(at: marker.path + "/rebooted", within: .seconds(10)), "the reboot command ran within 10 s of powering_off")
         }
     }
 }

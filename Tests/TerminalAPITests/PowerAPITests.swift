@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Testing
+import TestSupport
 import TerminalClient
 import TerminalProtocol
 import Wagering
@@ -105,8 +106,7 @@ struct PowerAPITests {
     }
 
     static func expectRanOnce(_ marker: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(10)) }
+        _ = await fileAppears(at: marker, within: .seconds(20))
         try await Task.sleep(for: .milliseconds(300))
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "ran\n", "the shutdown command runs exactly once")
     }
