@@ -16,6 +16,15 @@ public struct TicketTerms: Hashable, Sendable {
     public var placedAtMillis: Int64
     public var securityDigest: SecurityDigest
 
+    public var lines: [[Int]] { kind.lines(legCount: legs.count) }
+
+    /// The markets the bet has legs on, each once.
+    var marketIDs: Set<MarketID> { Set(legs.map(\.marketID)) }
+}
+
+// In an extension, so the struct keeps its memberwise initializer (`TicketState` rebuilds terms
+// with it from the fields it stores).
+extension TicketTerms {
     public init(_ bet: PlacedBet) {
         assert(bet.stakePerLine.currency == bet.totalStake.currency, "a bet's stakes are in one currency")
         terminalID = bet.terminalID
@@ -26,22 +35,6 @@ public struct TicketTerms: Hashable, Sendable {
         placedAtMillis = bet.placedAtMillis
         securityDigest = bet.securityDigest
     }
-
-    init(terminalID: TerminalID, kind: BetKind, legs: [StruckLeg], stakePerLine: Int64, totalStake: Int64,
-         placedAtMillis: Int64, securityDigest: SecurityDigest) {
-        self.terminalID = terminalID
-        self.kind = kind
-        self.legs = legs
-        self.stakePerLine = stakePerLine
-        self.totalStake = totalStake
-        self.placedAtMillis = placedAtMillis
-        self.securityDigest = securityDigest
-    }
-
-    public var lines: [[Int]] { kind.lines(legCount: legs.count) }
-
-    /// The markets the bet has legs on, each once.
-    var marketIDs: Set<MarketID> { Set(legs.map(\.marketID)) }
 }
 
 /// One leg as struck: the selection, its market and the odds the bet was accepted at.
