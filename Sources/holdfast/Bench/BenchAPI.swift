@@ -56,7 +56,8 @@ struct BenchAPI: AsyncParsableCommand {
         let peak = await sampling.value
         for connection in connections { await connection.close() }
         printProgress("journal alone with \(terminals) submitters")
-        let (journal, _) = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero).run(for: duration)
+        let journal = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero)
+            .run(for: duration).run
 
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")

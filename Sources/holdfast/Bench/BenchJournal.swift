@@ -37,14 +37,14 @@ struct BenchJournal: AsyncParsableCommand {
         #endif
         print("holdfast bench journal: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, directory \(directory), \(seconds) s per run")
 
-        var journalRuns: [Int: RunFigures] = [:]
+        var journalRuns: [Int: JournalLoad.Figures] = [:]
         var payload = Data()
         for count in counts {
             printProgress("journal with \(count) submitters")
-            let (figures, sample) = try await JournalLoad(directory: directory + "/journal-\(count)", submitters: count,
-                                                       commitDelay: .microseconds(commitDelayMicroseconds)).run(for: duration)
+            let figures = try await JournalLoad(directory: directory + "/journal-\(count)", submitters: count,
+                                                commitDelay: .microseconds(commitDelayMicroseconds)).run(for: duration)
             journalRuns[count] = figures
-            payload = sample
+            payload = figures.samplePayload
         }
         let baselines = SQLiteBaselines(directory: directory, payload: payload)
         printProgress("SQLite one transaction per row, synchronous=FULL")
@@ -61,9 +61,10 @@ struct BenchJournal: AsyncParsableCommand {
         for count in counts {
             printProgress("SQLite batched inserts, \(count) rows per transaction")
             let batched = try baselines.batched(count, duration: duration)
-            let journal = journalRuns[count]!
+            let journal = journalRuns[count]!.run
             lastRatio = journal.perSecond / batched.perSecond
-            print("K=\(count): journal \(journal.summary) | batched(\(count)) \(formatRate(batched.perSecond)) rows/s"
+            let written = journalRuns[count]!.bytesWrittenPerBet.map { ", \(formatRate($0)) bytes written per bet" } ?? ""
+            print("K=\(count): journal \(journal.summary)\(written) | batched(\(count)) \(formatRate(batched.perSecond)) rows/s"
                   + " | journal/one_tx_per_row \(formatTwoDecimals(journal.perSecond / oneRow.perSecond))x"
                   + " | journal/batched \(formatTwoDecimals(lastRatio))")
         }
@@ -78,7 +79,15 @@ struct JournalLoad {
     let submitters: Int
     let commitDelay: Duration
 
-    func run(for duration: Duration) async throws -> (RunFigures, Data) {
+    struct Figures {
+        var run: RunFigures
+        /// WAL and checkpoint writes during the run, per bet placed.
+        var bytesWrittenPerBet: Double?
+        /// A `bet.placed` payload, so the baselines insert rows of the same size.
+        var samplePayload: Data
+    }
+
+    func run(for duration: Duration) async throws -> Figures {
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var random = SystemRandom()
@@ -86,6 +95,7 @@ struct JournalLoad {
                                                 clock: SystemClock(), random: &random, logger: BenchBook.quietLogger)
         try await BenchBook.publishBoard(journal)
         let clock = ContinuousClock()
+        let writtenBefore = processBytesWritten()
         let started = clock.now
         let deadline = started + duration
         let samples = try await withThrowingTaskGroup(of: LatencySample.self) { group in
@@ -106,8 +116,13 @@ struct JournalLoad {
             return try await group.reduce(into: LatencySample()) { $0.merge($1) }
         }
         let elapsed = clock.now - started
+        var written: Double?
+        if let before = writtenBefore, let after = processBytesWritten() {
+            written = Double(after - before) / Double(max(samples.count, 1))
+        }
         let payload = try await journal.records(after: 50, limit: 1).first.map { Data($0.payload) } ?? Data()
         await journal.close()
-        return (RunFigures(operations: samples.count, elapsed: elapsed, latency: samples), payload)
+        return Figures(run: RunFigures(operations: samples.count, elapsed: elapsed, latency: samples),
+                       bytesWrittenPerBet: written, samplePayload: payload)
     }
 }
