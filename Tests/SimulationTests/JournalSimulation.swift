@@ -186,8 +186,12 @@ struct JournalSimulation {
     }
 
     private func open(clock: SimulatedClock, random: inout SplitMix64, epoch: Int) async throws -> BetJournal {
+        // Idempotency runs of 1 to 5 placements, changing from epoch to epoch, so cuts land while
+        // runs are written and reopens find runs half written.
+        let runLength = 1 + Int((seed &+ UInt64(epoch)) % 5)
         let configuration = JournalConfiguration(directory: directory, applianceCode: try ApplianceCode("S1M0"), currency: .gbp,
-                                                 limits: Workload.limits, sqliteVFS: "holdfast-simdisk")
+                                                 limits: Workload.limits, idempotencyRunLength: runLength,
+                                                 sqliteVFS: "holdfast-simdisk")
         do { return try await BetJournal.open(configuration, clock: clock, random: &random, logger: Self.logger) } catch {
             throw fail(epoch, "the journal does not open after the cut: \(error)")
         }

@@ -27,14 +27,12 @@ enum JournalReader {
                       hash: Array(row["hash"] as Data))
     }
 
-    /// The bet an idempotency key already placed, if any.
-    static func placement(terminal: TerminalID, key: String, _ db: Database) throws -> (bet: PlacedBet, seq: Int64)? {
-        let statement = try db.cachedStatement(sql: "SELECT serial FROM tickets WHERE terminal_id = ? AND idempotency_key = ?")
-        guard let seq = try Int64.fetchOne(statement, arguments: [terminal.rawValue, key]) else { return nil }
-        guard let record = try record(seq, db), case .betPlaced(let bet) = try EventCoding.decode(kind: record.kind, payload: record.payload) else {
-            throw JournalOpenError.derivedStateInvalid("ticket row for key '\(key)' does not point at a bet.placed record")
+    /// The bet of the `bet.placed` record at `serial` (a ticket's serial is its record's seq).
+    static func placedBet(serial: Int64, _ db: Database) throws -> PlacedBet {
+        guard let record = try record(serial, db), case .betPlaced(let bet) = try EventCoding.decode(kind: record.kind, payload: record.payload) else {
+            throw JournalOpenError.derivedStateInvalid("ticket serial \(serial) does not point at a bet.placed record")
         }
-        return (bet, seq)
+        return bet
     }
 
     static func ticketStatus(_ id: TicketID, _ db: Database) throws -> TicketStatus? {

@@ -29,7 +29,8 @@ extension BetJournal {
         } catch { throw .cannotOpen(path: path, reason: "\(error)") }
 
         do {
-            let (book, head, offline) = try await pool.write { db throws -> (Book, HeadMarker.Head, OfflineLedger) in
+            let (book, head, idempotency, offline) = try await pool.write {
+                db throws -> (Book, HeadMarker.Head, IdempotencyIndex, OfflineLedger) in
                 try quickCheck(db)
                 try checkMeta(db, configuration)
                 let head = try JournalReader.head(db)
@@ -46,12 +47,13 @@ extension BetJournal {
                 do { book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook) } catch let error as JournalOpenError {
                     throw error
                 } catch { throw JournalOpenError.derivedStateInvalid("\(error)") }
-                return (book, head, try OfflineLedger.load(markPath: configuration.offlineMarkPath, db))
+                return (book, head, try IdempotencyIndex.load(db, runLength: configuration.idempotencyRunLength),
+                        try OfflineLedger.load(markPath: configuration.offlineMarkPath, db))
             }
             let ticketKey = try TicketKeyStore(path: configuration.ticketKeyPath).loadOrCreate(using: &random)
             try HeadMarker(path: configuration.headMarkerPath).write(head)
-            let writer = LedgerWriter(book: book, head: head, configuration: configuration, ticketKey: ticketKey,
-                                      offline: offline, clock: clock, logger: logger)
+            let writer = LedgerWriter(book: book, head: head, idempotency: idempotency, configuration: configuration,
+                                      ticketKey: ticketKey, offline: offline, clock: clock, logger: logger)
             logger.info("journal open", metadata: ["path": "\(path)", "head": "\(head.seq)", "open_tickets": "\(book.openTicketCount)"])
             return BetJournal(configuration: configuration, pool: pool, writer: writer, logger: logger)
         } catch let error as JournalOpenError {

@@ -36,7 +36,7 @@ enum Schema {
                 );
 
                 -- Derived: one row per ticket ever placed, keyed by its serial (the sequence
-                -- number of its bet.placed record). Also the idempotency index.
+                -- number of its bet.placed record). Also the idempotency index until v2.
                 CREATE TABLE tickets (
                     serial           INTEGER PRIMARY KEY,
                     ticket_id        TEXT    NOT NULL,
@@ -70,9 +70,46 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: idempotency index written in sorted runs") { db in
+            // SQLite cannot drop a UNIQUE constraint, so the tickets table is copied into one
+            // without it (the index moves to its own table, see IdempotencyIndex).
+            try db.execute(sql: """
+                CREATE TABLE tickets_v2 (
+                    serial           INTEGER PRIMARY KEY,
+                    ticket_id        TEXT    NOT NULL,
+                    terminal_id      TEXT    NOT NULL,
+                    idempotency_key  TEXT    NOT NULL,
+                    request_digest   TEXT    NOT NULL,
+                    status           TEXT    NOT NULL,
+                    total_stake      INTEGER NOT NULL,
+                    potential_return INTEGER NOT NULL,
+                    amount           INTEGER NOT NULL,
+                    updated_seq      INTEGER NOT NULL
+                );
+                INSERT INTO tickets_v2 SELECT serial, ticket_id, terminal_id, idempotency_key, request_digest, status,
+                                              total_stake, potential_return, amount, updated_seq FROM tickets;
+                DROP TABLE tickets;
+                ALTER TABLE tickets_v2 RENAME TO tickets;
+                CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
+
+                -- Derived: the ticket each (terminal, idempotency key) placed, for tickets up to
+                -- through_serial; the writer holds the later ones in memory (IdempotencyIndex).
+                CREATE TABLE idempotency (
+                    terminal_id     TEXT    NOT NULL,
+                    idempotency_key TEXT    NOT NULL,
+                    serial          INTEGER NOT NULL,
+                    PRIMARY KEY (terminal_id, idempotency_key)
+                ) WITHOUT ROWID;
+                CREATE TABLE idempotency_indexed (
+                    id             INTEGER PRIMARY KEY CHECK (id = 1),
+                    through_serial INTEGER NOT NULL
+                );
+                """)
+            try IdempotencyIndex.indexAll(db)
+        }
         return migrator
     }
 
     /// Tables derived from the journal, in the order a rebuild clears them.
-    static let derivedTables = ["tickets", "markets", "exposure"]
+    static let derivedTables = ["tickets", "markets", "exposure", "idempotency"]
 }

@@ -58,6 +58,7 @@ public enum JournalMaintenance {
             case .failure(let failure): return .failure(.verificationFailed(failure))
             case .success(let replayed):
                 try derived!.flush(book: replayed.book, db: db)
+                try IdempotencyIndex.indexAll(db)
                 return .success(replayed.lastSeq)
             }
         }

@@ -8,6 +8,9 @@ enum StateReplayer {
     struct Replayed {
         var book: Book
         var ticketStatus: [String: (status: TicketStatus, amount: Int64)]
+        /// Each ticket's identity, by serial: a tickets row carrying another key would let a
+        /// retry of the real one place a second bet.
+        var identities: [Int64: (terminal: String, key: String)]
         var lastSeq: Int64
     }
 
@@ -16,6 +19,7 @@ enum StateReplayer {
                        progress: ((Int64) -> Void)? = nil) throws -> Result<Replayed, VerificationFailure> {
         var book = Book.forReplay(currency: currency)
         var statuses: [String: (status: TicketStatus, amount: Int64)] = [:]
+        var identities: [Int64: (terminal: String, key: String)] = [:]
         var lastSeq: Int64 = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, kind, payload FROM journal ORDER BY seq")
         while let row = try rows.next() {
@@ -31,11 +35,12 @@ enum StateReplayer {
                 return .failure(VerificationFailure(seq: seq, problem: .derivedStateMismatch(error.description)))
             }
             for change in applied.tickets { statuses[change.ticketID.description] = (change.status, change.amount) }
+            if case .betPlaced(let bet) = event { identities[seq] = (bet.terminalID.rawValue, bet.idempotencyKey) }
             try derived?.record(applied, seq: seq, db: db)
             lastSeq = seq
             if seq % 100_000 == 0 { progress?(seq) }
         }
-        return .success(Replayed(book: book, ticketStatus: statuses, lastSeq: lastSeq))
+        return .success(Replayed(book: book, ticketStatus: statuses, identities: identities, lastSeq: lastSeq))
     }
 
     /// Compares a replay with what the derived tables hold; nil when they agree.
@@ -47,9 +52,13 @@ enum StateReplayer {
         if loaded.board != replayed.book.board { return "the markets table differs from the replayed board" }
         if loaded.exposure != replayed.book.exposure { return "exposure differs from the replayed open bets" }
         var tableStatuses: [String: (TicketStatus, Int64)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT ticket_id, status, amount FROM tickets") {
-            guard let status = TicketStatus(rawValue: row["status"]) else { return "ticket \(row["ticket_id"] as String) has an unknown status" }
-            tableStatuses[row["ticket_id"]] = (status, row["amount"])
+        for row in try Row.fetchAll(db, sql: "SELECT serial, ticket_id, terminal_id, idempotency_key, status, amount FROM tickets") {
+            let ticket: String = row["ticket_id"]
+            guard let status = TicketStatus(rawValue: row["status"]) else { return "ticket \(ticket) has an unknown status" }
+            guard let identity = replayed.identities[row["serial"]], identity.terminal == row["terminal_id"],
+                  identity.key == row["idempotency_key"]
+            else { return "ticket \(ticket) names another terminal or idempotency key than its bet.placed record" }
+            tableStatuses[ticket] = (status, row["amount"])
         }
         if tableStatuses.count != replayed.ticketStatus.count {
             return "the tickets table has \(tableStatuses.count) tickets, the records \(replayed.ticketStatus.count)"
@@ -59,6 +68,7 @@ enum StateReplayer {
                 return "ticket \(ticket) should be \(expected.status.rawValue) \(expected.amount)"
             }
         }
+        if let problem = try IdempotencyIndex.problem(db) { return problem }
         let exposureRows = try Row.fetchAll(db, sql: "SELECT selection_id, win_return, line_stake FROM exposure")
         let replayedSelections = Set(replayed.book.exposure.winReturn.keys).union(replayed.book.exposure.lineStake.keys)
         if exposureRows.count != replayedSelections.count { return "the exposure table has \(exposureRows.count) rows, expected \(replayedSelections.count)" }

@@ -18,14 +18,19 @@ public struct JournalConfiguration: Sendable {
     /// Zero commits as soon as the previous commit ends (natural group commit); set to zero on
     /// battery power.
     public var groupCommitDelay: Duration
+    /// Placements the writer gathers in memory before writing them to the idempotency table as
+    /// one sorted run (``IdempotencyIndex``): longer runs write fewer pages per bet, and hold
+    /// more keys in memory and in the one commit that writes them.
+    public var idempotencyRunLength: Int
     /// The SQLite VFS the database is opened through; nil for SQLite's default. The simulation
     /// opens it through a crash-injecting disk (Tests/CSimulatedDisk).
     public var sqliteVFS: String?
 
     public init(directory: String, applianceCode: ApplianceCode, currency: Currency, limits: BettingLimits,
                 maxOpenTickets: Int = 100_000, queueCapacity: Int = 4_096, maxBatch: Int = 512,
-                groupCommitDelay: Duration = .zero, sqliteVFS: String? = nil) {
-        precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0, "journal bounds must be positive")
+                groupCommitDelay: Duration = .zero, idempotencyRunLength: Int = 2_048, sqliteVFS: String? = nil) {
+        precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0 && idempotencyRunLength > 0,
+                     "journal bounds must be positive")
         self.directory = directory
         self.applianceCode = applianceCode
         self.currency = currency
@@ -34,6 +39,7 @@ public struct JournalConfiguration: Sendable {
         self.queueCapacity = queueCapacity
         self.maxBatch = maxBatch
         self.groupCommitDelay = groupCommitDelay
+        self.idempotencyRunLength = idempotencyRunLength
         self.sqliteVFS = sqliteVFS
     }
 

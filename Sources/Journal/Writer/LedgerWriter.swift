@@ -21,6 +21,7 @@ final class LedgerWriter: @unchecked Sendable {
         var openTickets: Int
     }
     private(set) var head: HeadMarker.Head
+    private var idempotency: IdempotencyIndex
     private let configuration: JournalConfiguration
     private let ticketKey: TicketKey
     let offline: OfflineLedger
@@ -31,9 +32,10 @@ final class LedgerWriter: @unchecked Sendable {
     /// fails until the journal is reopened (and verified) rather than run on unknown state.
     private var poisoned: String?
 
-    init(book: Book, head: HeadMarker.Head, configuration: JournalConfiguration, ticketKey: TicketKey,
-         offline: OfflineLedger, clock: any JournalClock, logger: Logger) {
+    init(book: Book, head: HeadMarker.Head, idempotency: IdempotencyIndex, configuration: JournalConfiguration,
+         ticketKey: TicketKey, offline: OfflineLedger, clock: any JournalClock, logger: Logger) {
         self.book = book
+        self.idempotency = idempotency
         self.committedView = NIOLockedValueBox(CommittedView(board: book.board, openTickets: book.openTicketCount))
         self.head = head
         self.configuration = configuration
@@ -61,6 +63,9 @@ final class LedgerWriter: @unchecked Sendable {
                     outcomes.append(try execute(command, chain: &chain, derived: &derived, db: db))
                 }
                 try derived.flush(book: book, db: db)
+                if chain.seq > head.seq {
+                    try idempotency.writeRunStep(head: chain.seq, appended: Int(chain.seq - head.seq), db)
+                }
                 return .commit
             }
         } catch {
@@ -96,6 +101,7 @@ final class LedgerWriter: @unchecked Sendable {
         do {
             book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook)
             head = try JournalReader.head(db)
+            idempotency = try IdempotencyIndex.load(db, runLength: configuration.idempotencyRunLength)
             publishCommittedView()
         } catch {
             // Keeping the old book would acknowledge against state that was rolled back.
@@ -113,13 +119,14 @@ final class LedgerWriter: @unchecked Sendable {
         do {
             switch command {
             case .place(let request):
-                if let earlier = try JournalReader.placement(terminal: request.terminalID, key: request.idempotencyKey, db) {
-                    guard earlier.bet.requestDigest == request.requestDigest else {
+                if let serial = try idempotency.serial(terminal: request.terminalID, key: request.idempotencyKey, db) {
+                    let earlier = try JournalReader.placedBet(serial: serial, db)
+                    guard earlier.requestDigest == request.requestDigest else {
                         return .failure(.idempotencyConflict(terminal: request.terminalID, key: request.idempotencyKey,
-                                                             existingTicket: earlier.bet.ticketID))
+                                                             existingTicket: earlier.ticketID))
                     }
-                    let code = SecurityCode(for: earlier.bet.ticketID, key: ticketKey)
-                    return .success(.placed(PlacementReceipt(bet: earlier.bet, securityCode: code, seq: earlier.seq, isReplay: true)))
+                    let code = SecurityCode(for: earlier.ticketID, key: ticketKey)
+                    return .success(.placed(PlacementReceipt(bet: earlier, securityCode: code, seq: serial, isReplay: true)))
                 }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
                 let code = SecurityCode(for: ticketID, key: ticketKey)
@@ -153,6 +160,7 @@ final class LedgerWriter: @unchecked Sendable {
         let seq = try append(applied.event, wallMillis: wall, chain: &chain, db: db)
         try derived.record(applied, seq: seq, db: db)
         if let receiptCode, case .betPlaced(let bet) = applied.event {
+            idempotency.placed(terminal: bet.terminalID, key: bet.idempotencyKey, serial: seq)
             return .success(.placed(PlacementReceipt(bet: bet, securityCode: receiptCode, seq: seq, isReplay: false)))
         }
         return .success(.journaled(JournaledFact(seq: seq, applied: applied)))

@@ -26,10 +26,11 @@ enum Fixtures {
         maxLiabilityPerSelection: 500_000_000, maxLiabilityPerMarket: 500_000_000,
         terminalDefaults: TerminalLimits(maxStakePerBet: 1_000_000, maxOpenStake: 1_000_000_000))
 
-    static func configuration(_ directory: String, queueCapacity: Int = 4_096,
-                              groupCommitDelay: Duration = .zero) -> JournalConfiguration {
+    static func configuration(_ directory: String, queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero,
+                              idempotencyRunLength: Int = 2_048) -> JournalConfiguration {
         JournalConfiguration(directory: directory, applianceCode: try! ApplianceCode("HF01"), currency: .gbp, limits: limits,
-                             queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay)
+                             queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay,
+                             idempotencyRunLength: idempotencyRunLength)
     }
 
     static var logger: Logger {
@@ -39,9 +40,11 @@ enum Fixtures {
     }
 
     static func open(_ directory: String, clock: ManualClock = ManualClock(), seed: UInt64 = 1,
-                     queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero) async throws -> BetJournal {
+                     queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero,
+                     idempotencyRunLength: Int = 2_048) async throws -> BetJournal {
         var random = SplitMix64(seed: seed)
-        return try await BetJournal.open(configuration(directory, queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay),
+        return try await BetJournal.open(configuration(directory, queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay,
+                                                       idempotencyRunLength: idempotencyRunLength),
                                          clock: clock, random: &random, logger: logger)
     }
 

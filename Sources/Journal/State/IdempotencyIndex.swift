@@ -1,0 +1,148 @@
+import GRDB
+import Wagering
+
+/// Which ticket each `(terminal id, idempotency key)` placed: the lookup that makes a retried bet
+/// return its original ticket.
+///
+/// The newest placements are held in memory; once `runLength` have gathered they are sorted and
+/// written to the `idempotency` table as a run, a step per commit so that no one commit carries
+/// the whole run. A UNIQUE index on the tickets table did this job row by row, but each
+/// terminal's keys sort apart from the others', so a batch of bets from 64 terminals dirtied up
+/// to 64 leaves of that index: half of the bytes each commit wrote and fsynced. In a sorted run a
+/// terminal's keys share one or two leaves.
+///
+/// Nothing is lost in a crash. `idempotency_indexed.through_serial` marks the last run completed:
+/// every ticket up to it is in the table. The tickets rows after it, written in the same
+/// transaction as their records, hold every key; ``load(_:runLength:)`` reads back those a run
+/// has not written yet. The table's primary key still refuses a second ticket for one key.
+///
+/// Confinement: used only inside the journal writer's write accesses, like ``LedgerWriter``.
+struct IdempotencyIndex {
+    struct Key: Hashable {
+        var terminal: String
+        var key: String
+
+        /// SQLite's BINARY collation, so a run is inserted in the table's own order.
+        static func precedes(_ a: Key, _ b: Key) -> Bool {
+            if a.terminal != b.terminal { return a.terminal.utf8.lexicographicallyPrecedes(b.terminal.utf8) }
+            return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
+    }
+
+    /// A run being written: its placements in table order, how many are written, and the last
+    /// record of the commit that started it (every ticket up to there is in the run or the table).
+    private struct Run {
+        var placements: [(key: Key, serial: Int64)]
+        var written: Int
+        var through: Int64
+    }
+
+    /// Every placement not in the table yet, including those of the run being written.
+    private(set) var pending: [Key: Int64]
+    private var run: Run?
+    let runLength: Int
+
+    /// The index as committed: the placements after the last completed run that are not in the table.
+    static func load(_ db: Database, runLength: Int) throws -> IdempotencyIndex {
+        precondition(runLength > 0, "an idempotency run holds at least one placement")
+        var pending: [Key: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT t.terminal_id, t.idempotency_key, t.serial FROM tickets t
+            WHERE t.serial > ? AND NOT EXISTS (
+                SELECT 1 FROM idempotency i WHERE i.terminal_id = t.terminal_id AND i.idempotency_key = t.idempotency_key)
+            """, arguments: [try indexedThrough(db)])
+        while let row = try rows.next() {
+            pending[Key(terminal: row[0], key: row[1])] = row[2]
+        }
+        return IdempotencyIndex(pending: pending, run: nil, runLength: runLength)
+    }
+
+    /// The serial of the ticket this key placed, if any.
+    func serial(terminal: TerminalID, key: String, _ db: Database) throws -> Int64? {
+        if let serial = pending[Key(terminal: terminal.rawValue, key: key)] { return serial }
+        return try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT serial FROM idempotency WHERE terminal_id = ? AND idempotency_key = ?"),
+            arguments: [terminal.rawValue, key])
+    }
+
+    /// A ticket placed in the transaction under way; the caller has looked the key up first.
+    mutating func placed(terminal: TerminalID, key: String, serial: Int64) {
+        let previous = pending.updateValue(serial, forKey: Key(terminal: terminal.rawValue, key: key))
+        assert(previous == nil, "idempotency key '\(key)' of \(terminal) placed twice")
+    }
+
+    /// Starts a run once `runLength` placements wait, and writes the next step of the run under
+    /// way: a sixteenth of a run, or twice the records the transaction appended if that is more,
+    /// so that runs are written faster than keys arrive and memory stays near `runLength`.
+    /// `head` is the last record of the transaction under way. The writer calls this only in a
+    /// transaction that appended records: one that only answers retries or refusals must not
+    /// write, so that it cannot fail on a full disk. If the transaction rolls back, the writer
+    /// reloads the index (``load(_:runLength:)``).
+    mutating func writeRunStep(head: Int64, appended: Int, _ db: Database) throws {
+        if run == nil {
+            guard pending.count >= runLength else { return }
+            let sorted = pending.map { (key: $0.key, serial: $0.value) }.sorted { Key.precedes($0.key, $1.key) }
+            run = Run(placements: sorted, written: 0, through: head)
+        }
+        guard var current = run else { return }
+        let stepLength = max(runLength / 16, 2 * appended, 1)
+        let step = current.written..<min(current.placements.count, current.written + stepLength)
+        let insert = try db.cachedStatement(sql: "INSERT INTO idempotency (terminal_id, idempotency_key, serial) VALUES (?, ?, ?)")
+        for placement in current.placements[step] {
+            try insert.execute(arguments: [placement.key.terminal, placement.key.key, placement.serial])
+            pending[placement.key] = nil
+        }
+        current.written = step.upperBound
+        if current.written == current.placements.count {
+            try Self.mark(through: current.through, db)
+            run = nil
+        } else {
+            run = current
+        }
+    }
+
+    /// Indexes every ticket row, for the migration that made this table and for a rebuild.
+    static func indexAll(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM idempotency;
+            INSERT INTO idempotency (terminal_id, idempotency_key, serial)
+                SELECT terminal_id, idempotency_key, serial FROM tickets ORDER BY terminal_id, idempotency_key;
+            """)
+        try mark(through: Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM journal") ?? 0, db)
+    }
+
+    /// Whether the table holds a key for every ticket up to its mark, and only keys of tickets;
+    /// nil when it does.
+    static func problem(_ db: Database) throws -> String? {
+        let through = try indexedThrough(db)
+        let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency") ?? 0
+        let matching = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM idempotency i JOIN tickets t
+                ON t.serial = i.serial AND t.terminal_id = i.terminal_id AND t.idempotency_key = i.idempotency_key
+            """) ?? 0
+        if matching != indexed {
+            return "the idempotency table has \(indexed - matching) of its \(indexed) keys that match no ticket"
+        }
+        let expected = try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets WHERE serial <= ?", arguments: [through]) ?? 0
+        let covered = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM tickets t WHERE t.serial <= ? AND EXISTS (
+                SELECT 1 FROM idempotency i WHERE i.serial = t.serial AND i.terminal_id = t.terminal_id
+                    AND i.idempotency_key = t.idempotency_key)
+            """, arguments: [through]) ?? 0
+        if covered != expected {
+            return "the idempotency table lacks the keys of \(expected - covered) of the \(expected) tickets up to serial \(through)"
+        }
+        return nil
+    }
+
+    private static func indexedThrough(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT through_serial FROM idempotency_indexed WHERE id = 1") ?? 0
+    }
+
+    private static func mark(through serial: Int64, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO idempotency_indexed (id, through_serial) VALUES (1, ?)
+            ON CONFLICT (id) DO UPDATE SET through_serial = excluded.through_serial
+            """).execute(arguments: [serial])
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import Journal
+import Testing
+import Wagering
+
+/// The idempotency index holds its newest keys in memory and writes them in sorted runs. Wherever
+/// a key is (in memory, in a written run, in the tickets rows a reopen reads back), a retry must
+/// find its ticket, and a damaged index must be found and rebuilt.
+@Suite("Idempotency index written in sorted runs")
+struct IdempotencyIndexTests {
+    private let runLength = 3
+
+    /// A board and seven bets, keys k0 to k6, one commit each. With runs of 3, written two keys
+    /// per commit of one record: k0-k2 and k3-k5 are written runs (the second started at record
+    /// 7, k5's), and k6 is only in memory.
+    private func placeSeven(_ journal: BetJournal) async throws -> [PlacementReceipt] {
+        try await Fixtures.publishBoard(journal, markets: 1)
+        var receipts: [PlacementReceipt] = []
+        for index in 0..<7 {
+            receipts.append(try await journal.place(Fixtures.single("m0-s\(index % 3)", odds: Int64(index % 3 + 2), key: "k\(index)")))
+        }
+        return receipts
+    }
+
+    private func retry(_ journal: BetJournal, _ index: Int) async throws -> PlacementReceipt {
+        try await journal.place(Fixtures.single("m0-s\(index % 3)", odds: Int64(index % 3 + 2), key: "k\(index)"))
+    }
+
+    private func indexedKeys(_ directory: TemporaryDirectory) throws -> (keys: [String], through: Int64) {
+        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
+        defer { try? database.close() }
+        return try database.read { db in
+            (try String.fetchAll(db, sql: "SELECT idempotency_key FROM idempotency ORDER BY idempotency_key"),
+             try Int64.fetchOne(db, sql: "SELECT through_serial FROM idempotency_indexed") ?? -1)
+        }
+    }
+
+    @Test("a retry finds its ticket in a written run, in memory, and after a reopen reads the unwritten keys back")
+    func retriesFindEveryKey() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let placed = try await placeSeven(journal)
+        for index in [1, 4, 6] {
+            let again = try await retry(journal, index)
+            #expect(again.isReplay && again.bet.ticketID == placed[index].bet.ticketID && again.securityCode == placed[index].securityCode)
+        }
+        await #expect(throws: JournalError.idempotencyConflict(terminal: "kiosk-1", key: "k4", existingTicket: placed[4].bet.ticketID)) {
+            try await journal.place(Fixtures.single("m0-s1", odds: 3, stake: 900, key: "k4"))
+        }
+        #expect(try await journal.headSeq() == 8, "a board and seven bets; retries and conflicts journal nothing")
+        await journal.close()
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5"], 7))
+
+        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let afterReopen = try await retry(reopened, 6)
+        #expect(afterReopen.isReplay && afterReopen.bet.ticketID == placed[6].bet.ticketID)
+        await reopened.close()
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+
+    @Test("one key twice in one batch is one bet, and the second answer is its replay")
+    func sameKeyInOneBatch() async throws {
+        let directory = try TemporaryDirectory()
+        // A run per batch, and a commit delay that gathers both placements into one batch.
+        let journal = try await Fixtures.open(directory.path, groupCommitDelay: .milliseconds(100), idempotencyRunLength: 1)
+        try await Fixtures.publishBoard(journal, markets: 1)
+        async let first = journal.place(Fixtures.single("m0-s0", odds: 2, key: "twice"))
+        async let second = journal.place(Fixtures.single("m0-s0", odds: 2, key: "twice"))
+        let answers = try await [first, second]
+        #expect(answers.filter(\.isReplay).count == 1)
+        #expect(answers[0].bet.ticketID == answers[1].bet.ticketID)
+        #expect(try await journal.headSeq() == 2)
+        await journal.close()
+        #expect(try indexedKeys(directory).keys == ["twice"])
+    }
+
+    @Test("a run a reopen interrupted is written again from the tickets rows")
+    func interruptedRun() async throws {
+        let directory = try TemporaryDirectory()
+        // Runs of 6: k0-k5 make one, started at k5's record; k5's and k6's commits write four keys.
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3"], 0))
+
+        // Reopened with runs of 3: k4-k6 are read back, and with k7 they make the next run.
+        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let seventh = try await reopened.place(Fixtures.single("m0-s0", odds: 2, key: "k7"))
+        _ = try await reopened.place(Fixtures.single("m0-s0", odds: 2, key: "k8"))
+        for index in [4, 6] {
+            let again = try await retry(reopened, index)
+            #expect(again.isReplay && again.bet.ticketID == placed[index].bet.ticketID)
+        }
+        await reopened.close()
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"], seventh.seq))
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+
+    @Test("a key missing from the index is found by full verification and put back by rebuild")
+    func damagedIndexIsRebuilt() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
+        try await database.write { try $0.execute(sql: "DELETE FROM idempotency WHERE idempotency_key = 'k1'") }
+        try database.close()
+
+        let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
+        guard case .failure(.verificationFailed(let failure)) = verified, case .derivedStateMismatch(let detail) = failure.problem else {
+            Issue.record("full verification should find the missing key, got \(verified)"); return
+        }
+        #expect(detail == "the idempotency table lacks the keys of 1 of the 6 tickets up to serial 7")
+        _ = try JournalMaintenance.rebuild(directory: directory.path).get()
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+
+        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let again = try await retry(reopened, 1)
+        #expect(again.isReplay && again.bet.ticketID == placed[1].bet.ticketID)
+        await reopened.close()
+    }
+
+    @Test("a journal made before the index had its own table is migrated with every key")
+    func migratesTheUniqueIndex() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        // Put the schema back as the first migration left it: the key unique on the tickets table.
+        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
+        try await database.write { db in
+            try db.execute(sql: """
+                DROP TABLE idempotency;
+                DROP TABLE idempotency_indexed;
+                CREATE TABLE tickets_v1 (
+                    serial INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL, terminal_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+                    request_digest TEXT NOT NULL, status TEXT NOT NULL, total_stake INTEGER NOT NULL,
+                    potential_return INTEGER NOT NULL, amount INTEGER NOT NULL, updated_seq INTEGER NOT NULL,
+                    UNIQUE (terminal_id, idempotency_key));
+                INSERT INTO tickets_v1 SELECT * FROM tickets;
+                DROP TABLE tickets;
+                ALTER TABLE tickets_v1 RENAME TO tickets;
+                CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                """)
+        }
+        try database.close()
+
+        let migrated = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        for index in [0, 6] {
+            let again = try await retry(migrated, index)
+            #expect(again.isReplay && again.bet.ticketID == placed[index].bet.ticketID)
+        }
+        await migrated.close()
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+}
