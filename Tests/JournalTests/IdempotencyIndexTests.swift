@@ -122,13 +122,14 @@ struct IdempotencyIndexTests {
         await reopened.close()
     }
 
-    @Test("a journal made before the index had its own table is migrated with every key")
+    @Test("a journal made by the first schema is migrated with every key")
     func migratesTheUniqueIndex() async throws {
         let directory = try TemporaryDirectory()
         let journal = try await Fixtures.open(directory.path)
         let placed = try await placeSeven(journal)
         await journal.close()
-        // Put the schema back as the first migration left it: the key unique on the tickets table.
+        // Put the schema back as the first migration left it: the key unique on the tickets
+        // table, and the markets' liability columns.
         let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
         try await database.write { db in
             try db.execute(sql: """
@@ -143,7 +144,9 @@ struct IdempotencyIndexTests {
                 DROP TABLE tickets;
                 ALTER TABLE tickets_v1 RENAME TO tickets;
                 CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                ALTER TABLE markets ADD COLUMN single_stake INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE markets ADD COLUMN liability INTEGER NOT NULL DEFAULT 0;
+                DELETE FROM grdb_migrations WHERE identifier NOT LIKE 'v1:%';
                 """)
         }
         try database.close()

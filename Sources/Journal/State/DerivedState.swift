@@ -7,10 +7,9 @@ import Wagering
 ///
 /// Ticket rows are written per event. Market and exposure rows are marked dirty and written once
 /// per batch by ``flush(book:db:)``: many bets on one favourite cost one exposure write, not one
-/// each, and a bet re-encodes no market body, only its liability.
+/// each, and a bet writes no market row at all.
 struct DerivedStateWriter {
     private var changedBoards = Set<MarketID>()
-    private var changedLiabilities = Set<MarketID>()
     private var dirtySelections = Set<SelectionID>()
     private var results: [MarketID: MarketResult] = [:]
 
@@ -37,7 +36,6 @@ struct DerivedStateWriter {
         case .betPlaced, .ticketVoided, .ticketPaid, .significant:
             break
         }
-        changedLiabilities.formUnion(applied.markets)
         dirtySelections.formUnion(applied.selections)
     }
 
@@ -48,21 +46,13 @@ struct DerivedStateWriter {
             guard let market = book.board.market(marketID) else { continue }
             let body = String(decoding: try encoder.encode(market), as: UTF8.self)
             try db.cachedStatement(sql: """
-                INSERT INTO markets (market_id, status, body, single_stake, liability) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (market_id) DO UPDATE SET status = excluded.status, body = excluded.body,
-                    single_stake = excluded.single_stake, liability = excluded.liability
-                """).execute(arguments: [marketID.rawValue, market.status.rawValue, body,
-                                         book.exposure.singleStake[marketID, default: 0], book.exposure.marketLiability(market)])
+                INSERT INTO markets (market_id, status, body) VALUES (?, ?, ?)
+                ON CONFLICT (market_id) DO UPDATE SET status = excluded.status, body = excluded.body
+                """).execute(arguments: [marketID.rawValue, market.status.rawValue, body])
             if let result = results[marketID] {
                 try db.cachedStatement(sql: "UPDATE markets SET result = ? WHERE market_id = ?")
                     .execute(arguments: [String(decoding: try encoder.encode(result), as: UTF8.self), marketID.rawValue])
             }
-        }
-        for marketID in changedLiabilities.subtracting(changedBoards).sorted() {
-            guard let market = book.board.market(marketID) else { continue }
-            try db.cachedStatement(sql: "UPDATE markets SET single_stake = ?, liability = ? WHERE market_id = ?")
-                .execute(arguments: [book.exposure.singleStake[marketID, default: 0], book.exposure.marketLiability(market),
-                                     marketID.rawValue])
         }
         for selection in dirtySelections.sorted() {
             let winReturn = book.exposure.winReturn[selection, default: 0]
