@@ -370,7 +370,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "TerminalProtocol", "Wagering"],
+            dependencies: ["Appliance", "TerminalProtocol", "TestSupport", "Wagering"],
             swiftSettings: strictSwift6
         ),
         .testTarget(
