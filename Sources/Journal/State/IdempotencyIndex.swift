@@ -22,10 +22,11 @@ struct IdempotencyIndex {
         var terminal: String
         var key: String
 
-        /// SQLite's BINARY collation, so a run is inserted in the table's own order.
+        /// The table's order (SQLite's BINARY collation) for the keys terminals send: Swift orders
+        /// NFC strings, ASCII among them, by their scalars, which is their UTF-8 bytes. Any order
+        /// that keeps a terminal's keys together would cost locality only, not correctness.
         static func precedes(_ a: Key, _ b: Key) -> Bool {
-            if a.terminal != b.terminal { return a.terminal.utf8.lexicographicallyPrecedes(b.terminal.utf8) }
-            return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+            a.terminal != b.terminal ? a.terminal < b.terminal : a.key < b.key
         }
     }
 
