@@ -103,9 +103,7 @@ struct IdempotencyIndexTests {
         let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
         let placed = try await placeSeven(journal)
         await journal.close()
-        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
-        try await database.write { try $0.execute(sql: "DELETE FROM idempotency WHERE idempotency_key = 'k1'") }
-        try database.close()
+        try await execute("DELETE FROM idempotency WHERE idempotency_key = 'k1'", in: directory)
 
         let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
         guard case .failure(.verificationFailed(let failure)) = verified, case .derivedStateMismatch(let detail) = failure.problem else {
@@ -122,35 +120,53 @@ struct IdempotencyIndexTests {
         await reopened.close()
     }
 
-    @Test("a journal made by the first schema is migrated with every key")
-    func migratesTheUniqueIndex() async throws {
+    @Test("a damaged key in a ticket row does not hide the ticket from a retry")
+    func damagedTicketRowAfterTheMark() async throws {
         let directory = try TemporaryDirectory()
-        let journal = try await Fixtures.open(directory.path)
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
         let placed = try await placeSeven(journal)
         await journal.close()
-        // Put the schema back as the first migration left it: the key unique on the tickets
-        // table, and the markets' liability columns.
-        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
-        try await database.write { db in
-            try db.execute(sql: """
-                DROP TABLE idempotency;
-                DROP TABLE idempotency_indexed;
-                CREATE TABLE tickets_v1 (
-                    serial INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL, terminal_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
-                    request_digest TEXT NOT NULL, status TEXT NOT NULL, total_stake INTEGER NOT NULL,
-                    potential_return INTEGER NOT NULL, amount INTEGER NOT NULL, updated_seq INTEGER NOT NULL,
-                    UNIQUE (terminal_id, idempotency_key));
-                INSERT INTO tickets_v1 SELECT * FROM tickets;
-                DROP TABLE tickets;
-                ALTER TABLE tickets_v1 RENAME TO tickets;
-                CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
-                ALTER TABLE markets ADD COLUMN single_stake INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE markets ADD COLUMN liability INTEGER NOT NULL DEFAULT 0;
-                DELETE FROM grdb_migrations WHERE identifier NOT LIKE 'v1:%';
-                """)
-        }
-        try database.close()
+        // k6 is only in memory when the journal closes; its row's key is what a disk could damage.
+        try await execute("UPDATE tickets SET idempotency_key = 'k6-damaged' WHERE idempotency_key = 'k6'", in: directory)
 
+        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let again = try await retry(reopened, 6)
+        #expect(again.isReplay && again.bet.ticketID == placed[6].bet.ticketID, "the key is read back from the record, not the row")
+        await reopened.close()
+        let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
+        guard case .failure(.verificationFailed(let failure)) = verified, case .derivedStateMismatch(let detail) = failure.problem else {
+            Issue.record("full verification should find the damaged row, got \(verified)"); return
+        }
+        #expect(detail.contains("names another terminal or idempotency key"))
+    }
+
+    @Test("a key the table gives to another ticket stops the journal from opening until rebuilt")
+    func keyClaimedTwice() async throws {
+        let directory = try TemporaryDirectory()
+        // Runs of 6: the run k0-k5 is half written (k0-k3) when the journal closes, mark 0.
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        try await execute("UPDATE idempotency SET serial = 99 WHERE idempotency_key = 'k1'", in: directory)
+
+        do {
+            let opened = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
+            await opened.close()
+            Issue.record("a journal whose index gives k1 to two tickets opened")
+        } catch let error as JournalOpenError {
+            #expect(error.description.contains("idempotency key 'k1' of terminal kiosk-1 is claimed by two tickets, serials 99 and 3"))
+        }
+        _ = try JournalMaintenance.rebuild(directory: directory.path).get()
+        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
+        let again = try await retry(reopened, 1)
+        #expect(again.isReplay && again.bet.ticketID == placed[1].bet.ticketID)
+        await reopened.close()
+    }
+
+    @Test("a journal made by the first schema is migrated with every key when opened")
+    func openMigratesTheFirstSchema() async throws {
+        let directory = try TemporaryDirectory()
+        let placed = try await firstSchemaJournal(directory)
         let migrated = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
         for index in [0, 6] {
             let again = try await retry(migrated, index)
@@ -159,5 +175,51 @@ struct IdempotencyIndexTests {
         await migrated.close()
         #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
         #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+
+    @Test("full verification of the first schema says to migrate it, and rebuild migrates it")
+    func maintenanceOnTheFirstSchema() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try await firstSchemaJournal(directory)
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: false).get().chain.headSeq == 8)
+        let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
+        guard case .failure(.cannotOpen(_, let reason)) = verified else {
+            Issue.record("full verification should refuse an older schema, got \(verified)"); return
+        }
+        #expect(reason.contains("older than this build"))
+        #expect(try JournalMaintenance.rebuild(directory: directory.path).get() == 8)
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
+        #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+
+    /// A closed journal of a board and seven bets, its schema put back as the first migration
+    /// left it: the key unique on the tickets table, and the markets' liability columns.
+    private func firstSchemaJournal(_ directory: TemporaryDirectory) async throws -> [PlacementReceipt] {
+        let journal = try await Fixtures.open(directory.path)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        try await execute("""
+            DROP TABLE idempotency;
+            DROP TABLE idempotency_indexed;
+            CREATE TABLE tickets_v1 (
+                serial INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL, terminal_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+                request_digest TEXT NOT NULL, status TEXT NOT NULL, total_stake INTEGER NOT NULL,
+                potential_return INTEGER NOT NULL, amount INTEGER NOT NULL, updated_seq INTEGER NOT NULL,
+                UNIQUE (terminal_id, idempotency_key));
+            INSERT INTO tickets_v1 SELECT * FROM tickets;
+            DROP TABLE tickets;
+            ALTER TABLE tickets_v1 RENAME TO tickets;
+            CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
+            ALTER TABLE markets ADD COLUMN single_stake INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE markets ADD COLUMN liability INTEGER NOT NULL DEFAULT 0;
+            DELETE FROM grdb_migrations WHERE identifier NOT LIKE 'v1:%';
+            """, in: directory)
+        return placed
+    }
+
+    private func execute(_ sql: String, in directory: TemporaryDirectory) async throws {
+        let database = try DatabaseQueue(path: directory.path + "/journal.sqlite")
+        try await database.write { try $0.execute(sql: sql) }
+        try database.close()
     }
 }

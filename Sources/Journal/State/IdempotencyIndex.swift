@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Wagering
 
@@ -12,9 +13,11 @@ import Wagering
 /// terminal's keys share one or two leaves.
 ///
 /// Nothing is lost in a crash. `idempotency_indexed.through_serial` marks the last run completed:
-/// every ticket up to it is in the table. The tickets rows after it, written in the same
-/// transaction as their records, hold every key; ``load(_:runLength:)`` reads back those a run
-/// has not written yet. The table's primary key still refuses a second ticket for one key.
+/// every ticket up to it is in the table. The `bet.placed` records after it hold every later key,
+/// and ``load(_:runLength:)`` reads back those the table does not hold yet, from the records (just
+/// verified by their hash chain), not from the tickets rows a damaged page could have altered.
+/// Nothing in the schema refuses a second ticket for one key any more, so `load`, ``indexAll(_:)``
+/// and ``problem(_:)`` each refuse a journal that holds one, naming both records.
 ///
 /// Confinement: used only inside the journal writer's write accesses, like ``LedgerWriter``.
 struct IdempotencyIndex {
@@ -47,15 +50,27 @@ struct IdempotencyIndex {
     static func load(_ db: Database, runLength: Int) throws -> IdempotencyIndex {
         precondition(runLength > 0, "an idempotency run holds at least one placement")
         var pending: [Key: Int64] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT t.terminal_id, t.idempotency_key, t.serial FROM tickets t
-            WHERE t.serial > ? AND NOT EXISTS (
-                SELECT 1 FROM idempotency i WHERE i.terminal_id = t.terminal_id AND i.idempotency_key = t.idempotency_key)
-            """, arguments: [try indexedThrough(db)])
+        let probe = try db.cachedStatement(sql: "SELECT serial FROM idempotency WHERE terminal_id = ? AND idempotency_key = ?")
+        let placedKind = "bet.placed"
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, payload FROM journal WHERE seq > ? AND kind = ? ORDER BY seq",
+                                       arguments: [try indexedThrough(db), placedKind])
         while let row = try rows.next() {
-            pending[Key(terminal: row[0], key: row[1])] = row[2]
+            let serial: Int64 = row[0]
+            guard case .betPlaced(let bet) = try EventCoding.decode(kind: placedKind, payload: Array(row[1] as Data)) else {
+                throw JournalOpenError.derivedStateInvalid("record \(serial) is not the bet its kind says")
+            }
+            let key = Key(terminal: bet.terminalID.rawValue, key: bet.idempotencyKey)
+            if let indexed = try Int64.fetchOne(probe, arguments: [key.terminal, key.key]) {
+                guard indexed == serial else { throw placedTwice(key, indexed, serial) }
+                continue
+            }
+            if let earlier = pending.updateValue(serial, forKey: key) { throw placedTwice(key, earlier, serial) }
         }
         return IdempotencyIndex(pending: pending, run: nil, runLength: runLength)
+    }
+
+    private static func placedTwice(_ key: Key, _ first: Int64, _ second: Int64) -> JournalOpenError {
+        .derivedStateInvalid("idempotency key '\(key.key)' of terminal \(key.terminal) is claimed by two tickets, serials \(first) and \(second)")
     }
 
     /// The serial of the ticket this key placed, if any.
@@ -104,6 +119,7 @@ struct IdempotencyIndex {
 
     /// Indexes every ticket row, for the migration that made this table and for a rebuild.
     static func indexAll(_ db: Database) throws {
+        if let duplicate = try duplicateTicketKey(db) { throw duplicate }
         try db.execute(sql: """
             DELETE FROM idempotency;
             INSERT INTO idempotency (terminal_id, idempotency_key, serial)
@@ -115,6 +131,7 @@ struct IdempotencyIndex {
     /// Whether the table holds a key for every ticket up to its mark, and only keys of tickets;
     /// nil when it does.
     static func problem(_ db: Database) throws -> String? {
+        if let duplicate = try duplicateTicketKey(db) { return duplicate.description }
         let through = try indexedThrough(db)
         let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency") ?? 0
         let matching = try Int.fetchOne(db, sql: """
@@ -134,6 +151,16 @@ struct IdempotencyIndex {
             return "the idempotency table lacks the keys of \(expected - covered) of the \(expected) tickets up to serial \(through)"
         }
         return nil
+    }
+
+    /// Two tickets rows with one key: a bet placed twice (or a damaged row, which full
+    /// verification tells apart by comparing the rows with their records).
+    private static func duplicateTicketKey(_ db: Database) throws -> JournalOpenError? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT terminal_id, idempotency_key, min(serial), max(serial) FROM tickets
+            GROUP BY terminal_id, idempotency_key HAVING count(*) > 1 LIMIT 1
+            """) else { return nil }
+        return placedTwice(Key(terminal: row[0], key: row[1]), row[2], row[3])
     }
 
     private static func indexedThrough(_ db: Database) throws -> Int64 {

@@ -92,8 +92,9 @@ enum Schema {
                 ALTER TABLE tickets_v2 RENAME TO tickets;
                 CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');
 
-                -- Derived: the ticket each (terminal, idempotency key) placed, for tickets up to
-                -- through_serial; the writer holds the later ones in memory (IdempotencyIndex).
+                -- Derived: the ticket each (terminal, idempotency key) placed: every ticket up to
+                -- through_serial, and the part of the run under way written so far; the writer
+                -- holds the other later ones in memory (IdempotencyIndex).
                 CREATE TABLE idempotency (
                     terminal_id     TEXT    NOT NULL,
                     idempotency_key TEXT    NOT NULL,

@@ -46,7 +46,7 @@ struct VerifyJournal: AsyncParsableCommand {
 struct RebuildJournal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
-        abstract: "Rebuild the derived tables (tickets, markets, exposure) from the journal's records alone.",
+        abstract: "Rebuild the derived tables (tickets, markets, exposure, idempotency) from the journal's records alone.",
         discussion: "Verifies the chain first and refuses a broken one. Stop holdfastd before running it."
     )
 
