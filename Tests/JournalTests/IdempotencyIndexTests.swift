@@ -23,8 +23,36 @@ struct IdempotencyIndexTests {
         return receipts
     }
 
+    /// ``placeSeven(_:)`` on a new journal with runs of `runLength`, closed.
+    private func closedWithSevenBets(runLength: Int) async throws -> (TemporaryDirectory, [PlacementReceipt]) {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        let placed = try await placeSeven(journal)
+        await journal.close()
+        return (directory, placed)
+    }
+
     private func retry(_ journal: BetJournal, _ index: Int) async throws -> PlacementReceipt {
         try await journal.place(Fixtures.single("m0-s\(index % 3)", odds: Int64(index % 3 + 2), key: "k\(index)"))
+    }
+
+    /// Reopens the journal and retries each bet in `indices`: each must answer its original ticket.
+    private func expectRetriesAnswered(_ indices: [Int], of placed: [PlacementReceipt], reopening directory: TemporaryDirectory,
+                                       runLength: Int) async throws {
+        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+        for index in indices {
+            let again = try await retry(journal, index)
+            #expect(again.isReplay && again.bet.ticketID == placed[index].bet.ticketID, "retry of k\(index)")
+        }
+        await journal.close()
+    }
+
+    /// What full verification finds wrong with the derived tables; nil if it finds nothing there.
+    private func derivedStateMismatch(_ directory: TemporaryDirectory) throws -> String? {
+        guard case .failure(.verificationFailed(let failure)) = try JournalMaintenance.verify(directory: directory.path, full: true),
+              case .derivedStateMismatch(let detail) = failure.problem
+        else { return nil }
+        return detail
     }
 
     private func indexedKeys(_ directory: TemporaryDirectory) throws -> (keys: [String], through: Int64) {
@@ -75,13 +103,10 @@ struct IdempotencyIndexTests {
         #expect(try indexedKeys(directory).keys == ["twice"])
     }
 
-    @Test("a run a reopen interrupted is written again from the tickets rows")
+    @Test("a run a reopen interrupted is finished from the records")
     func interruptedRun() async throws {
-        let directory = try TemporaryDirectory()
         // Runs of 6: k0-k5 make one, started at k5's record; k5's and k6's commits write four keys.
-        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
-        let placed = try await placeSeven(journal)
-        await journal.close()
+        let (directory, placed) = try await closedWithSevenBets(runLength: 6)
         #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3"], 0))
 
         // Reopened with runs of 3: k4-k6 are read back, and with k7 they make the next run.
@@ -99,33 +124,21 @@ struct IdempotencyIndexTests {
 
     @Test("a key missing from the index is found by full verification and put back by rebuild")
     func damagedIndexIsRebuilt() async throws {
-        let directory = try TemporaryDirectory()
-        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
-        let placed = try await placeSeven(journal)
-        await journal.close()
+        let (directory, placed) = try await closedWithSevenBets(runLength: runLength)
         try await execute("DELETE FROM idempotency WHERE idempotency_key = 'k1'", in: directory)
 
-        let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
-        guard case .failure(.verificationFailed(let failure)) = verified, case .derivedStateMismatch(let detail) = failure.problem else {
-            Issue.record("full verification should find the missing key, got \(verified)"); return
-        }
+        let detail = try #require(try derivedStateMismatch(directory), "full verification should find the missing key")
         #expect(detail == "the idempotency table lacks the keys of 1 of the 6 tickets up to serial 7")
         _ = try JournalMaintenance.rebuild(directory: directory.path).get()
         #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
         #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
 
-        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
-        let again = try await retry(reopened, 1)
-        #expect(again.isReplay && again.bet.ticketID == placed[1].bet.ticketID)
-        await reopened.close()
+        try await expectRetriesAnswered([1], of: placed, reopening: directory, runLength: runLength)
     }
 
     @Test("a damaged key in a ticket row does not hide the ticket from a retry")
     func damagedTicketRowAfterTheMark() async throws {
-        let directory = try TemporaryDirectory()
-        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
-        let placed = try await placeSeven(journal)
-        await journal.close()
+        let (directory, placed) = try await closedWithSevenBets(runLength: runLength)
         // k6 is only in memory when the journal closes; its row's key is what a disk could damage.
         try await execute("UPDATE tickets SET idempotency_key = 'k6-damaged' WHERE idempotency_key = 'k6'", in: directory)
 
@@ -133,20 +146,14 @@ struct IdempotencyIndexTests {
         let again = try await retry(reopened, 6)
         #expect(again.isReplay && again.bet.ticketID == placed[6].bet.ticketID, "the key is read back from the record, not the row")
         await reopened.close()
-        let verified = try JournalMaintenance.verify(directory: directory.path, full: true)
-        guard case .failure(.verificationFailed(let failure)) = verified, case .derivedStateMismatch(let detail) = failure.problem else {
-            Issue.record("full verification should find the damaged row, got \(verified)"); return
-        }
+        let detail = try #require(try derivedStateMismatch(directory), "full verification should find the damaged row")
         #expect(detail.contains("names another terminal or idempotency key"))
     }
 
     @Test("a key the table gives to another ticket stops the journal from opening until rebuilt")
     func keyClaimedTwice() async throws {
-        let directory = try TemporaryDirectory()
         // Runs of 6: the run k0-k5 is half written (k0-k3) when the journal closes, mark 0.
-        let journal = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
-        let placed = try await placeSeven(journal)
-        await journal.close()
+        let (directory, placed) = try await closedWithSevenBets(runLength: 6)
         try await execute("UPDATE idempotency SET serial = 99 WHERE idempotency_key = 'k1'", in: directory)
 
         do {
@@ -157,22 +164,14 @@ struct IdempotencyIndexTests {
             #expect(error.description.contains("idempotency key 'k1' of terminal kiosk-1 is claimed by two tickets, serials 99 and 3"))
         }
         _ = try JournalMaintenance.rebuild(directory: directory.path).get()
-        let reopened = try await Fixtures.open(directory.path, idempotencyRunLength: 6)
-        let again = try await retry(reopened, 1)
-        #expect(again.isReplay && again.bet.ticketID == placed[1].bet.ticketID)
-        await reopened.close()
+        try await expectRetriesAnswered([1], of: placed, reopening: directory, runLength: 6)
     }
 
     @Test("a journal made by the first schema is migrated with every key when opened")
     func openMigratesTheFirstSchema() async throws {
         let directory = try TemporaryDirectory()
         let placed = try await firstSchemaJournal(directory)
-        let migrated = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
-        for index in [0, 6] {
-            let again = try await retry(migrated, index)
-            #expect(again.isReplay && again.bet.ticketID == placed[index].bet.ticketID)
-        }
-        await migrated.close()
+        try await expectRetriesAnswered([0, 6], of: placed, reopening: directory, runLength: runLength)
         #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
         #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
     }
