@@ -7,7 +7,7 @@ import Wagering
 /// The idempotency index holds its newest keys in memory and writes them in sorted runs. Wherever
 /// a key is (in memory, in a written run, in the tickets rows a reopen reads back), a retry must
 /// find its ticket, and a damaged index must be found and rebuilt.
-@Suite("Idempotency index written in sorted runs")
+@Suite("Idempotency index written in sorted runs, and the schema versions around it")
 struct IdempotencyIndexTests {
     private let runLength = 3
 
@@ -189,6 +189,26 @@ struct IdempotencyIndexTests {
         #expect(try JournalMaintenance.rebuild(directory: directory.path).get() == 8)
         #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5", "k6"], 8))
         #expect(try JournalMaintenance.verify(directory: directory.path, full: true).get().derivedStateChecked)
+    }
+
+    @Test("a journal a newer build migrated is refused by open, full verification and rebuild, and left as it was")
+    func newerSchemaIsRefused() async throws {
+        let (directory, _) = try await closedWithSevenBets(runLength: runLength)
+        try await execute("INSERT INTO grdb_migrations (identifier) VALUES ('v9: from a later release')", in: directory)
+        let expected = "a newer holdfast migrated it (v9: from a later release)"
+        do {
+            let opened = try await Fixtures.open(directory.path, idempotencyRunLength: runLength)
+            await opened.close()
+            Issue.record("a journal migrated by a newer build opened")
+        } catch let error as JournalOpenError {
+            #expect(error.description.contains(expected))
+        }
+        for result in [try JournalMaintenance.verify(directory: directory.path, full: true).map { _ in 0 },
+                       try JournalMaintenance.rebuild(directory: directory.path)] {
+            guard case .failure(.cannotOpen(_, let reason)) = result else { Issue.record("expected a refusal, got \(result)"); continue }
+            #expect(reason.contains(expected))
+        }
+        #expect(try indexedKeys(directory) == (["k0", "k1", "k2", "k3", "k4", "k5"], 7), "rebuild changed nothing")
     }
 
     /// A closed journal of a board and seven bets, its schema put back as the first migration

@@ -23,6 +23,7 @@ extension BetJournal {
         do {
             pool = try DatabasePool(path: configuration.databaseOpenName, configuration: databaseConfiguration())
             try requireFullSynchronous(pool)
+            if let newer = try await pool.read(Schema.newerSchemaProblem) { throw JournalOpenError.cannotOpen(path: path, reason: newer) }
             try Schema.migrator.migrate(pool)
         } catch let error as JournalOpenError {
             throw error

@@ -117,6 +117,16 @@ enum Schema {
         return migrator
     }
 
+    /// Why this build must not touch the journal, if a newer holdfast migrated it: this build's
+    /// statements name tables and columns that may be gone, so a rollback after a failed upgrade
+    /// would fail at the first bet, and a rebuild would write tables of the wrong shape.
+    static func newerSchemaProblem(_ db: Database) throws -> String? {
+        let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+        guard !unknown.isEmpty else { return nil }
+        return "a newer holdfast migrated it (\(unknown.sorted().joined(separator: "; "))); "
+            + "run that build, or restore a backup taken before the upgrade"
+    }
+
     /// Tables derived from the journal, in the order a rebuild clears them.
     static let derivedTables = ["tickets", "markets", "exposure", "idempotency"]
 }

@@ -32,7 +32,8 @@ public enum JournalMaintenance {
                                                against: HeadMarker.Head(seq: chain.headSeq, hash: chain.headHash), db)
             } catch let error as JournalOpenError { return .failure(error) }
             guard full else { return .success(Verified(chain: chain, derivedStateChecked: false)) }
-            // Read-only, so it cannot migrate: derived tables of an older schema are not this build's to judge.
+            // Read-only, so it cannot migrate: derived tables of another schema are not this build's to judge.
+            if let newer = try Schema.newerSchemaProblem(db) { return .failure(.cannotOpen(path: pool.path, reason: newer)) }
             guard try Schema.migrator.hasCompletedMigrations(db) else {
                 return .failure(.cannotOpen(path: pool.path, reason: "its schema is older than this build's; "
                     + "start holdfastd or run `holdfast journal rebuild` once to migrate it, then verify in full"))
@@ -55,6 +56,7 @@ public enum JournalMaintenance {
         let pool = try DatabasePool(path: directory + "/journal.sqlite", configuration: BetJournal.databaseConfiguration())
         defer { try? pool.close() }
         try BetJournal.requireFullSynchronous(pool)
+        if let newer = try pool.read(Schema.newerSchemaProblem) { return .failure(.cannotOpen(path: pool.path, reason: newer)) }
         try Schema.migrator.migrate(pool)
         return try pool.write { db in
             if case .failure(let failure) = try ChainVerifier.verify(db, from: nil) { return .failure(.verificationFailed(failure)) }
