@@ -50,7 +50,6 @@ struct IdempotencyIndex {
     static func load(_ db: Database, runLength: Int) throws -> IdempotencyIndex {
         precondition(runLength > 0, "an idempotency run holds at least one placement")
         var pending: [Key: Int64] = [:]
-        let probe = try db.cachedStatement(sql: "SELECT serial FROM idempotency WHERE terminal_id = ? AND idempotency_key = ?")
         let placedKind = "bet.placed"
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, payload FROM journal WHERE seq > ? AND kind = ? ORDER BY seq",
                                        arguments: [try indexedThrough(db), placedKind])
@@ -60,7 +59,7 @@ struct IdempotencyIndex {
                 throw JournalOpenError.derivedStateInvalid("record \(serial) is not the bet its kind says")
             }
             let key = Key(terminal: bet.terminalID.rawValue, key: bet.idempotencyKey)
-            if let indexed = try Int64.fetchOne(probe, arguments: [key.terminal, key.key]) {
+            if let indexed = try indexedSerial(key, db) {
                 guard indexed == serial else { throw placedTwice(key, indexed, serial) }
                 continue
             }
@@ -75,10 +74,14 @@ struct IdempotencyIndex {
 
     /// The serial of the ticket this key placed, if any.
     func serial(terminal: TerminalID, key: String, _ db: Database) throws -> Int64? {
-        if let serial = pending[Key(terminal: terminal.rawValue, key: key)] { return serial }
-        return try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT serial FROM idempotency WHERE terminal_id = ? AND idempotency_key = ?"),
-            arguments: [terminal.rawValue, key])
+        let key = Key(terminal: terminal.rawValue, key: key)
+        return try pending[key] ?? Self.indexedSerial(key, db)
+    }
+
+    /// The serial the table holds for this key, if it holds the key.
+    private static func indexedSerial(_ key: Key, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT serial FROM idempotency WHERE terminal_id = ? AND idempotency_key = ?"),
+                           arguments: [key.terminal, key.key])
     }
 
     /// A ticket placed in the transaction under way; the caller has looked the key up first.
