@@ -90,10 +90,13 @@ final class APIDaemon {
 /// Asks the kernel to forget its cached pages of `path`, so the daemon's code is read from disk
 /// as after a boot. Its idle RSS depends on how the file got into the page cache: the same
 /// binary measured 37.5 MiB when its linker had just written it and 41.7 MiB after `cp` had
-/// (docs/adr/0007-lld-and-packed-relocations.md), which made builds incomparable.
+/// (docs/adr/0007-lld-and-packed-relocations.md), which made builds incomparable. A binary just
+/// written is still dirty in the cache, and the kernel drops only clean pages: written back
+/// first, or the first run after a build idled 4 MiB higher than the next (BENCHMARKS.md).
 private func dropFromPageCache(_ path: String) {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { return }
+    _ = fsync(descriptor)
     _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
     close(descriptor)
 }
