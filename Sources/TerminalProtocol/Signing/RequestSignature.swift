@@ -14,14 +14,27 @@ public enum RequestSignature {
     public static let nonceHeader = "X-Holdfast-Nonce"
     public static let signatureHeader = "X-Holdfast-Signature"
 
-    public static func canonical(method: String, path: String, timestampMillis: Int64, nonce: String, body: some Sequence<UInt8>) -> String {
-        "\(method.uppercased())\n\(path)\n\(timestampMillis)\n\(nonce)\n\(encodeHex(SHA256.hash(data: Array(body))))"
-    }
-
+    /// The signature of a request, as the terminal sends it and the appliance recomputes it for
+    /// every request it serves, so the canonical text is built as bytes and fed to an HMAC keyed
+    /// once per terminal (its pads hashed) rather than rebuilt from the secret each time.
     public static func sign(secret: TerminalSecret, method: String, path: String, timestampMillis: Int64, nonce: String,
                             body: some Sequence<UInt8>) -> String {
-        let text = canonical(method: method, path: path, timestampMillis: timestampMillis, nonce: nonce, body: body)
-        return encodeHex(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: secret.key))
+        let bodyDigest = body.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+            ?? SHA256.hash(data: Array(body))
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(method.utf8.count + path.utf8.count + nonce.utf8.count + 88)
+        for byte in method.utf8 {
+            canonical.append(UInt8(ascii: "a") <= byte && byte <= UInt8(ascii: "z") ? byte - 32 : byte)
+        }
+        for field in [path.utf8, String(timestampMillis).utf8, nonce.utf8] {
+            canonical.append(UInt8(ascii: "\n"))
+            canonical.append(contentsOf: field)
+        }
+        canonical.append(UInt8(ascii: "\n"))
+        appendHex(of: bodyDigest, to: &canonical)
+        var code = secret.keyedHMAC
+        code.update(data: canonical)
+        return encodeHex(code.finalize())
     }
 
     /// Constant-time comparison of a presented signature with the expected one.
@@ -36,12 +49,13 @@ public enum RequestSignature {
 
 /// A terminal's shared secret: 32 bytes, written as 64 hex digits in the configuration.
 public struct TerminalSecret: Sendable {
-    public let key: SymmetricKey
     public let hex: String
+    /// HMAC-SHA256 already keyed with the secret, copied for each signature.
+    let keyedHMAC: HMAC<SHA256>
 
     public init?(hex: String) {
         guard let bytes = decodeHex(hex), bytes.count == 32 else { return nil }
-        self.key = SymmetricKey(data: bytes)
+        self.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: bytes))
         self.hex = hex.lowercased()
     }
 

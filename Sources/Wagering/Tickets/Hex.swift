@@ -1,12 +1,26 @@
-/// Lowercase hex, for digests in JSON and in logs.
+/// Lowercase hex, for digests in JSON and in logs. Inlinable, so that each caller gets a copy
+/// specialized for its byte sequence: the generic one walked digests through runtime metadata
+/// lookups, a measurable share of every signed request (docs/BENCHMARKS.md).
+@inlinable
 public func encodeHex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.underestimatedCount * 2)
+    appendHex(of: bytes, to: &text)
+    return String(decoding: text, as: UTF8.self)
+}
+
+/// The lowercase hex digits of `bytes`, appended to UTF-8 `text` being built.
+@inlinable
+public func appendHex(of bytes: some Sequence<UInt8>, to text: inout [UInt8]) {
     for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 15)])
+        text.append(hexDigit(byte >> 4))
+        text.append(hexDigit(byte & 15))
     }
-    return String(decoding: out, as: UTF8.self)
+}
+
+@inlinable @usableFromInline
+func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
 }
 
 public func decodeHex(_ text: String) -> [UInt8]? {
