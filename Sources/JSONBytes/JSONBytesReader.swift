@@ -1,4 +1,5 @@
-/// Reads a strict subset of JSON straight from bytes, for the bet path's one hot request body.
+/// Reads a strict subset of JSON straight from bytes, for the bet path's hot JSON: the slip a
+/// kiosk sends, and the `bet.placed` record a retry or a start-up reads back.
 ///
 /// It declines (throws ``Declined``) anything outside the subset: escapes or control characters
 /// in strings, numbers with a fraction or an exponent, numbers that do not fit, invalid UTF-8,
@@ -104,6 +105,20 @@ public struct JSONBytesReader {
         return value
     }
 
+    /// `true` or `false`.
+    public mutating func boolean() throws(Declined) -> Bool {
+        skipWhitespace()
+        if follows("true") {
+            index += 4
+            return true
+        }
+        if follows("false") {
+            index += 5
+            return false
+        }
+        throw Declined()
+    }
+
     /// Nothing but whitespace is left.
     public mutating func end() throws(Declined) {
         skipWhitespace()
@@ -120,6 +135,12 @@ public struct JSONBytesReader {
         if !first { try consume(UInt8(ascii: ",")) }
         first = false
         return true
+    }
+
+    private func follows(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - index >= count else { return false }
+        return literal.withUTF8Buffer { $0.elementsEqual(bytes[index..<index + count]) }
     }
 
     private func peek() -> UInt8? {

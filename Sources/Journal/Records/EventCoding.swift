@@ -24,6 +24,8 @@ enum EventCoding {
     }
 
     static func decode(kind: String, payload: [UInt8]) throws -> LedgerEvent {
+        // The one frequent kind first, by hand; what that reader declines, JSONDecoder decides.
+        if kind == "bet.placed", let bet = BetPayloadReader.read(payload) { return .betPlaced(bet) }
         let decoder = JSONDecoder()
         let data = Data(payload)
         switch kind {

@@ -20,6 +20,24 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     /// gives such bets a verdict. Absent (nil) in records written before offline limits existed.
     public var takenOffline: Bool?
 
+    public init(ticketID: TicketID, terminalID: TerminalID, idempotencyKey: String, requestDigest: Digest256, kind: BetKind,
+                legs: [PlacedLeg], stakePerLine: Money, totalStake: Money, potentialReturn: Money,
+                oddsChangePolicy: OddsChangePolicy, placedAtMillis: Int64, securityDigest: SecurityDigest, takenOffline: Bool? = nil) {
+        self.ticketID = ticketID
+        self.terminalID = terminalID
+        self.idempotencyKey = idempotencyKey
+        self.requestDigest = requestDigest
+        self.kind = kind
+        self.legs = legs
+        self.stakePerLine = stakePerLine
+        self.totalStake = totalStake
+        self.potentialReturn = potentialReturn
+        self.oddsChangePolicy = oddsChangePolicy
+        self.placedAtMillis = placedAtMillis
+        self.securityDigest = securityDigest
+        self.takenOffline = takenOffline
+    }
+
     public var isOffline: Bool { takenOffline == true }
 
     public var lines: [[Int]] { kind.lines(legCount: legs.count) }
@@ -34,4 +52,15 @@ public struct PlacedLeg: Hashable, Sendable, Codable {
     public var priceVersion: UInt64
     public var seenOdds: Odds
     public var seenPriceVersion: UInt64
+
+    public init(selectionID: SelectionID, marketID: MarketID, eventID: EventID, odds: Odds, priceVersion: UInt64, seenOdds: Odds,
+                seenPriceVersion: UInt64) {
+        self.selectionID = selectionID
+        self.marketID = marketID
+        self.eventID = eventID
+        self.odds = odds
+        self.priceVersion = priceVersion
+        self.seenOdds = seenOdds
+        self.seenPriceVersion = seenPriceVersion
+    }
 }
