@@ -54,6 +54,23 @@ struct TicketTests {
         }
     }
 
+    @Test("the canonical text's quick reading agrees with the forgiving one, and a wrong check character is refused by both")
+    func canonicalAndForgivingAgree() async {
+        await propertyCheck(count: 500, input: anyTicketID, Gen.int(in: 0...31)) { id, replacement throws in
+            #expect(try TicketID(parsing: id.description) == id)
+            #expect(try TicketID(parsing: id.description.lowercased()) == id)
+            var bytes = Array(id.description.utf8)
+            let check = bytes[13]
+            bytes[13] = crockford[replacement].asciiValue!
+            let mistyped = String(decoding: bytes, as: UTF8.self)
+            if bytes[13] == check {
+                #expect(try TicketID(parsing: mistyped) == id)
+            } else {
+                #expect(throws: TicketIDError.checkCharacterMismatch(mistyped)) { try TicketID(parsing: mistyped) }
+            }
+        }
+    }
+
     @Test("lowercase, missing or extra dashes, spaces, O for 0 and I or L for 1 are all read")
     func forgivingInput() throws {
         let id = TicketID(applianceCode: try ApplianceCode("HF01"), serial: 1 + 32 * 1 + 32 * 32 * 10)
