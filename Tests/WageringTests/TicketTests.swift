@@ -223,3 +223,22 @@ struct TicketTests {
         #expect(Set(generated.bytes).count > 8, "32 random bytes are not mostly equal")
     }
 }
+
+@Suite("Digests as hex")
+struct DigestHexTests {
+    @Test("a digest reads back from its hex in either case; any other length or a non-hex digit is refused")
+    func roundTrip() async {
+        await propertyCheck(count: 300, input: Gen.uint8().array(of: 32), Gen.int(in: 0...63)) { bytes, position in
+            let digest = Digest256(bytes: bytes)
+            #expect(Digest256(hex: digest.hex) == digest)
+            #expect(Digest256(hex: digest.hex.uppercased()) == digest)
+            #expect(decodeHex(digest.hex) == bytes)
+            #expect(Digest256(hex: String(digest.hex.dropLast())) == nil)
+            #expect(Digest256(hex: digest.hex + "0") == nil)
+            var damaged = Array(digest.hex.utf8)
+            damaged[position] = UInt8(ascii: "g")
+            #expect(Digest256(hex: String(decoding: damaged, as: UTF8.self)) == nil)
+            #expect(decodeHex(String(decoding: damaged, as: UTF8.self)) == nil)
+        }
+    }
+}

@@ -23,9 +23,24 @@ public struct Digest256: Hashable, Sendable, Codable {
         withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
     }
 
+    /// 64 hex digits, either case. Decoded straight into the words: every start-up reads two of
+    /// these per open ticket, and going through `decodeHex`'s arrays was the largest single cost
+    /// left in reading a record (docs/BENCHMARKS.md, "Start-up").
     public init?(hex: String) {
-        guard let bytes = decodeHex(hex), bytes.count == 32 else { return nil }
-        self.init(bytes: bytes)
+        var text = hex
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let decoded = text.withUTF8 { digits in
+            guard digits.count == 64 else { return false }
+            return withUnsafeMutableBytes(of: &words) { bytes in
+                for index in 0..<32 {
+                    guard let high = hexValue(digits[2 * index]), let low = hexValue(digits[2 * index + 1]) else { return false }
+                    bytes[index] = high << 4 | low
+                }
+                return true
+            }
+        }
+        guard decoded else { return nil }
+        self.words = words
     }
 
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }

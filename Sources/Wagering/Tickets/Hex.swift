@@ -26,21 +26,23 @@ func hexDigit(_ nibble: UInt8) -> UInt8 {
 public func decodeHex(_ text: String) -> [UInt8]? {
     let chars = Array(text.utf8)
     guard chars.count % 2 == 0 else { return nil }
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(chars.count / 2)
     var index = 0
     while index < chars.count {
-        guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
+        guard let high = hexValue(chars[index]), let low = hexValue(chars[index + 1]) else { return nil }
         bytes.append(high << 4 | low)
         index += 2
     }
     return bytes
+}
+
+/// The value of one hex digit, either case.
+func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
 }
