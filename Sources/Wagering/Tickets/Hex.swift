@@ -18,7 +18,7 @@ public func appendHex(of bytes: some Sequence<UInt8>, to text: inout [UInt8]) {
     }
 }
 
-@inlinable @usableFromInline
+@inlinable
 func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
 }

@@ -31,21 +31,28 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public var description: String {
         String(unsafeUninitializedCapacity: 14) { text in
             var written = 0
-            var check = 0
             for index in 0..<11 {
                 if index == 4 || index == 8 {
                     text[written] = UInt8(ascii: "-")
                     written += 1
                 }
-                let value = Int(digits >> UInt64(5 * (10 - index)) & 31)
-                text[written] = Base32.asciiAlphabet[value]
+                text[written] = Base32.asciiAlphabet[digit(index)]
                 written += 1
-                // The last digit is doubled, as in `Base32.checkValue(for:)`.
-                check ^= Base32.checkAddend(value, doubled: (10 - index) % 2 == 0)
             }
-            text[written] = Base32.asciiAlphabet[check]
+            text[written] = Base32.asciiAlphabet[checkValue]
             return written + 1
         }
+    }
+
+    /// The id's base-32 digit at `index` (0 to 10), most significant first.
+    private func digit(_ index: Int) -> Int {
+        Int(digits >> UInt64(5 * (10 - index)) & 31)
+    }
+
+    /// The check character's value: `Base32.checkValue(for:)` over the eleven digits, without
+    /// an array (the last digit is doubled).
+    private var checkValue: Int {
+        (0..<11).reduce(0) { $0 ^ Base32.checkAddend(digit($1), doubled: (10 - $1) % 2 == 0) }
     }
 
     /// Reads a ticket id as typed: case, dashes and spaces do not matter, O/I/L read as 0/1/1.
@@ -78,15 +85,11 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
         return text.withUTF8 { bytes -> UInt64? in
             guard bytes.count == 14, bytes[4] == UInt8(ascii: "-"), bytes[9] == UInt8(ascii: "-") else { return nil }
             var digits: UInt64 = 0
-            var check = 0
-            var index = 0
             for position in 0..<13 where position != 4 && position != 9 {
                 guard let value = Base32.value(ascii: bytes[position]) else { return nil }
                 digits = digits << 5 | UInt64(value)
-                check ^= Base32.checkAddend(value, doubled: (10 - index) % 2 == 0)
-                index += 1
             }
-            guard Base32.value(ascii: bytes[13]) == check else { return nil }
+            guard Base32.value(ascii: bytes[13]) == TicketID(digits: digits).checkValue else { return nil }
             return digits
         }
     }
