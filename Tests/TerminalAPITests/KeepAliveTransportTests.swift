@@ -37,6 +37,27 @@ struct KeepAliveTransportTests {
         await appliance.stop()
     }
 
+    @Test("a kiosk task on its connection's event loop stays on that loop's thread through each request")
+    func kioskOnItsEventLoop() async throws {
+        let appliance = try await RunningAppliance.start()
+        let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+        let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port, group: executor.eventLoop)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let onLoop = try await Task(executorPreference: executor) {
+            var onLoop = [executor.eventLoop.inEventLoop]
+            let board = try await kiosk.board()
+            onLoop.append(executor.eventLoop.inEventLoop)
+            let answer = try await kiosk.send(.POST, "/v1/bets", body: Slips.single("r1-a", on: board, stake: 500, key: "on-loop-1").jsonBytes())
+            #expect(answer.status == 201)
+            onLoop.append(executor.eventLoop.inEventLoop)
+            return onLoop
+        }.value
+        #expect(onLoop == [true, true, true])
+        #expect(!executor.eventLoop.inEventLoop)
+        await connection.close()
+        await appliance.stop()
+    }
+
     @Test("a connection closed after an answer (Connection: close) is opened again for the next request")
     func reopensAfterClose() async throws {
         let appliance = try await RunningAppliance.start()

@@ -139,6 +139,18 @@ func statusMiB(of pid: Int32, field: String) -> Double {
     return kilobytes / 1_024
 }
 
+/// CPU time process `pid` has used so far, user and system, in seconds (from /proc/PID/stat, in
+/// clock ticks; -1 when it cannot be read).
+func cpuSeconds(of pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let afterName = stat.range(of: ") ", options: .backwards)
+    else { return -1 }
+    // Fields from the third (state) on; utime and stime are the 14th and 15th.
+    let fields = stat[afterName.upperBound...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 /// The memory process `pid` touches during `window`: the kernel's referenced bits are cleared
 /// (`/proc/PID/clear_refs`), then counted again in `smaps`. RSS also counts every code page
 /// start-up ran once and the neighbours the kernel maps with each page fault (fault-around),

@@ -14,14 +14,16 @@ enum APILoad {
         var refused = 0
     }
 
-    static func run(clients: [TerminalClient], for duration: Duration,
+    /// `executors`, when given, holds one per client: the task executor its requests run on.
+    static func run(clients: [TerminalClient], executors: [any TaskExecutor]? = nil, for duration: Duration,
                     operation: @escaping @Sendable (TerminalClient, inout BetMix) async throws -> Outcome) async throws -> Result {
+        precondition(executors == nil || executors?.count == clients.count, "one executor per client")
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started + duration
         let perClient = try await withThrowingTaskGroup(of: (LatencySample, [Outcome: Int]).self) { group in
             for (index, client) in clients.enumerated() {
-                group.addTask {
+                group.addTask(executorPreference: executors?[index]) {
                     var mix = BetMix(seed: UInt64(index + 1))
                     var sample = LatencySample()
                     var counts: [Outcome: Int] = [:]

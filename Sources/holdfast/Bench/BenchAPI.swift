@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOPosix
 import Synchronization
 import TerminalClient
 import TerminalProtocol
@@ -33,8 +34,11 @@ struct BenchAPI: AsyncParsableCommand {
         let idleRSS = daemon.residentMiB()
         let idleAnonymous = statusMiB(of: daemon.processIdentifier, field: "RssAnon:")
         let idleWorkingSet = await workingSetMiB(of: daemon.processIdentifier, over: .seconds(3))
-        // One connection per kiosk, each request in one write (KeepAliveTransport says why).
-        let connections = daemon.secrets.map { _ in KeepAliveTransport(host: "127.0.0.1", port: daemon.port) }
+        // One connection per kiosk, each request in one write (KeepAliveTransport says why), and
+        // each kiosk's task on its connection's event loop (EventLoopTaskExecutor says why).
+        let loops = MultiThreadedEventLoopGroup.singleton
+        let executors = daemon.secrets.map { _ in EventLoopTaskExecutor(loops.next()) }
+        let connections = executors.map { KeepAliveTransport(host: "127.0.0.1", port: daemon.port, group: $0.eventLoop) }
         let clients = zip(daemon.secrets, connections).enumerated().map { index, pair in
             TerminalClient(transport: pair.1, terminalID: "bench-\(index)", secret: TerminalSecret(hex: pair.0)!)
         }
@@ -44,14 +48,17 @@ struct BenchAPI: AsyncParsableCommand {
         print("holdfast bench api: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(terminals) terminals, \(seconds) s per run")
 
         printProgress("trivial authenticated endpoint (GET /v1/board)")
-        let trivial = try await APILoad.run(clients: clients, for: duration) { client, _ in
+        let trivial = try await APILoad.run(clients: clients, executors: executors, for: duration) { client, _ in
             _ = try await client.send(.GET, "/v1/board")
             return .accepted
         }
         printProgress("placing bets")
         let pid = daemon.processIdentifier
         let sampling = Task { await peakResidentMiB(of: pid) }
-        let bets = try await APILoad.run(clients: clients, for: duration, operation: BetMix.place)
+        let cpuBefore = (daemon: cpuSeconds(of: pid), generator: cpuSeconds(of: getpid()))
+        let bets = try await APILoad.run(clients: clients, executors: executors, for: duration, operation: BetMix.place)
+        let cpuPerBet = (daemon: (cpuSeconds(of: pid) - cpuBefore.daemon) / Double(bets.figures.operations),
+                         generator: (cpuSeconds(of: getpid()) - cpuBefore.generator) / Double(bets.figures.operations))
         sampling.cancel()
         let peak = await sampling.value
         for connection in connections { await connection.close() }
@@ -62,6 +69,9 @@ struct BenchAPI: AsyncParsableCommand {
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
         print("journal alone (K=\(terminals)): \(journal.summary)")
+        // Both processes share the machine's cores, so the load generator's CPU is the daemon's loss.
+        print("CPU per accepted bet: holdfastd \(Int((cpuPerBet.daemon * 1e6).rounded())) us, "
+              + "load generator \(Int((cpuPerBet.generator * 1e6).rounded())) us")
         print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB (anonymous \(formatTwoDecimals(idleAnonymous)) MiB, "
               + "touched in 3 s idle \(formatTwoDecimals(idleWorkingSet)) MiB), under load peak \(formatTwoDecimals(peak)) MiB")
         print("holdfastd binary's disk reads ahead \(daemon.binaryReadAheadKiB.map { "\($0) KiB" } ?? "an unknown amount"); "
