@@ -48,30 +48,32 @@ struct BenchAPI: AsyncParsableCommand {
         print("holdfast bench api: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(terminals) terminals, \(seconds) s per run")
 
         printProgress("trivial authenticated endpoint (GET /v1/board)")
+        let pid = daemon.processIdentifier
+        let trivialCPU = CPUMeter(daemon: pid)
         let trivial = try await APILoad.run(clients: clients, executors: executors, for: duration) { client, _ in
             _ = try await client.send(.GET, "/v1/board")
             return .accepted
         }
+        let cpuPerGET = trivialCPU.perOperation(trivial.figures.operations)
         printProgress("placing bets")
-        let pid = daemon.processIdentifier
         let sampling = Task { await peakResidentMiB(of: pid) }
-        let cpuBefore = (daemon: cpuSeconds(of: pid), generator: cpuSeconds(of: getpid()))
+        let betsCPU = CPUMeter(daemon: pid)
         let bets = try await APILoad.run(clients: clients, executors: executors, for: duration, operation: BetMix.place)
-        let cpuPerBet = (daemon: (cpuSeconds(of: pid) - cpuBefore.daemon) / Double(bets.figures.operations),
-                         generator: (cpuSeconds(of: getpid()) - cpuBefore.generator) / Double(bets.figures.operations))
+        let cpuPerBet = betsCPU.perOperation(bets.figures.operations)
         sampling.cancel()
         let peak = await sampling.value
         for connection in connections { await connection.close() }
         printProgress("journal alone with \(terminals) submitters")
-        let journal = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero)
-            .run(for: duration).run
+        let journalAlone = try await JournalLoad(directory: directory + "/journal", submitters: terminals, commitDelay: .zero)
+            .run(for: duration)
+        let journal = journalAlone.run
 
         print("trivial GET /v1/board: \(trivial.figures.summaryWithTail)")
         print("bets: \(bets.figures.summaryWithTail); refused \(bets.refused) (odds moved \(bets.oddsChanged)), replayed retries \(bets.replayed)")
         print("journal alone (K=\(terminals)): \(journal.summary)")
         // Both processes share the machine's cores, so the load generator's CPU is the daemon's loss.
-        print("CPU per accepted bet: holdfastd \(Int((cpuPerBet.daemon * 1e6).rounded())) us, "
-              + "load generator \(Int((cpuPerBet.generator * 1e6).rounded())) us")
+        print("CPU per request, holdfastd + load generator: trivial GET \(cpuPerGET), accepted bet \(cpuPerBet); "
+              + "journal alone \(microseconds(journalAlone.cpuPerBet)) us per bet")
         print("holdfastd RSS: idle \(formatTwoDecimals(idleRSS)) MiB (anonymous \(formatTwoDecimals(idleAnonymous)) MiB, "
               + "touched in 3 s idle \(formatTwoDecimals(idleWorkingSet)) MiB), under load peak \(formatTwoDecimals(peak)) MiB")
         print("holdfastd binary's disk reads ahead \(daemon.binaryReadAheadKiB.map { "\($0) KiB" } ?? "an unknown amount"); "
@@ -91,4 +93,32 @@ func peakResidentMiB(of pid: Int32) async -> Double {
         try? await Task.sleep(for: .milliseconds(100))
     }
     return peak
+}
+
+private func microseconds(_ seconds: Double) -> Int { Int((seconds * 1e6).rounded()) }
+
+/// CPU time of the daemon and of this process (the load generator) from its creation on. Both
+/// share the machine's cores, so what the load generator uses the daemon does not get.
+struct CPUMeter {
+    let daemon: Int32
+    private let daemonStart: Double
+    private let generatorStart: Double
+
+    init(daemon: Int32) {
+        self.daemon = daemon
+        daemonStart = cpuSeconds(of: daemon)
+        generatorStart = cpuSeconds(of: getpid())
+    }
+
+    struct PerOperation: CustomStringConvertible {
+        var daemon: Double
+        var generator: Double
+        var description: String { "\(microseconds(daemon)) + \(microseconds(generator)) us" }
+    }
+
+    func perOperation(_ operations: Int) -> PerOperation {
+        let count = Double(max(operations, 1))
+        return PerOperation(daemon: (cpuSeconds(of: daemon) - daemonStart) / count,
+                            generator: (cpuSeconds(of: getpid()) - generatorStart) / count)
+    }
 }

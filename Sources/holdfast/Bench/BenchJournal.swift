@@ -83,6 +83,8 @@ struct JournalLoad {
         var run: RunFigures
         /// WAL and checkpoint writes during the run, per bet placed.
         var bytesWrittenPerBet: Double?
+        /// This process's CPU time (submitters and journal) per bet placed, in seconds.
+        var cpuPerBet: Double
         /// A `bet.placed` payload, so the baselines insert rows of the same size.
         var samplePayload: Data
     }
@@ -96,6 +98,7 @@ struct JournalLoad {
         try await BenchBook.publishBoard(journal)
         let clock = ContinuousClock()
         let writtenBefore = processBytesWritten()
+        let cpuBefore = cpuSeconds(of: getpid())
         let started = clock.now
         let deadline = started + duration
         let samples = try await withThrowingTaskGroup(of: LatencySample.self) { group in
@@ -116,6 +119,7 @@ struct JournalLoad {
             return try await group.reduce(into: LatencySample()) { $0.merge($1) }
         }
         let elapsed = clock.now - started
+        let cpuPerBet = (cpuSeconds(of: getpid()) - cpuBefore) / Double(max(samples.count, 1))
         var written: Double?
         if let before = writtenBefore, let after = processBytesWritten() {
             written = Double(after - before) / Double(max(samples.count, 1))
@@ -123,6 +127,6 @@ struct JournalLoad {
         let payload = try await journal.records(after: 50, limit: 1).first.map { Data($0.payload) } ?? Data()
         await journal.close()
         return Figures(run: RunFigures(operations: samples.count, elapsed: elapsed, latency: samples),
-                       bytesWrittenPerBet: written, samplePayload: payload)
+                       bytesWrittenPerBet: written, cpuPerBet: cpuPerBet, samplePayload: payload)
     }
 }
