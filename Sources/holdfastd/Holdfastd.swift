@@ -46,9 +46,7 @@ struct Holdfastd: AsyncParsableCommand {
         // Also kept in memory for the console's `log tail`, which must work without a network.
         let logRing = LogRing(capacity: 500)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return MultiplexLogHandler([handler, logRing.handler(label: label, level: level)])
+            logRing.handler(label: label, level: level, copyingTo: .standardError(label: label))
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

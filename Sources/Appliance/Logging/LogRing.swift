@@ -25,15 +25,21 @@ public final class LogRing: Sendable {
         lines.withLockedValue { Array($0.suffix(max(0, count))) }
     }
 
-    /// A log handler that writes into this ring (use it beside the stderr handler).
-    public func handler(label: String, level: Logger.Level) -> some LogHandler {
-        RingLogHandler(ring: self, label: label, logLevel: level)
+    /// A log handler that keeps each line in this ring and also writes it to `stream` (holdfastd's
+    /// standard error). One handler, not a `MultiplexLogHandler` of two: Hummingbird sets a request
+    /// id in each request's logger, and a multiplex handler copies its array of handlers and each
+    /// handler's metadata on every such set, which was 2.3 % of all CPU samples under `holdfast
+    /// bench api`'s trivial requests (docs/BENCHMARKS.md).
+    public func handler(label: String, level: Logger.Level, copyingTo stream: StreamLogHandler) -> some LogHandler {
+        RingLogHandler(ring: self, label: label, stream: stream, logLevel: level)
     }
 }
 
 private struct RingLogHandler: LogHandler {
     let ring: LogRing
     let label: String
+    /// Its own metadata stays empty: ours goes with each event.
+    let stream: StreamLogHandler
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
 
@@ -43,7 +49,11 @@ private struct RingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        var merged = metadata
+        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
+        var forwarded = event
+        forwarded.metadata = merged
+        stream.log(event: forwarded)
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
         ring.append("\(time) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)")
