@@ -52,9 +52,8 @@ enum APILoad {
     }
 }
 
-/// One simulated kiosk's bets: 5% retry the previous slip with its key; new slips are 65% singles,
-/// 20% three-leg accumulators and 15% trixies, 80% at exact odds, 20% accepting higher. Seeded
-/// per terminal.
+/// One simulated kiosk's bets: 5% retry the previous slip with its key; new slips in the mix of
+/// `SlipShape`. Seeded per terminal.
 struct BetMix: Sendable {
     private var random: SeededRandom
     private var board: BoardView?
@@ -88,18 +87,17 @@ struct BetMix: Sendable {
         if let previous, random.next(100) < 5 { return previous }
         count += 1
         let markets = board!.markets
-        let roll = random.next(100)
-        let (type, legCount) = roll < 65 ? ("single", 1) : roll < 85 ? ("accumulator", 3) : ("trixie", 3)
+        let shape = SlipShape.roll(using: &random)
         var races = Array(markets.indices)
         var legs: [LegRequest] = []
-        for _ in 0..<legCount {
+        for _ in 0..<shape.legCount {
             let race = races.remove(at: random.next(races.count))
             let selection = markets[race].selections[random.next(markets[race].selections.count)]
             legs.append(LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion))
         }
-        let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(count)", type: type, legs: legs,
+        let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(count)", type: "\(shape)", legs: legs,
                                    stakePerLine: MoneyView(minorUnits: Int64(50 + random.next(500)), currency: "GBP"),
-                                   oddsChangePolicy: random.next(100) < 80 ? .exact : .acceptHigher)
+                                   oddsChangePolicy: SlipShape.rollPolicy(using: &random))
         previous = slip
         return slip
     }

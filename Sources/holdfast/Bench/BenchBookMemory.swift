@@ -33,7 +33,7 @@ struct BenchBookMemory: ParsableCommand {
         for serial in 1...tickets {
             if serial % 100_000 == 0 { printProgress("\(serial) of \(tickets) tickets placed") }
             let ticketID = TicketID(applianceCode: code, serial: UInt64(serial))
-            _ = try book.place(try mix.request(serial: serial), ticketID: ticketID,
+            _ = try book.place(try mix.request(serial: serial, terminal: "bench-\(serial % 64)"), ticketID: ticketID,
                                securityDigest: SecurityCode(for: ticketID, key: key).digest, nowMillis: Int64(serial))
         }
         let elapsed = ContinuousClock.now - started
@@ -52,30 +52,5 @@ struct BenchBookMemory: ParsableCommand {
         let mebibytes = residentMiB(of: getpid())
         guard mebibytes >= 0 else { throw ValidationError("cannot read VmRSS from /proc/self/status") }
         return Int(mebibytes * 1_048_576)
-    }
-}
-
-/// The bets of `holdfast bench api`'s kiosks, built as the daemon builds them from a request:
-/// each with strings of its own (terminal, idempotency key, a SHA-256-sized request digest).
-private struct SlipMix {
-    private var random: SeededRandom
-
-    init(seed: UInt64) { random = SeededRandom(seed: seed) }
-
-    mutating func request(serial: Int) throws -> BetRequest {
-        let roll = random.next(100)
-        let (kind, legCount): (BetKind, Int) = roll < 65 ? (.single, 1) : roll < 85 ? (.accumulator, 3) : (.system(.trixie), 3)
-        let first = random.next(BenchBook.markets)
-        let legs = try (0..<legCount).map { offset in
-            let runner = random.next(BenchBook.runners)
-            return Leg(selectionID: SelectionID(rawValue: "bench-m\((first + offset) % BenchBook.markets)-s\(runner)"),
-                       seenOdds: try BenchBook.odds(runner), seenPriceVersion: 1)
-        }
-        let slip = BetSlip(kind: kind, legs: legs, stakePerLine: Money(minorUnits: Int64(50 + random.next(500)), currency: .gbp),
-                           oddsChangePolicy: .exact)
-        let terminal = "bench-\(serial % 64)"
-        let digest = Digest256(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: random.next(256)) })
-        return BetRequest(terminalID: TerminalID(rawValue: terminal), idempotencyKey: "\(terminal)-\(serial)", slip: slip,
-                          requestDigest: digest)
     }
 }

@@ -78,6 +78,15 @@ struct JournalLoad {
     let directory: String
     let submitters: Int
     let commitDelay: Duration
+    var workload = Workload.singles
+
+    enum Workload {
+        /// Unique singles at the board's prices: the journal's path with the least work per bet.
+        case singles
+        /// `holdfast bench api`'s bets (`SlipMix`), retries included, so the API's figures can be
+        /// set against the same bets without HTTP, JSON or signatures. Only new bets are counted.
+        case apiMix
+    }
 
     struct Figures {
         var run: RunFigures
@@ -106,12 +115,19 @@ struct JournalLoad {
                 group.addTask {
                     var sample = LatencySample()
                     var count = 0
+                    var mix = SlipMix(seed: UInt64(submitter + 1))
                     while clock.now < deadline {
                         count += 1
-                        let request = try BenchBook.bet(submitter: submitter, count: count)
+                        let (request, retry) = switch workload {
+                        case .singles: (try BenchBook.bet(submitter: submitter, count: count), false)
+                        case .apiMix: try mix.next(serial: count, terminal: "bench-\(submitter)")
+                        }
                         let placedAt = clock.now
-                        _ = try await journal.place(request)
-                        sample.record(clock.now - placedAt)
+                        let receipt = try await journal.place(request)
+                        if !retry { sample.record(clock.now - placedAt) }
+                        guard receipt.isReplay == retry else {
+                            throw BenchError("bet \(request.idempotencyKey) was \(receipt.isReplay ? "answered as a retry" : "placed again")")
+                        }
                     }
                     return sample
                 }
