@@ -383,7 +383,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "TerminalProtocol", "TestSupport", "Wagering"],
+            dependencies: ["Appliance", "TerminalProtocol", "TestSupport", "Wagering",
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         .testTarget(

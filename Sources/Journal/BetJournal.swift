@@ -28,11 +28,14 @@ public final class BetJournal: Sendable {
     public var writeFailure: JournalWriteFailure? { health.current }
     /// The writer connection's own `max_page_count` while the disk-full drill caps it.
     let growthCap = NIOLockedValueBox<Int64?>(nil)
+    /// Keeps the WAL short from a connection of its own, off the writer's path.
+    let checkpointer: WALCheckpointer
 
-    init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, logger: Logger) {
+    init(configuration: JournalConfiguration, pool: DatabasePool, writer: LedgerWriter, checkpointer: WALCheckpointer, logger: Logger) {
         self.configuration = configuration
         self.pool = pool
         self.writer = writer
+        self.checkpointer = checkpointer
         self.logger = logger
         let queue = SubmissionQueue(capacity: configuration.queueCapacity, maxBatch: configuration.maxBatch,
                                     groupCommitDelay: configuration.groupCommitDelay)
@@ -44,8 +47,8 @@ public final class BetJournal: Sendable {
         self.metrics = metrics
         self.commits = commits
         self.writerLoop = Task {
-            await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, configuration: configuration, metrics: metrics,
-                                       commits: commits, health: health)
+            await BetJournal.runWriter(queue: queue, pool: pool, writer: writer, checkpointer: checkpointer, configuration: configuration,
+                                       metrics: metrics, commits: commits, health: health)
         }
     }
 
@@ -129,6 +132,8 @@ public final class BetJournal: Sendable {
     public func close() async {
         await queue.close()
         await writerLoop.value
+        try? await pool.writeWithoutTransaction { [checkpointer] in checkpointer.unwatch($0) }
+        await checkpointer.stop()
         do { try await checkpointWAL() } catch {
             logger.warning("journal closed without a clean checkpoint; SQLite recovers the WAL at next open",
                            metadata: ["error": "\(error)"])
@@ -140,7 +145,7 @@ public final class BetJournal: Sendable {
         logger.info("journal closed")
     }
 
-    private static func runWriter(queue: SubmissionQueue, pool: DatabasePool, writer: LedgerWriter,
+    private static func runWriter(queue: SubmissionQueue, pool: DatabasePool, writer: LedgerWriter, checkpointer: WALCheckpointer,
                                   configuration: JournalConfiguration, metrics: JournalMetrics, commits: CommitWatch,
                                   health: WriteHealth) async {
         while var batch = await queue.nextBatch() {
@@ -171,6 +176,10 @@ public final class BetJournal: Sendable {
             }
             for (submission, outcome) in zip(batch, outcomes) {
                 submission.continuation.resume(returning: outcome)
+            }
+            // After the acknowledgements, so no bet waits for it.
+            if checkpointer.takeTopUp() {
+                try? await pool.writeWithoutTransaction { WALCheckpointer.topUp($0) }
             }
         }
     }

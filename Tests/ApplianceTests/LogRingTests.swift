@@ -1,15 +1,15 @@
 import Appliance
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @Suite("Log ring: lines kept for the console and copied to standard error")
 struct LogRingTests {
-    /// Collects what a StreamLogHandler writes.
+    /// Collects what a StreamLogHandler writes (under NIO's lock: ADR 0005).
     final class CapturedText: TextOutputStream, Sendable {
-        private let text = Mutex("")
-        func write(_ string: String) { text.withLock { $0 += string } }
-        var lines: [Substring] { text.withLock { $0 }.split(separator: "\n") }
+        private let text = NIOLockedValueBox("")
+        func write(_ string: String) { text.withLockedValue { $0 += string } }
+        var lines: [Substring] { text.withLockedValue { $0 }.split(separator: "\n") }
     }
 
     @Test("each line at or above the level reaches both the ring and the stream, with the logger's and the call's metadata")

@@ -1,6 +1,6 @@
 import CSimulatedDisk
 import Foundation
-import Journal
+@testable import Journal
 import Logging
 import TestSupport
 import Wagering
@@ -29,12 +29,14 @@ struct JournalSimulation {
         var writesTorn = 0
         var offlineTaken = 0
         var offlineRefused = 0
+        /// Times the WAL started again after the checkpointer's rounds and the writer's top-ups.
+        var walRestarts = 0
 
         mutating func add(_ other: Tally) {
             commands += other.commands; acknowledged += other.acknowledged; crashes += other.crashes
             inDoubtCommitted += other.inDoubtCommitted; inDoubtLost += other.inDoubtLost
             writesKept += other.writesKept; writesLost += other.writesLost; writesTorn += other.writesTorn
-            offlineTaken += other.offlineTaken; offlineRefused += other.offlineRefused
+            offlineTaken += other.offlineTaken; offlineRefused += other.offlineRefused; walRestarts += other.walRestarts
         }
     }
 
@@ -130,6 +132,7 @@ struct JournalSimulation {
             // Some disks lose nothing unsynced, some much; some tear writes, some never do.
             let lose = loseEverythingUnsynced ? 100 : Int32([0, 10, 30, 60].randomElement(using: &random)!)
             let tear = Int32([0, 0, 20, 40].randomElement(using: &random)!)
+            tally.walRestarts += journal.checkpointer.restarts
             let report = holdfast_simdisk_crash(random.next(), lose, tear)
             guard report.lost >= 0 else { throw fail(epoch, "the simulated disk could not rewrite a file") }
             tally.crashes += 1
@@ -189,9 +192,12 @@ struct JournalSimulation {
         // Idempotency runs of 1 to 5 placements, changing from epoch to epoch, so cuts land while
         // runs are written and reopens find runs half written.
         let runLength = 1 + Int((seed &+ UInt64(epoch)) % 5)
+        // A short WAL threshold (4 to 63 pages), so cuts also land in the checkpointer's rounds
+        // and the writer's top-ups, on their own connection and between batches.
+        let walThreshold = 4 + Int((seed &+ UInt64(epoch) &* 7) % 60)
         let configuration = JournalConfiguration(directory: directory, applianceCode: try ApplianceCode("S1M0"), currency: .gbp,
                                                  limits: Workload.limits, idempotencyRunLength: runLength,
-                                                 sqliteVFS: "holdfast-simdisk")
+                                                 walCheckpointFrames: walThreshold, sqliteVFS: "holdfast-simdisk")
         do { return try await BetJournal.open(configuration, clock: clock, random: &random, logger: Self.logger) } catch {
             throw fail(epoch, "the journal does not open after the cut: \(error)")
         }

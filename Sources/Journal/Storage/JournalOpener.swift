@@ -55,8 +55,11 @@ extension BetJournal {
             try HeadMarker(path: configuration.headMarkerPath).write(head)
             let writer = LedgerWriter(book: book, head: head, idempotency: idempotency, configuration: configuration,
                                       ticketKey: ticketKey, offline: offline, clock: clock, logger: logger)
+            let checkpointer = try WALCheckpointer(databaseOpenName: configuration.databaseOpenName,
+                                                   thresholdFrames: configuration.walCheckpointFrames, logger: logger)
+            try await pool.writeWithoutTransaction { checkpointer.watch($0) }
             logger.info("journal open", metadata: ["path": "\(path)", "head": "\(head.seq)", "open_tickets": "\(book.openTicketCount)"])
-            return BetJournal(configuration: configuration, pool: pool, writer: writer, logger: logger)
+            return BetJournal(configuration: configuration, pool: pool, writer: writer, checkpointer: checkpointer, logger: logger)
         } catch let error as JournalOpenError {
             try? pool.close()
             throw error

@@ -22,14 +22,18 @@ public struct JournalConfiguration: Sendable {
     /// one sorted run (``IdempotencyIndex``): longer runs write fewer pages per bet, and hold
     /// more keys in memory and in the one commit that writes them.
     public var idempotencyRunLength: Int
+    /// WAL length, in pages, at which a commit starts a checkpoint (``WALCheckpointer``, on a
+    /// connection of its own). SQLite's automatic checkpoint used the same 1,000.
+    public var walCheckpointFrames: Int
     /// The SQLite VFS the database is opened through; nil for SQLite's default. The simulation
     /// opens it through a crash-injecting disk (Tests/CSimulatedDisk).
     public var sqliteVFS: String?
 
     public init(directory: String, applianceCode: ApplianceCode, currency: Currency, limits: BettingLimits,
                 maxOpenTickets: Int = 100_000, queueCapacity: Int = 4_096, maxBatch: Int = 512,
-                groupCommitDelay: Duration = .zero, idempotencyRunLength: Int = 2_048, sqliteVFS: String? = nil) {
-        precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0 && idempotencyRunLength > 0,
+                groupCommitDelay: Duration = .zero, idempotencyRunLength: Int = 2_048, walCheckpointFrames: Int = 1_000,
+                sqliteVFS: String? = nil) {
+        precondition(queueCapacity > 0 && maxBatch > 0 && maxOpenTickets > 0 && idempotencyRunLength > 0 && walCheckpointFrames > 0,
                      "journal bounds must be positive")
         self.directory = directory
         self.applianceCode = applianceCode
@@ -40,6 +44,7 @@ public struct JournalConfiguration: Sendable {
         self.maxBatch = maxBatch
         self.groupCommitDelay = groupCommitDelay
         self.idempotencyRunLength = idempotencyRunLength
+        self.walCheckpointFrames = walCheckpointFrames
         self.sqliteVFS = sqliteVFS
     }
 
