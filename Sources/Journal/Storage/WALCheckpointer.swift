@@ -85,7 +85,7 @@ final class WALCheckpointer: Sendable {
         let hook = Hook(thresholdFrames: Int32(thresholdFrames), wakes: continuation)
         self.hook = hook
         loop = Task { [connection] in
-            let rounds = Counter(label: "holdfast_journal_wal_checkpoints_total", dimensions: [("by", "checkpointer")])
+            let rounds = Counter(label: "holdfast_journal_wal_checkpoints_total")
             let duration = Metrics.Timer(label: "holdfast_journal_wal_checkpoint_duration_seconds")
             var failing = false
             for await _ in wakes {
