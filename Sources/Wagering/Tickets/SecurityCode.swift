@@ -24,9 +24,22 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
         self.value = canonical
     }
 
+    /// Written straight into the string's storage: fourteen ASCII bytes fit Swift's inline small
+    /// string, so every ticket answer prints its code without allocating.
     public var description: String {
-        let chars = Array(value)
-        return "\(String(chars[0..<4]))-\(String(chars[4..<8]))-\(String(chars[8..<12]))"
+        precondition(value.utf8.count == 12, "a security code is twelve characters")
+        return String(unsafeUninitializedCapacity: 14) { text in
+            var written = 0
+            for (index, byte) in value.utf8.enumerated() {
+                if index == 4 || index == 8 {
+                    text[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                text[written] = byte
+                written += 1
+            }
+            return written
+        }
     }
 
     public var digest: SecurityDigest { Digest256(hashing: Array(value.utf8)) }
