@@ -51,6 +51,9 @@ final class WALCheckpointer: Sendable {
         let thresholdFrames: Int32
         let state = NIOLockedValueBox(State())
         let wakes: AsyncStream<Void>.Continuation
+        /// The log's length after the last commit: near the threshold unless checkpoints fail or
+        /// a reader holds an old snapshot, so a monitor can alert on it.
+        let pages = Gauge(label: "holdfast_journal_wal_pages")
 
         init(thresholdFrames: Int32, wakes: AsyncStream<Void>.Continuation) {
             self.thresholdFrames = thresholdFrames
@@ -69,6 +72,7 @@ final class WALCheckpointer: Sendable {
                 state.roundAsked = true
                 return true
             }
+            pages.record(frames)
             if wake { wakes.yield() }
         }
     }
