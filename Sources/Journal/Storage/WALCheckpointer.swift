@@ -18,9 +18,9 @@ import NIOConcurrencyHelpers
 /// which also turns the automatic checkpoint off). When the log reaches `thresholdFrames`, a
 /// second connection copies it in a PASSIVE checkpoint, which does not take the write lock, so
 /// the writer goes on appending on the other core. The writer then copies the few pages it
-/// appended meanwhile (``topUpIfDue(_:)``, between batches, after their acknowledgements), so the
-/// log is wholly copied and SQLite starts it again from its beginning at the next commit. Without
-/// that last step the log never starts again under steady load and grows without bound: a
+/// appended meanwhile (``takeTopUp()``, ``topUp(_:)``: between batches, after their
+/// acknowledgements), so the log is wholly copied and SQLite starts it again from its beginning
+/// at the next commit. Without that last step the log never starts again under steady load and grows without bound: a
 /// background checkpoint alone always trails the writer. Each page is still copied about once.
 ///
 /// A reader holding an old snapshot can keep the log from starting again; past four times the

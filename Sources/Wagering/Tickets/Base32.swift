@@ -31,6 +31,24 @@ enum Base32 {
         return digits
     }
 
+    /// Twelve ASCII characters, `character(0)` to `character(11)`, as `XXXX-XXXX-XXXX`: how ticket
+    /// ids and security codes print. Written straight into the string's storage; fourteen bytes
+    /// fit Swift's inline small string, so nothing is allocated.
+    static func grouped(_ character: (Int) -> UInt8) -> String {
+        String(unsafeUninitializedCapacity: 14) { text in
+            var written = 0
+            for index in 0..<12 {
+                if index == 4 || index == 8 {
+                    text[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                text[written] = character(index)
+                written += 1
+            }
+            return written
+        }
+    }
+
     /// Check character over base-32 digits, Luhn-style but in GF(32) (digits as polynomials over
     /// GF(2) modulo x^5 + x^2 + 1): every other digit is multiplied by x, and all are added (XOR).
     /// Multiplying by x and by x + 1 both permute GF(32), so every single-character error and every

@@ -24,21 +24,12 @@ public struct SecurityCode: Hashable, Sendable, CustomStringConvertible {
         self.value = canonical
     }
 
-    /// Written straight into the string's storage: fourteen ASCII bytes fit Swift's inline small
-    /// string, so every ticket answer prints its code without allocating.
+    /// Without allocating (`Base32.grouped`): every ticket answer prints its code.
     public var description: String {
-        precondition(value.utf8.count == 12, "a security code is twelve characters")
-        return String(unsafeUninitializedCapacity: 14) { text in
-            var written = 0
-            for (index, byte) in value.utf8.enumerated() {
-                if index == 4 || index == 8 {
-                    text[written] = UInt8(ascii: "-")
-                    written += 1
-                }
-                text[written] = byte
-                written += 1
-            }
-            return written
+        var code = value
+        return code.withUTF8 { bytes in
+            precondition(bytes.count == 12, "a security code is twelve characters")
+            return Base32.grouped { bytes[$0] }
         }
     }
 

@@ -29,19 +29,8 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// `AAAA-SSSS-SSSC`, rendered when asked. Fourteen ASCII bytes make a small string, which
     /// Swift keeps inline, so rendering allocates nothing.
     public var description: String {
-        String(unsafeUninitializedCapacity: 14) { text in
-            var written = 0
-            for index in 0..<11 {
-                if index == 4 || index == 8 {
-                    text[written] = UInt8(ascii: "-")
-                    written += 1
-                }
-                text[written] = Base32.asciiAlphabet[digit(index)]
-                written += 1
-            }
-            text[written] = Base32.asciiAlphabet[checkValue]
-            return written + 1
-        }
+        let check = Base32.asciiAlphabet[checkValue]
+        return Base32.grouped { $0 < 11 ? Base32.asciiAlphabet[digit($0)] : check }
     }
 
     /// The id's base-32 digit at `index` (0 to 10), most significant first.
