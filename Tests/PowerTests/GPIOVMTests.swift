@@ -97,8 +97,18 @@ struct GPIOVMTests {
                 "a busy boot-OK line does not stop the power-loss input being watched")
         #expect(report.sameLineTwice.stale?.contains("are the same line") == true, "\(report.sameLineTwice)")
 
+        // Every undebounced edge is reported, and sooner than a debounced one. The latency is
+        // compared with the debounced edges of the same VM rather than with a fixed bound: a
+        // loaded host slows qemu's emulation of both alike, while the debounce keeps 20 ms between
+        // them (medians about 0.6 ms and 22 ms on a quiet host).
         #expect(report.undebounced.events.count == report.undebounced.edges)
-        let sorted = report.undebounced.latenciesMicros.sorted()
-        #expect(sorted[sorted.count / 2] < 20_000, "without debounce an edge arrives well inside the debounce time: median \(sorted[sorted.count / 2]) µs")
+        let undebounced = median(report.undebounced.latenciesMicros), debounced = median(report.cleanEdges.latenciesMicros)
+        #expect(undebounced + 10_000 < debounced,
+                "without debounce an edge arrives sooner than with it: medians \(undebounced) µs and \(debounced) µs")
+    }
+
+    private func median(_ values: [Int]) -> Int {
+        precondition(!values.isEmpty, "the harness reports a latency per edge")
+        return values.sorted()[values.count / 2]
     }
 }
