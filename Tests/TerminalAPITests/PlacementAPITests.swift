@@ -75,6 +75,14 @@ struct PlacementAPITests {
         let moved = try #require(problem.movedPrices?.first)
         #expect(moved.seenPrice.decimal == "3.00" && moved.currentPrice.decimal == "4.00")
         #expect(moved.currentPriceVersion == moved.seenPriceVersion + 1)
+        var patched = seen
+        let applied = patched.apply(try #require(problem.movedPrices))
+        let fetched = try await kiosk.board()
+        #expect(applied && patched.markets == fetched.markets, "the refusal's prices are the board's")
+        let elsewhere = MovedPriceView(selectionId: "r9-z", seenPrice: moved.seenPrice, seenPriceVersion: 1,
+                                       currentPrice: moved.currentPrice, currentPriceVersion: 2)
+        let appliedElsewhere = patched.apply([elsewhere])
+        #expect(!appliedElsewhere, "a selection not on the board means fetching it")
 
         guard case .success(let ticket) = try await kiosk.place(Slips.single("r1-b", on: seen, policy: .acceptHigher)) else {
             Issue.record("a longer price was refused under acceptHigher"); return

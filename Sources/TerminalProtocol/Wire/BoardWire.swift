@@ -10,6 +10,20 @@ public struct BoardView: Codable, Sendable, Hashable {
         self.version = version
         self.markets = board.markets.values.sorted { $0.id < $1.id }.map(MarketView.init)
     }
+
+    /// Takes the current prices an odds-changed refusal names, so a kiosk can show the customer
+    /// the new price without fetching the whole board again. False when a moved selection is not
+    /// on this board: fetch it instead.
+    public mutating func apply(_ moved: [MovedPriceView]) -> Bool {
+        for price in moved {
+            guard let market = markets.firstIndex(where: { $0.selections.contains { $0.id == price.selectionId } }),
+                  let selection = markets[market].selections.firstIndex(where: { $0.id == price.selectionId })
+            else { return false }
+            markets[market].selections[selection].price = price.currentPrice
+            markets[market].selections[selection].priceVersion = price.currentPriceVersion
+        }
+        return true
+    }
 }
 
 public struct MarketView: Codable, Sendable, Hashable {

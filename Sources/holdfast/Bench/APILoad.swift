@@ -76,7 +76,9 @@ struct BetMix: Sendable {
             switch try client.outcome(answer, TicketView.self) {
             case .success(let ticket): return ticket.replayed ? .replayed : .accepted
             case .failure(let problem) where problem.kind == .oddsChanged:
-                mix.board = nil // fetch the new prices before the next bet, as a kiosk would
+                // Take the new prices from the refusal, as a kiosk shows them to the customer;
+                // fetch the board again only when the refusal does not say.
+                if let moved = problem.movedPrices, mix.board?.apply(moved) == true {} else { mix.board = nil }
                 return .oddsChanged
             case .failure: return .refused
             }
