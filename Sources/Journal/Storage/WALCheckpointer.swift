@@ -6,7 +6,7 @@ import Metrics
 import NIOConcurrencyHelpers
 
 /// Checkpoints the journal's write-ahead log mostly from a connection of its own, so the writer
-/// does not stop to copy a thousand pages while bets wait for their acknowledgement.
+/// does not stop to copy hundreds of pages while bets wait for their acknowledgement.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000 pages, on
 /// the committing connection: it copies those pages into the database file and syncs it while

@@ -27,7 +27,7 @@ enum Fixtures {
         terminalDefaults: TerminalLimits(maxStakePerBet: 1_000_000, maxOpenStake: 1_000_000_000))
 
     static func configuration(_ directory: String, queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero,
-                              idempotencyRunLength: Int = 2_048, walCheckpointFrames: Int = 1_000) -> JournalConfiguration {
+                              idempotencyRunLength: Int = 2_048, walCheckpointFrames: Int = 250) -> JournalConfiguration {
         JournalConfiguration(directory: directory, applianceCode: try! ApplianceCode("HF01"), currency: .gbp, limits: limits,
                              queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay,
                              idempotencyRunLength: idempotencyRunLength, walCheckpointFrames: walCheckpointFrames)
@@ -41,7 +41,7 @@ enum Fixtures {
 
     static func open(_ directory: String, clock: ManualClock = ManualClock(), seed: UInt64 = 1,
                      queueCapacity: Int = 4_096, groupCommitDelay: Duration = .zero,
-                     idempotencyRunLength: Int = 2_048, walCheckpointFrames: Int = 1_000) async throws -> BetJournal {
+                     idempotencyRunLength: Int = 2_048, walCheckpointFrames: Int = 250) async throws -> BetJournal {
         var random = SplitMix64(seed: seed)
         return try await BetJournal.open(configuration(directory, queueCapacity: queueCapacity, groupCommitDelay: groupCommitDelay,
                                                        idempotencyRunLength: idempotencyRunLength, walCheckpointFrames: walCheckpointFrames),
