@@ -20,8 +20,9 @@ import NIOConcurrencyHelpers
 /// the writer goes on appending on the other core. The writer then copies the few pages it
 /// appended meanwhile (``takeTopUp()``, ``topUp(_:)``: between batches, after their
 /// acknowledgements), so the log is wholly copied and SQLite starts it again from its beginning
-/// at the next commit. Without that last step the log never starts again under steady load and grows without bound: a
-/// background checkpoint alone always trails the writer. Each page is still copied about once.
+/// at the next commit. Without that last step the log never starts again under steady load and
+/// grows without bound: a background checkpoint alone always trails the writer. Each page is
+/// still copied about once per round.
 ///
 /// A reader holding an old snapshot can keep the log from starting again; past four times the
 /// threshold, every commit asks for another background round, as SQLite would checkpoint at
