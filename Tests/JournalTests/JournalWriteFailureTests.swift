@@ -85,4 +85,29 @@ struct JournalWriteFailureTests {
         let verified = try JournalMaintenance.verify(directory: directory.path, full: true).get()
         #expect(verified.chain.headSeq == Int64(2 + all.count) && verified.derivedStateChecked)
     }
+
+    @Test("limits set through the journal (central's) stay in force after a failed batch reloads the book")
+    func limitsSurviveAFailedBatch() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path, clock: ManualClock())
+        try await Fixtures.publishBoard(journal, markets: 1)
+        var central = Fixtures.limits
+        central.maxStakePerBet = 500
+        _ = try await journal.apply(.setLimits(central))
+
+        _ = try await journal.capGrowth()
+        var failed = false
+        for index in 0..<10_000 where !failed {
+            do { _ = try await journal.place(Fixtures.single("m0-s0", odds: 2, stake: 100, key: "fill-\(index)")) }
+            catch JournalError.storage { failed = true }
+        }
+        #expect(failed, "the capped journal refused a batch")
+        #expect(try await journal.liftGrowthCap())
+
+        #expect(try await journal.book().limits == central, "the reload kept central's limits, not the file's")
+        await #expect(throws: JournalError.self, "a stake over central's 5.00 is refused") {
+            try await journal.place(Fixtures.single("m0-s0", odds: 2, stake: 600, key: "over"))
+        }
+        await journal.close()
+    }
 }

@@ -21,6 +21,10 @@ final class LedgerWriter: @unchecked Sendable {
         var openTickets: Int
     }
     private(set) var head: HeadMarker.Head
+    /// The betting limits as of the last commit. Central's limits reach the book only through
+    /// `.setLimits` and are not in the derived tables, so a reload after a failed batch takes them
+    /// from here rather than from the configuration file.
+    private var committedLimits: BettingLimits
     private var idempotency: IdempotencyIndex
     private let configuration: JournalConfiguration
     private let ticketKey: TicketKey
@@ -38,6 +42,7 @@ final class LedgerWriter: @unchecked Sendable {
         self.idempotency = idempotency
         self.committedView = NIOLockedValueBox(CommittedView(board: book.board, openTickets: book.openTicketCount))
         self.head = head
+        self.committedLimits = book.limits
         self.configuration = configuration
         self.ticketKey = ticketKey
         self.offline = offline
@@ -76,6 +81,7 @@ final class LedgerWriter: @unchecked Sendable {
             return commands.map { _ in .failure(.storage(reason)) }
         }
         head = chain
+        committedLimits = book.limits
         publishCommittedView()
         do {
             try headMarker.write(chain)
@@ -100,6 +106,7 @@ final class LedgerWriter: @unchecked Sendable {
     private func reload(_ db: Database) {
         do {
             book = try DerivedStateLoader.loadBook(db, into: configuration.emptyBook)
+            book.limits = committedLimits
             head = try JournalReader.head(db)
             idempotency = try IdempotencyIndex.load(db, runLength: configuration.idempotencyRunLength)
             publishCommittedView()
