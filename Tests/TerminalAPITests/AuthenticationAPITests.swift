@@ -1,5 +1,7 @@
 @testable import Appliance
+import AsyncHTTPClient
 import Foundation
+import NIOFoundationCompat
 import Testing
 import TerminalClient
 import TerminalProtocol
@@ -33,6 +35,19 @@ struct AuthenticationAPITests {
         let unknown = TerminalClient(baseURL: appliance.baseURL, terminalID: "kiosk-99", secret: appliance.secrets["kiosk-1"]!)
         let unknownAnswer = try await unknown.send(.GET, "/v1/board").problem?.detail
         #expect(unknownAnswer?.contains("not provisioned here or the signature does not match") == true)
+        // Nor by checking the timestamp only for known ids: an unknown one with a stale timestamp
+        // hears about the clock too.
+        let unknownStale = try await unknown.send(.GET, "/v1/board", timestampMillis: now - 60_000).problem?.detail
+        #expect(unknownStale?.contains("from the appliance's clock") == true, "\(unknownStale ?? "no problem")")
+        // The signed string holds the header's digits as sent: a "+" or a sign is refused by name.
+        var plus = HTTPClientRequest(url: appliance.baseURL + "/v1/board")
+        plus.headers.add(name: RequestSignature.terminalHeader, value: "kiosk-1")
+        plus.headers.add(name: RequestSignature.timestampHeader, value: "+\(now)")
+        plus.headers.add(name: RequestSignature.nonceHeader, value: TerminalClient.freshNonce())
+        plus.headers.add(name: RequestSignature.signatureHeader, value: String(repeating: "0", count: 64))
+        let plusAnswer = try await HTTPClient.shared.execute(plus, timeout: .seconds(10))
+        let plusProblem = try JSONDecoder().decode(Problem.self, from: Data(buffer: try await plusAnswer.body.collect(upTo: 1 << 16)))
+        #expect(plusAnswer.status.code == 401 && plusProblem.detail.contains("digits only"), "\(plusProblem.detail)")
 
         // Timestamps at the ends of Int64 once overflowed the skew arithmetic and killed the daemon.
         for extreme in [Int64.min, Int64.max, Int64.min + 1] {

@@ -82,15 +82,10 @@ struct SignatureAuthenticator: RouterMiddleware {
         let timestampText = try header(Self.timestampHeader)
         let nonce = try header(Self.nonceHeader)
         let signature = try header(Self.signatureHeader)
-        // One answer for an unknown terminal and a wrong signature, so the API does not tell a
-        // stranger which terminal ids exist.
-        // Built only on refusal: every accepted request passes here.
-        func refused() -> Refusal {
-            Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
-        }
-        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused() }
-        guard let timestamp = Int64(timestampText) else {
-            throw Refusal(.staleTimestamp, "\(RequestSignature.timestampHeader) must be Unix time in milliseconds")
+        // The checks that do not depend on the terminal come first: run after the lookup, they
+        // answered a known id differently from an unknown one, telling a stranger which exist.
+        guard let timestamp = Int64(timestampText), timestampText.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw Refusal(.staleTimestamp, "\(RequestSignature.timestampHeader) must be Unix time in milliseconds, digits only")
         }
         guard (8...128).contains(nonce.utf8.count) else {
             throw Refusal(.badNonce, "\(RequestSignature.nonceHeader) must be 8 to 128 characters")
@@ -103,6 +98,12 @@ struct SignatureAuthenticator: RouterMiddleware {
             let seconds = overflow ? "far" : "\(difference.magnitude / 1_000) s"
             throw Refusal(.staleTimestamp, "the request timestamp is \(seconds) from the appliance's clock; at most \(skew / 1_000) s is allowed (check the terminal's clock)")
         }
+        // One answer for an unknown terminal and a wrong signature, so the API does not tell a
+        // stranger which terminal ids exist. Built only on refusal: every accepted request passes here.
+        func refused() -> Refusal {
+            Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
+        }
+        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused() }
         let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
                                              timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
         guard RequestSignature.matches(signature, expected) else { throw refused() }
