@@ -183,11 +183,19 @@ struct BookPlacementTests {
         try desk.place(.single, ["f"], stake: 100)
     }
 
-    @Test("a market cannot be settled by a status change, only by a result")
+    @Test("a market cannot be settled by a status change or a publication, only by a result")
     func statusCannotSettle() throws {
         var desk = try Desk.standard()
+        try desk.place(.single, ["a"], stake: 100)
         let refusal = desk.refusal { desk throws(BookRefusal) in _ = try desk.book.setStatus(of: "race1", to: .settled) }
-        #expect(refusal == .marketNotOpen("race1", .settled))
+        #expect(refusal == .board(.settledOnlyByResult("race1")))
+        var settled = try #require(desk.book.board.market("race1"))
+        settled.status = .settled
+        let published = desk.refusal { desk throws(BookRefusal) in _ = try desk.book.publish(settled) }
+        #expect(published == .board(.settledOnlyByResult("race1")))
+        #expect(desk.book.board.market("race1")?.status == .open, "the refused publication changed nothing")
+        _ = try desk.book.result(MarketResult(marketID: "race1", outcomes: ["a": .win]))
+        #expect(desk.book.openTicketCount == 0, "the result still settles the market and its ticket")
     }
 
     @Test("amounts beyond 64 bits are refused as out of range")

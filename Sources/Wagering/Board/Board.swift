@@ -100,6 +100,9 @@ public enum BoardError: Error, Hashable, Sendable, CustomStringConvertible {
     case duplicateSelection(SelectionID)
     case selectionBelongsToAnotherMarket(SelectionID, MarketID)
     case marketAlreadySettled(MarketID)
+    /// Asked to mark a market settled by a status change or a publication; only a result settles
+    /// one, since it settles the market's tickets too.
+    case settledOnlyByResult(MarketID)
 
     public var description: String {
         switch self {
@@ -109,6 +112,7 @@ public enum BoardError: Error, Hashable, Sendable, CustomStringConvertible {
         case .duplicateSelection(let id): "selection '\(id)' appears twice in one market"
         case .selectionBelongsToAnotherMarket(let id, let owner): "selection '\(id)' already belongs to market '\(owner)'"
         case .marketAlreadySettled(let id): "market '\(id)' is settled and can no longer change"
+        case .settledOnlyByResult(let id): "market '\(id)' is settled by its result, not by a status change or a publication"
         }
     }
 }

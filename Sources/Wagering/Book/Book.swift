@@ -36,6 +36,9 @@ public struct Book: Sendable {
     /// Adds or replaces a market. A replacement may not drop a selection that open bets are on:
     /// they could then never be resulted; withdraw it instead (its bets settle void).
     public mutating func publish(_ market: Market) throws(BookRefusal) -> Applied {
+        // A market published as settled would never settle its tickets: `result` refuses a
+        // settled market, so they would stay open, holding exposure and stake for good.
+        guard market.status != .settled else { throw .board(.settledOnlyByResult(market.id)) }
         if let previous = board.market(market.id) {
             for dropped in previous.selections where market.selection(dropped.id) == nil {
                 let hasOpenBets = ticketsByMarket[market.id]?.contains { ticket in
@@ -60,10 +63,7 @@ public struct Book: Sendable {
     }
 
     public mutating func setStatus(of market: MarketID, to status: MarketStatus, inPlay: Bool? = nil) throws(BookRefusal) -> Applied {
-        guard status != .settled else {
-            // Settling goes through `result`, which settles the tickets too.
-            throw .marketNotOpen(market, .settled)
-        }
+        guard status != .settled else { throw .board(.settledOnlyByResult(market)) }
         do { try board.setStatus(of: market, to: status, inPlay: inPlay) } catch { throw .board(error) }
         return Applied(.marketStatusChanged(MarketStatusChange(marketID: market, status: status, inPlay: inPlay)), markets: [market])
     }
