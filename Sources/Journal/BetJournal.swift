@@ -159,19 +159,27 @@ public final class BetJournal: Sendable {
             let commands = batch.map(\.command)
             let started = ContinuousClock.now
             var outcomes: [Result<CommandOutcome, JournalError>]
+            var wrote = false
             do {
-                let head: Int64
-                (outcomes, head) = try await pool.writeWithoutTransaction { db in (writer.commit(commands, db: db), writer.head.seq) }
-                commits.advance(to: head)
+                let before: Int64, after: Int64
+                (outcomes, before, after) = try await pool.writeWithoutTransaction { db in
+                    let before = writer.head.seq
+                    return (writer.commit(commands, db: db), before, writer.head.seq)
+                }
+                wrote = after > before
+                commits.advance(to: after)
+                metrics.headSeq.record(after)
             } catch {
                 outcomes = commands.map { _ in .failure(.storage(JournalError.storageReason(error))) }
             }
             metrics.commitDuration.record(duration: ContinuousClock.now - started)
             metrics.count(outcomes)
-            // A storage failure fails the whole batch, so its first outcome tells.
+            // A storage failure fails the whole batch, so its first outcome tells. A batch of
+            // only refusals and retries writes nothing and commits even on a full disk, so it
+            // says nothing about the disk: only a batch that wrote ends a failure.
             if case .failure(.storage(let reason))? = outcomes.first {
                 health.batchFailed(reason, atWallMillis: writer.wallMillis())
-            } else {
+            } else if wrote {
                 health.batchCommitted()
             }
             for (submission, outcome) in zip(batch, outcomes) {

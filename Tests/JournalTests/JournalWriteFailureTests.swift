@@ -32,6 +32,10 @@ struct JournalWriteFailureTests {
         #expect(failure.reason == reason && failure.sinceWallMillis == clock.wallMillis() && failure.failedBatches == 1)
         await #expect(throws: JournalError.self) { try await journal.place(Fixtures.single("m0-s0", odds: 2, stake: 100, key: "still-full")) }
         #expect(journal.writeFailure?.failedBatches == 2)
+        // A retry of an acknowledged bet is answered without writing, so its batch commits even
+        // on the full disk; that says nothing about the disk and does not end the failure.
+        #expect(try await journal.place(Fixtures.single("m0-s0", odds: 2, stake: 100, key: "fill-0")).isReplay)
+        #expect(journal.writeFailure?.failedBatches == 2, "a batch that wrote nothing left the failure as it was")
 
         #expect(try await journal.liftGrowthCap())
         #expect(try await !journal.liftGrowthCap(), "a second lift finds no cap")

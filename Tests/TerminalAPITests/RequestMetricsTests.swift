@@ -6,7 +6,7 @@ import Testing
 /// The daemon's own process, because only holdfastd bootstraps swift-metrics with Prometheus.
 @Suite("holdfastd counts requests by route and status", .timeLimit(.minutes(1)))
 struct RequestMetricsTests {
-    @Test("a placed bet, a replay and a malformed slip each count under their route and status, with a duration; the WAL's length is exported")
+    @Test("a placed bet, a replay and a malformed slip each count under their route and status, with a duration; the WAL's length and the head are exported")
     func countsByRouteAndStatus() async throws {
         let daemon = try DaemonFixture()
         defer { daemon.terminateInBackground() }
@@ -32,7 +32,10 @@ struct RequestMetricsTests {
         #expect(count("http_server_request_duration_count", status: 201) == 1)
         #expect(lines.contains { $0.hasPrefix("http_server_active_requests") })
         // The WAL's length after the last commit (WALCheckpointer): the bet was written to it.
-        let walPages = lines.first { $0.hasPrefix("holdfast_journal_wal_pages ") }.flatMap { Double($0.split(separator: " ")[1]) }
-        #expect((walPages ?? 0) > 0, "\(text)")
+        func gauge(_ name: String) -> Double? {
+            lines.first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        #expect((gauge("holdfast_journal_wal_pages") ?? 0) > 0, "\(text)")
+        #expect((gauge("holdfast_journal_head_seq") ?? 0) > 0, "the journal's head after the last commit")
     }
 }
