@@ -3,11 +3,19 @@ import NIOConcurrencyHelpers
 /// Lets a reader wait for the next commit instead of polling, so the uplink can hand a bet to
 /// central within milliseconds of its acknowledgement.
 public final class CommitWatch: Sendable {
+    /// One wait, from its id being taken until it is resumed; removed then, whichever of the
+    /// commit, the cancellation or the registration comes first, so nothing is left behind.
+    private enum Slot {
+        /// Taken, the continuation not yet registered.
+        case pending
+        case waiting(CheckedContinuation<Void, Never>)
+        /// Cancelled before its continuation was registered: registering resumes at once.
+        case cancelled
+    }
+
     private struct State {
         var head: Int64
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        /// Waits cancelled before their continuation was registered.
-        var cancelledEarly: Set<Int> = []
+        var slots: [Int: Slot] = [:]
         var nextID = 0
     }
 
@@ -20,12 +28,20 @@ public final class CommitWatch: Sendable {
     /// The last committed record's seq.
     public var head: Int64 { state.withLockedValue { $0.head } }
 
+    /// Waits in progress, for tests: every wait removes its slot when it returns.
+    var slotCount: Int { state.withLockedValue { $0.slots.count } }
+
     func advance(to head: Int64) {
         let ready = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard head > state.head else { return [] }
             state.head = head
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            var ready: [CheckedContinuation<Void, Never>] = []
+            for (id, slot) in state.slots {
+                guard case .waiting(let continuation) = slot else { continue }
+                ready.append(continuation)
+                state.slots[id] = nil
+            }
+            return ready
         }
         for continuation in ready { continuation.resume() }
     }
@@ -43,24 +59,35 @@ public final class CommitWatch: Sendable {
     private func wait(beyond seq: Int64) async {
         let id = state.withLockedValue { state in
             defer { state.nextID += 1 }
+            state.slots[state.nextID] = .pending
             return state.nextID
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLockedValue { state in
-                    if state.head > seq || state.cancelledEarly.remove(id) != nil { return true }
-                    state.waiters[id] = continuation
-                    return false
+                    var cancelled = false
+                    if case .cancelled = state.slots[id] { cancelled = true }
+                    guard cancelled || state.head > seq else {
+                        state.slots[id] = .waiting(continuation)
+                        return false
+                    }
+                    state.slots[id] = nil
+                    return true
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state in
-                guard let waiter = state.waiters.removeValue(forKey: id) else {
-                    state.cancelledEarly.insert(id)
-                    return nil as CheckedContinuation<Void, Never>?
+            let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+                switch state.slots[id] {
+                case .waiting(let continuation):
+                    state.slots[id] = nil
+                    return continuation
+                case .pending:
+                    state.slots[id] = .cancelled
+                    return nil
+                case .cancelled, nil: // already resumed by a commit
+                    return nil
                 }
-                return waiter
             }
             waiter?.resume()
         }
