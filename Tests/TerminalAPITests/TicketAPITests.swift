@@ -77,6 +77,8 @@ struct TicketAPITests {
         #expect(voided.status == 200)
         let view = try voided.decode(TicketView.self)
         #expect(view.status == .voided && view.amount.minorUnits == 500)
+        let lookedUp = try await generous.client("staff-1").send(.GET, "/v1/tickets/\(second.ticketId)").decode(TicketView.self)
+        #expect(view.voidReason == "wrong selection" && lookedUp == view, "the void's answer is the ticket as a lookup shows it")
         await generous.stop()
     }
 

@@ -246,7 +246,7 @@ public final class ApplianceService: Sendable {
         do {
             try await journal.apply(try command(id))
             guard let view = try await journal.ticket(id) else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id)")) }
-            return .success(TicketView(bet: view.bet, status: view.status, amount: view.amount, securityCode: nil, replayed: false))
+            return .success(TicketView(view))
         } catch let problem as Problem {
             return .failure(problem)
         } catch let error as JournalError {

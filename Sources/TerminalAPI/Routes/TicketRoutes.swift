@@ -21,10 +21,7 @@ struct TicketRoutes {
         group.get("tickets/:ticket") { _, context in
             let terminal = try context.authenticated()
             let id = try ticketParameter(context)
-            return try JSONBody.ticket(await service.ticket(id, for: terminal).map { record in
-                TicketView(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false,
-                           voidReason: record.voidReason)
-            })
+            return try JSONBody.ticket(await service.ticket(id, for: terminal).map(TicketView.init))
         }
         group.post("tickets/:ticket/validate") { request, context in
             var request = request
