@@ -29,6 +29,8 @@ struct RequestMetricsTests {
         #expect(count("hb_requests", status: 201) == 1, "\(text)")
         #expect(count("hb_requests", status: 200) == 1)
         #expect(count("hb_requests", status: 400) == 1)
+        #expect(count("hb_request_errors", status: 400) == 1, "a refusal counts as an error")
+        #expect(count("hb_request_errors", status: 201) == 0)
         #expect(count("http_server_request_duration_count", status: 201) == 1)
         #expect(lines.contains { $0.hasPrefix("http_server_active_requests") })
         // The WAL's length after the last commit (WALCheckpointer): the bet was written to it.

@@ -31,6 +31,9 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let endpoint = cache.endpoint(context.endpointPath ?? "Unknown", request.method, response.status)
             endpoint.requests.increment()
             endpoint.duration.record(duration: now() - start)
+            // Refusals reach here as problem answers (ProblemMiddleware sits inside this one),
+            // where Hummingbird's middleware saw them thrown: counted as errors the same way.
+            if response.status.code >= 400 { endpoint.errors.increment() }
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
