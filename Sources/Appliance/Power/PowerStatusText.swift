@@ -42,8 +42,10 @@ public enum PowerStatusText {
         value.map { $0 ? "yes" : "no" } ?? "-"
     }
 
+    /// `HH:mm:ss.SSS` in UTC, whatever the appliance's time zone: callers label it UTC.
     public static func clockTime(_ millis: Int64) -> String {
         let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "HH:mm:ss.SSS"
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1_000))
     }
