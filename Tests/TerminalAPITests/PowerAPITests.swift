@@ -30,6 +30,8 @@ struct PowerAPITests {
         try "ac=lost\ncharge=80\n".write(toFile: stateFile, atomically: true, encoding: .utf8)
         try await waitFor("on_battery")
         #expect((try? await bet().get()) != nil, "bets are taken on battery")
+        let onBattery = try await kiosk.send(.GET, "/v1/appliance").decode(ApplianceStateView.self).power
+        #expect(onBattery == PowerView(source: "simulated", state: "on_battery", sourceStale: false))
 
         try "ac=lost\nlow=yes\n".write(toFile: stateFile, atomically: true, encoding: .utf8)
         try await waitFor("shutting_down")

@@ -47,6 +47,4 @@ public final class BoardBroadcaster<Update: Sendable>: Sendable {
         }
         for subscriber in subscribers { subscriber.finish() }
     }
-
-    public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 }

@@ -26,7 +26,6 @@ public final class PowerController: Service, Sendable {
     let rebootCommand: [String]
     let clock: any JournalClock
     private let tickInterval: Duration
-    private let supervisorState = NIOLockedValueBox<PowerSupervisor.State>(.unknown)
     let currentStatus: NIOLockedValueBox<PowerStatus>
     let commandRuns = NIOLockedValueBox(0)
     let metrics = PowerMetrics()
@@ -56,9 +55,6 @@ public final class PowerController: Service, Sendable {
         status.shutdownCommandRuns = shutdownCommandRuns
         return status
     }
-
-    /// The supervisor's state, for the API and the console.
-    public var state: PowerSupervisor.State { supervisorState.withLockedValue { $0 } }
 
     /// How many times the shutdown command ran (at most once).
     public var shutdownCommandRuns: Int { commandRuns.withLockedValue { $0 } }
@@ -163,7 +159,6 @@ public final class PowerController: Service, Sendable {
                 actions = loop.supervisor.handle(real, nowMillis: now)
             }
         }
-        supervisorState.withLockedValue { $0 = loop.supervisor.state }
         let wallNow = clock.wallMillis()
         currentStatus.withLockedValue { $0.update(supervisor: loop.supervisor, event: event, nowMillis: wallNow) }
         service.setPowerState(loop.supervisor.state, sourceStale: loop.supervisor.isSourceStale)

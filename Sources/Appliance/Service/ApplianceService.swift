@@ -268,20 +268,17 @@ public final class ApplianceService: Sendable {
         let (powerState, stale) = power.withLockedValue { $0 }
         let link = uplink?.connectivity
         let linked: OperatingMode = link.map { [.online, .degraded].contains($0.state) ? .online : .offline } ?? .offline
-        var mode: OperatingMode
-        let powerName: String
-        switch powerState {
-        case .unknown: (mode, powerName) = (linked, "unknown")
-        case .mains: (mode, powerName) = (linked, "mains")
-        case .onBattery: (mode, powerName) = (.onBattery, "on_battery")
-        case .shuttingDown: (mode, powerName) = (.shuttingDown, "shutting_down")
-        case .poweringOff: (mode, powerName) = (.shuttingDown, "powering_off")
+        var mode: OperatingMode = switch powerState {
+        case .unknown, .mains: linked
+        case .onBattery: .onBattery
+        case .shuttingDown, .poweringOff: .shuttingDown
         }
         if case .power? = closed { mode = .shuttingDown }
         let head = (try? await journal.headSeq()) ?? -1
         let openTickets = journal.openTicketCount()
         return ApplianceStateView(mode: mode.rawValue, intakeOpen: closed == nil, intakeClosedReason: closed?.description,
-                                  power: PowerView(source: configuration.power.source.rawValue, state: stale ? powerName + "_stale" : powerName),
+                                  power: PowerView(source: configuration.power.source.rawValue, state: PowerStatus.describe(powerState).name,
+                                                   sourceStale: stale),
                                   uplink: link.map { UplinkView(state: $0.state.rawValue, sinceMillis: $0.sinceMillis) }
                                       ?? UplinkView(state: "not_configured", sinceMillis: nil),
                                   boardVersion: board.version, journalHeadSeq: head, openTickets: openTickets,

@@ -51,17 +51,20 @@ public struct OfflineStateView: Codable, Sendable, Hashable {
 public struct PowerView: Codable, Sendable, Hashable {
     /// "simulated", "gpio" or "nut".
     public var source: String
-    /// "mains", "on_battery", "low_battery", "shutting_down".
+    /// "unknown" (nothing read yet), "mains", "on_battery", "shutting_down" or "powering_off".
     public var state: String
+    /// The power source stopped answering: `state` is the last one it gave.
+    public var sourceStale: Bool
 
-    public init(source: String, state: String) {
+    public init(source: String, state: String, sourceStale: Bool) {
         self.source = source
         self.state = state
+        self.sourceStale = sourceStale
     }
 }
 
 public struct UplinkView: Codable, Sendable, Hashable {
-    /// "not_configured", "online", "degraded" or "offline".
+    /// "not_configured", "online", "degraded", "offline" or "refused".
     public var state: String
     public var sinceMillis: Int64?
 
