@@ -112,7 +112,8 @@ public final class BetJournal: Sendable {
     /// The board as of the last committed batch.
     public func board() -> Board { writer.committedBoard }
 
-    /// Open tickets (and tickets awaiting payout) as of the last committed batch.
+    /// Open tickets as of the last committed batch; tickets awaiting payout are not counted
+    /// here, though `maxOpenTickets` counts them (the book holds both).
     public func openTicketCount() -> Int { writer.committedOpenTickets }
 
     // MARK: Maintenance

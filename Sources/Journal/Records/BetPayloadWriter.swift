@@ -6,9 +6,9 @@ import Wagering
 /// Why by hand: the single journal writer encodes every accepted bet, and Foundation's
 /// `JSONEncoder` took about 20 µs per bet there (its `Codable` boxing dominated a profile of the
 /// writer), which capped group commit far below what SQLite can take. This writer emits exactly
-/// the JSON `PlacedBet`'s `Codable` conformance reads (same keys and shapes); reading stays with
-/// `JSONDecoder`, and `BetPayloadWriterTests` holds the two equal. Other record kinds are rare and
-/// use `JSONEncoder`.
+/// the JSON `PlacedBet`'s `Codable` conformance reads (same keys and shapes), and
+/// `BetPayloadWriterTests` holds the two equal; `BetPayloadReader` reads it back by hand. Other
+/// record kinds are rare and use `JSONEncoder`.
 struct BetPayloadWriter {
     private var json = JSONBytesWriter(capacity: 640)
 

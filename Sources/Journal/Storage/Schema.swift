@@ -1,7 +1,7 @@
 import GRDB
 
 /// The journal database's schema, as GRDB migrations. The `journal` table is the truth; every
-/// other table is derived from it and can be rebuilt (``BetJournal/rebuildDerivedState()``).
+/// other table is derived from it and can be rebuilt (``JournalMaintenance/rebuild(directory:progress:)``).
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -4,8 +4,7 @@
 /// know how to print or parse its amounts, so the code is refused where it enters.
 ///
 /// Packed into four bytes (the code's three letters and the digit count) rather than held as a
-/// string: every `Money` carries its currency, and the book keeps three per open ticket
-/// (docs/BENCHMARKS.md, "Memory per open ticket").
+/// string: every `Money` carries its currency, and boards, bets and their records hold many.
 public struct Currency: Hashable, Sendable, CustomStringConvertible {
     /// The code's three ASCII letters in the low bytes, the minor-unit digits in the high one.
     private let packed: UInt32

@@ -3,7 +3,7 @@ import Crypto
 /// A SHA-256 digest (a ticket's security code's, a bet request's); encoded as lowercase hex.
 ///
 /// Held inline as four words rather than as a byte array or a hex string: every open ticket in
-/// the book keeps two, and each array or string was a heap allocation of its own, 80-100 bytes
+/// the book keeps one, and each array or string was a heap allocation of its own, 80-100 bytes
 /// with its header (docs/BENCHMARKS.md, "Memory per open ticket").
 public struct Digest256: Hashable, Sendable, Codable {
     private var words: (UInt64, UInt64, UInt64, UInt64)
