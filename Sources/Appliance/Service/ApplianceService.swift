@@ -158,10 +158,7 @@ public final class ApplianceService: Sendable {
         case .success(let mapped): betRequest = mapped
         case .failure(let problem): return .failure(problem)
         }
-        switch offlineTerms() {
-        case .success(let terms): betRequest.offline = terms
-        case .failure(let problem): return .failure(problem)
-        }
+        (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
         do {
             let receipt = try await journal.place(betRequest)
             return .success(TicketView(bet: receipt.bet, status: .open, amount: 0, securityCode: receipt.securityCode,
@@ -172,13 +169,16 @@ public final class ApplianceService: Sendable {
     }
 
     /// The offline limits that apply now: none while central answers (or when there is no
-    /// central), a refusal once the appliance has been offline for longer than it may be.
-    private func offlineTerms() -> Result<OfflineTerms?, Problem> {
-        guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return .success(nil) }
+    /// central); the terms while offline; and once the appliance has been offline for longer than
+    /// it may be, or its prices are too old, the breach every new bet is refused with (by the
+    /// journal, after the key lookup, so retries still get their tickets).
+    private func offlineConditions() -> (terms: OfflineTerms?, closed: OfflineBreach?) {
+        guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return (nil, nil) }
+        let terms = configuration.offline.terms
         let limit = Int64(configuration.offline.maxOfflineSeconds)
         guard offlineSeconds < limit else {
-            return .failure(Problem(.offlineLimit, detail: """
-                \(OfflineLimitKind.maxTimeOffline.rawValue): central has not taken this appliance's records for \(offlineSeconds) s \
+            return (terms, OfflineBreach(limit: .maxTimeOffline, detail: """
+                central has not taken this appliance's records for \(offlineSeconds) s \
                 (since \(PowerStatusText.clockTime(link.sinceMillis)) UTC); offline bets stop after \(limit) s, until central is reached
                 """))
         }
@@ -186,12 +186,11 @@ public final class ApplianceService: Sendable {
         let priceAge = (clock.wallMillis() - (link.lastSuccessMillis ?? link.sinceMillis)) / 1_000
         let maxAge = Int64(configuration.offline.priceMaxAgeSeconds)
         guard priceAge < maxAge else {
-            return .failure(Problem(.offlineLimit, detail: """
-                \(OfflineLimitKind.stalePrices.rawValue): the board's prices were last confirmed by central \(priceAge) s ago; \
-                offline, prices older than \(maxAge) s are refused
+            return (terms, OfflineBreach(limit: .stalePrices, detail: """
+                the board's prices were last confirmed by central \(priceAge) s ago; offline, prices older than \(maxAge) s are refused
                 """))
         }
-        return .success(configuration.offline.terms)
+        return (terms, nil)
     }
 
     /// A ticket as stored. Kiosks may only see tickets they placed.

@@ -135,6 +135,7 @@ final class LedgerWriter: @unchecked Sendable {
                     let code = SecurityCode(for: earlier.ticketID, key: ticketKey)
                     return .success(.placed(PlacementReceipt(bet: earlier, securityCode: code, seq: serial, isReplay: true)))
                 }
+                if let closed = request.offlineClosed { return .failure(.refused(.offline(closed))) }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
                 let code = SecurityCode(for: ticketID, key: ticketKey)
                 let seq = chain.seq + 1

@@ -7,13 +7,19 @@ public struct BetRequest: Hashable, Sendable {
     public var requestDigest: Digest256
     /// Set when the appliance is offline: the bet is also held to these limits.
     public var offline: OfflineTerms?
+    /// Set when the appliance may take no new bet offline at all (offline too long, prices too
+    /// old). The journal refuses a new bet with it only after looking its key up, so a retry of
+    /// a bet taken earlier still gets its ticket.
+    public var offlineClosed: OfflineBreach?
 
-    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: Digest256, offline: OfflineTerms? = nil) {
+    public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: Digest256, offline: OfflineTerms? = nil,
+                offlineClosed: OfflineBreach? = nil) {
         self.terminalID = terminalID
         self.idempotencyKey = idempotencyKey
         self.slip = slip
         self.requestDigest = requestDigest
         self.offline = offline
+        self.offlineClosed = offlineClosed
     }
 }
 
