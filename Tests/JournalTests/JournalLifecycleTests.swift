@@ -34,6 +34,29 @@ struct JournalLifecycleTests {
         await reopened.close()
     }
 
+    @Test("after the ticket key is replaced, a retry comes without a code, and the printed code still pays")
+    func ticketKeyReplaced() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path)
+        try await Fixtures.publishBoard(journal, markets: 1)
+        let first = try await journal.place(Fixtures.single("m0-s0", odds: 2, key: "before-restore"))
+        let printed = try #require(first.securityCode)
+        await journal.close()
+        // A restore without the key file: opening makes a new one.
+        try FileManager.default.removeItem(atPath: directory.path + "/ticket.key")
+
+        let reopened = try await Fixtures.open(directory.path, seed: 99)
+        let retry = try await reopened.place(Fixtures.single("m0-s0", odds: 2, key: "before-restore"))
+        #expect(retry.isReplay && retry.bet.ticketID == first.bet.ticketID)
+        #expect(retry.securityCode == nil, "a code derived from the new key would not match the ticket")
+        let later = try await reopened.place(Fixtures.single("m0-s1", odds: 3, key: "after-restore"))
+        #expect(later.securityCode != nil)
+        try await reopened.apply(.result(MarketResult(marketID: "m0", outcomes: ["m0-s0": .win])))
+        let paid = try await reopened.apply(.pay(first.bet.ticketID, code: printed, at: "staff-1"))
+        guard case .ticketPaid = paid.applied.event else { Issue.record("the printed code did not pay"); return }
+        await reopened.close()
+    }
+
     @Test("a winner is paid exactly once, with its code, across a restart")
     func settleAndPayOnce() async throws {
         let directory = try TemporaryDirectory()
@@ -41,6 +64,7 @@ struct JournalLifecycleTests {
         try await Fixtures.publishBoard(journal, markets: 1)
         let winner = try await journal.place(Fixtures.single("m0-s1", odds: 3, stake: 1_000, key: "w"))
         let loser = try await journal.place(Fixtures.single("m0-s0", odds: 2, stake: 1_000, key: "l"))
+        let (winnerCode, loserCode) = (try #require(winner.securityCode), try #require(loser.securityCode))
         try await journal.apply(.result(MarketResult(marketID: "m0", outcomes: ["m0-s1": .win])))
         #expect(try await journal.ticket(winner.bet.ticketID)?.status == .won)
         #expect(try await journal.ticket(winner.bet.ticketID)?.amount == 3_000)
@@ -52,14 +76,14 @@ struct JournalLifecycleTests {
         await #expect(throws: JournalError.refused(.securityCodeMismatch(winner.bet.ticketID))) {
             try await reopened.apply(.pay(winner.bet.ticketID, code: wrongCode, at: "staff-1"))
         }
-        let paid = try await reopened.apply(.pay(winner.bet.ticketID, code: winner.securityCode, at: "staff-1"))
+        let paid = try await reopened.apply(.pay(winner.bet.ticketID, code: winnerCode, at: "staff-1"))
         guard case .ticketPaid(let payment) = paid.applied.event else { Issue.record("expected a payment"); return }
         #expect(payment.amount.minorUnits == 3_000)
         await #expect(throws: JournalError.refused(.ticketNotPayable(winner.bet.ticketID, .paid))) {
-            try await reopened.apply(.pay(winner.bet.ticketID, code: winner.securityCode, at: "staff-2"))
+            try await reopened.apply(.pay(winner.bet.ticketID, code: winnerCode, at: "staff-2"))
         }
         await #expect(throws: JournalError.refused(.ticketNotPayable(loser.bet.ticketID, .lost))) {
-            try await reopened.apply(.pay(loser.bet.ticketID, code: loser.securityCode, at: "staff-1"))
+            try await reopened.apply(.pay(loser.bet.ticketID, code: loserCode, at: "staff-1"))
         }
         await reopened.close()
     }
@@ -70,11 +94,12 @@ struct JournalLifecycleTests {
         let journal = try await Fixtures.open(directory.path)
         try await Fixtures.publishBoard(journal, markets: 1)
         let bet = try await journal.place(Fixtures.single("m0-s2", odds: 4, key: "p"))
+        let code = try #require(bet.securityCode)
         try await journal.apply(.result(MarketResult(marketID: "m0", outcomes: ["m0-s2": .win])))
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for terminal in 0..<8 {
                 group.addTask {
-                    (try? await journal.apply(.pay(bet.bet.ticketID, code: bet.securityCode, at: TerminalID(rawValue: "staff-\(terminal)")))) != nil
+                    (try? await journal.apply(.pay(bet.bet.ticketID, code: code, at: TerminalID(rawValue: "staff-\(terminal)")))) != nil
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -114,7 +139,7 @@ struct JournalLifecycleTests {
             receipts.append(try await journal.place(Fixtures.single("m\(index % 2)-s1", odds: 3, key: "b\(index)")))
         }
         try await journal.apply(.result(MarketResult(marketID: "m0", outcomes: ["m0-s1": .win])))
-        try await journal.apply(.pay(receipts[0].bet.ticketID, code: receipts[0].securityCode, at: "staff-1"))
+        try await journal.apply(.pay(receipts[0].bet.ticketID, code: try #require(receipts[0].securityCode), at: "staff-1"))
         try await journal.apply(.void(receipts[1].bet.ticketID, by: "staff-1", reason: "customer changed mind", windowMillis: 60_000))
         let before = try await journal.book()
         await journal.close()

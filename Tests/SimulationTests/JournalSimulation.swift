@@ -94,7 +94,8 @@ struct JournalSimulation {
                                 throw fail(epoch, "a retry of \(key ?? "?") answered a ticket it never placed")
                             }
                         } else if case .place(let request) = command {
-                            workload.placed.append((request, receipt.bet.ticketID, receipt.securityCode))
+                            guard let code = receipt.securityCode else { throw fail(epoch, "ticket \(receipt.bet.ticketID) came without its code") }
+                            workload.placed.append((request, receipt.bet.ticketID, code))
                             if receipt.bet.isOffline {
                                 offline.taken(receipt.bet, seq: receipt.seq)
                                 admittedUnder = request.offline
@@ -171,8 +172,10 @@ struct JournalSimulation {
             guard receipt.isReplay == (now == head + 1) else {
                 throw fail(epoch, "the retry of a bet \(now == head + 1 ? "on disk made a second bet" : "not on disk answered a replay")")
             }
+            // The ticket key never changes here, so every answer, retries included, has the code.
+            guard let code = receipt.securityCode else { throw fail(epoch, "the retry of ticket \(receipt.bet.ticketID) came without its code") }
             if !workload.placed.contains(where: { $0.ticket == receipt.bet.ticketID }) {
-                workload.placed.append((request, receipt.bet.ticketID, receipt.securityCode))
+                workload.placed.append((request, receipt.bet.ticketID, code))
             }
             if receipt.bet.isOffline { offline.taken(receipt.bet, seq: receipt.seq) }
         }

@@ -11,8 +11,9 @@ extension JournalMaintenance {
     /// journal then continues from the last record, so central sees the same chain go on.
     ///
     /// `nextPage(after:)` answers the records after a seq, in order; an empty page ends the import.
-    /// The ticket key is not in the records: without `ticketKeyFile` a new one is made, and tickets
-    /// sold before the restore can no longer be checked by security code (docs/disaster-recovery.md).
+    /// The ticket key is not in the records: without `ticketKeyFile` a new one is made. Codes
+    /// printed before the restore still pay (the records keep their digests), but cannot be derived
+    /// again for a retried placement (docs/disaster-recovery.md).
     public static func importRecords(into configuration: JournalConfiguration, ticketKeyFile: String?,
                                      progress: @Sendable (Int64) -> Void = { _ in },
                                      nextPage: (Int64) async throws -> [JournalRecord]) async throws -> Verified {

@@ -26,7 +26,10 @@ public enum CommandOutcome: Sendable {
 /// An accepted bet: its ticket, the code to print on it, and the record that holds it.
 public struct PlacementReceipt: Sendable, Hashable {
     public var bet: PlacedBet
-    public var securityCode: SecurityCode
+    /// Nil only for a retry of a bet placed under an earlier ticket key (a restore without it,
+    /// docs/disaster-recovery.md): the code printed then still validates, since each ticket keeps
+    /// its code's digest, but it cannot be derived again.
+    public var securityCode: SecurityCode?
     public var seq: Int64
     /// True when this answers a retry: the bet was placed by an earlier request with the same
     /// idempotency key, and no new bet was made.

@@ -133,7 +133,8 @@ final class LedgerWriter: @unchecked Sendable {
                                                              existingTicket: earlier.ticketID))
                     }
                     let code = SecurityCode(for: earlier.ticketID, key: ticketKey)
-                    return .success(.placed(PlacementReceipt(bet: earlier, securityCode: code, seq: serial, isReplay: true)))
+                    let issued = earlier.securityDigest.matches(code.digest) ? code : nil
+                    return .success(.placed(PlacementReceipt(bet: earlier, securityCode: issued, seq: serial, isReplay: true)))
                 }
                 if let closed = request.offlineClosed { return .failure(.refused(.offline(closed))) }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
