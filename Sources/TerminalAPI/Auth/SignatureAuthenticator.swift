@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Journal
+import NIOCore
 import TerminalProtocol
 import Wagering
 
@@ -47,8 +48,11 @@ struct SignatureAuthenticator: RouterMiddleware {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw Problem(.bodyTooLarge, detail: "request bodies are limited to \(configuration.api.maxBodyBytes) bytes")
+        } catch {
+            // The client went away or broke the framing mid-body: not a size problem.
+            throw Problem(.malformedRequest, detail: "the request body could not be read: \(error)")
         }
         var context = context
         switch Result(catching: { () throws(Refusal) in try authenticate(request, body: body) }) {

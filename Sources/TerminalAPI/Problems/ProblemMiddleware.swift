@@ -35,6 +35,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .methodNotAllowed: Problem(.methodNotAllowed, detail: "this resource does not take that method")
         case .contentTooLarge: Problem(.bodyTooLarge, detail: error.body ?? "the request body is too large")
         case .unauthorized: Problem(.unauthenticated, detail: error.body ?? "the request is not authenticated")
+        // A failure of the appliance's own, not of the request: never blamed on the terminal.
+        case let status where status.code >= 500:
+            Problem(.journalUnavailable, detail: error.body ?? "the appliance could not answer (\(status.code)); nothing was recorded")
         default: Problem(.malformedRequest, detail: error.body ?? "the request could not be handled (\(error.status.code))")
         }
     }
