@@ -124,18 +124,18 @@ struct BookLimitTests {
         try desk.place(.single, ["a"], stake: 100)
         let onD = try desk.place(.single, ["d"], stake: 100)
         let third = try desk.request(.single, legs: desk.legs(["f"]), stake: 100)
-        #expect(desk.breach(third) == expectedBreach(.maxOpenTickets, limit: 2, attempted: 3))
+        #expect(desk.refusal { desk throws(BookRefusal) in _ = try desk.place(third) } == .ticketCapReached(held: 2, limit: 2))
         // d won: the ticket is no longer open but still held until it is paid (docs/wagering.md,
         // docs/adr/0001: the book's size is bounded by maxOpenTickets).
         _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
         #expect(desk.book.openTicketCount == 1)
-        #expect(desk.breach(third) == expectedBreach(.maxOpenTickets, limit: 2, attempted: 3))
+        #expect(desk.refusal { desk throws(BookRefusal) in _ = try desk.place(third) } == .ticketCapReached(held: 2, limit: 2))
         _ = try desk.book.pay(onD.ticketID, code: Fixture.code(onD.ticketID.serial).digest, at: "T1", nowMillis: 0)
         let onF = try desk.place(third)
         // A voided ticket awaits its refund, so it still counts.
         _ = try desk.book.void(onF.ticketID, by: "staff", reason: "x", nowMillis: desk.nowMillis, windowMillis: 1_000)
         let fourth = try desk.request(.single, legs: desk.legs(["g"]), stake: 100)
-        #expect(desk.breach(fourth) == expectedBreach(.maxOpenTickets, limit: 2, attempted: 3))
+        #expect(desk.refusal { desk throws(BookRefusal) in _ = try desk.place(fourth) } == .ticketCapReached(held: 2, limit: 2))
         // A lost ticket leaves the book at once.
         _ = try desk.book.result(MarketResult(marketID: "race1", outcomes: ["b": .win]))
         try desk.place(fourth)

@@ -40,6 +40,7 @@ enum ProblemMapping {
                            limit: breach.limitAmount.flatMap { limit in
                                breach.attempted.map { LimitView(name: breach.limit.rawValue, limit: MoneyView(limit), attempted: MoneyView($0), subject: nil) }
                            })
+        case .ticketCapReached: return Problem(.limitExceeded, detail: detail)
         case .currencyMismatch: return Problem(.invalidSlip, detail: detail, field: "stakePerLine.currency")
         case .amountOutOfRange: return Problem(.invalidSlip, detail: detail)
         case .unknownTicket: return Problem(.ticketNotFound, detail: detail)

@@ -144,10 +144,7 @@ extension Book {
         try requireAtMost(overflow ? .max : openAfter, terminal.maxOpenStake, .terminalMaxOpenStake,
                           subject: bet.terminalID.rawValue)
         // Tickets awaiting payout stay in the book too, so they count against the cap.
-        guard tickets.count < maxOpenTickets else {
-            throw .limit(LimitBreach(limit: .maxOpenTickets, limitAmount: Money(minorUnits: Int64(maxOpenTickets), currency: currency),
-                                     attempted: Money(minorUnits: Int64(tickets.count + 1), currency: currency), subject: nil))
-        }
+        guard tickets.count < maxOpenTickets else { throw .ticketCapReached(held: tickets.count, limit: maxOpenTickets) }
     }
 
     private func require(_ condition: Bool, _ kind: LimitKind, limit: Int64, attempted: Int64) throws(BookRefusal) {

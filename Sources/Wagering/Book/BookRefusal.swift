@@ -20,6 +20,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case ticketNotPayable(TicketID, TicketStatus)
     case securityCodeMismatch(TicketID)
     case selectionHasOpenBets(SelectionID)
+    /// The book holds its most tickets (open, or settled and awaiting payout): a count, not money.
+    case ticketCapReached(held: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +46,9 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .securityCodeMismatch(let id): "the security code does not match ticket \(id)"
         case .selectionHasOpenBets(let id):
             "selection '\(id)' has open bets and cannot be dropped from its market; withdraw it instead (its bets settle void)"
+        case .ticketCapReached(let held, let limit):
+            "max_open_tickets: the appliance holds \(held) tickets open or awaiting payout, its limit of \(limit); "
+                + "paying out winners and refunds frees places (the limit is journal.max_open_tickets)"
         }
     }
 }

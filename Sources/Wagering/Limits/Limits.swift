@@ -63,7 +63,6 @@ public enum LimitKind: String, Hashable, Sendable, Codable {
     case maxLiabilityPerMarket = "max_liability_per_market"
     case terminalMaxStakePerBet = "terminal_max_stake_per_bet"
     case terminalMaxOpenStake = "terminal_max_open_stake"
-    case maxOpenTickets = "max_open_tickets"
 }
 
 /// A limit a bet would have broken: the limit, its amount and what the bet would have reached.
