@@ -20,8 +20,11 @@ extension PowerController {
             await service.recordEvent("power.on_battery_alert", "still on battery after \(policy.onBatteryAlertDelayMillis / 1_000) s")
         case .closeIntake(let reason):
             service.intake.close(.power(reason.description))
-            await service.recordEvent("power.shutting_down", "intake closed: \(reason); shutdown in \(policy.finalDelayMillis / 1_000) s unless mains returns")
-            await checkpoint()
+            await bounded("the shutting-down event and checkpoint") {
+                await self.service.recordEvent("power.shutting_down",
+                                               "intake closed: \(reason); shutdown in \(self.policy.finalDelayMillis / 1_000) s unless mains returns")
+                await self.checkpoint()
+            }
             // Intake closed, in-flight bets committed (the record above queued behind them), WAL
             // checkpointed: the appliance is safe to lose power from here.
             let elapsed = clock.monotonicNanos() - startedNanos
@@ -40,8 +43,11 @@ extension PowerController {
                              + "\(command.isEmpty ? "nothing is configured to run" : "`\(command.joined(separator: " "))` would run now") (\(reason))")
                 return
             }
-            await service.recordEvent("power.shutdown_command", "\(loop.reboot ? "rebooting" : "shutting") the appliance down: \(reason)")
-            await checkpoint()
+            let reboot = loop.reboot
+            await bounded("the shutdown event and final checkpoint") {
+                await self.service.recordEvent("power.shutdown_command", "\(reboot ? "rebooting" : "shutting") the appliance down: \(reason)")
+                await self.checkpoint()
+            }
             if !loop.reboot {
                 if await source.requestPowerOff() {
                     logger.notice("the UPS was told to cut power once the appliance halts")
@@ -55,6 +61,16 @@ extension PowerController {
             await service.recordEvent("power.source_stale", why)
         case .sourceHealthy:
             await service.recordEvent("power.source_healthy", "the power source answers again")
+        }
+    }
+
+    /// How long the power path waits on the journal before it goes on without it.
+    static let journalBound: Duration = .seconds(5)
+
+    private func bounded(_ what: String, _ work: @escaping @Sendable () async -> Void) async {
+        guard await finishesWithin(Self.journalBound, work) else {
+            service.logger.critical("\(what) did not finish within \(Self.journalBound); going on with the shutdown without it")
+            return
         }
     }
 
