@@ -21,7 +21,7 @@ final class AlertHook: Sendable {
             for await (category, message) in alerts {
                 sent.increment()
                 guard let executable = command.first else { continue }
-                Self.run(executable, Array(command.dropFirst()),
+                await Self.run(executable, Array(command.dropFirst()),
                          environment: ["HOLDFAST_ALERT_CATEGORY": category, "HOLDFAST_ALERT_MESSAGE": message, "HOLDFAST_APPLIANCE": appliance],
                          logger: logger)
             }
@@ -37,7 +37,7 @@ final class AlertHook: Sendable {
         runner.cancel()
     }
 
-    private static func run(_ executable: String, _ arguments: [String], environment: [String: String], logger: Logger) {
+    private static func run(_ executable: String, _ arguments: [String], environment: [String: String], logger: Logger) async {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,8 +46,10 @@ final class AlertHook: Sendable {
             logger.error("alert command could not start", metadata: ["command": "\(executable)", "error": "\(error)"])
             return
         }
+        // Polled with a task sleep, not usleep: a hanging webhook (likeliest when the uplink is
+        // down) must not hold one of the few threads the daemon's async work runs on.
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        while process.isRunning && ContinuousClock.now < deadline && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             logger.error("alert command killed after \(timeout)", metadata: ["command": "\(executable)"])
