@@ -7,19 +7,19 @@ import Wagering
 enum StateReplayer {
     struct Replayed {
         var book: Book
-        var ticketStatus: [String: (status: TicketStatus, amount: Int64)]
-        /// Each ticket's identity, by serial: a tickets row carrying another key would let a
-        /// retry of the real one place a second bet.
-        var identities: [Int64: (terminal: String, key: String)]
+        /// Tickets neither lost nor paid when the records end, with their last status and amount;
+        /// only when replaying to verify. Bounded as the book is: lost and paid tickets were
+        /// compared with their rows when they got there, and nothing changes them after.
+        var unfinished: [TicketID: (status: TicketStatus, amount: Int64)]
         var lastSeq: Int64
     }
 
-    /// Replays all records; with `derived`, also writes each event's rows as the live writer would.
+    /// Replays all records; with `derived`, also writes each event's rows as the live writer would
+    /// (a rebuild); without, compares the tickets table with the records as it goes (verification).
     static func replay(_ db: Database, currency: Currency, derived: inout DerivedStateWriter?,
                        progress: ((Int64) -> Void)? = nil) throws -> Result<Replayed, VerificationFailure> {
         var book = Book.forReplay(currency: currency)
-        var statuses: [String: (status: TicketStatus, amount: Int64)] = [:]
-        var identities: [Int64: (terminal: String, key: String)] = [:]
+        var tickets = derived == nil ? try TicketTableCheck(db) : nil
         var lastSeq: Int64 = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, kind, payload FROM journal ORDER BY seq")
         while let row = try rows.next() {
@@ -34,13 +34,17 @@ enum StateReplayer {
             do { applied = try book.replay(event) } catch {
                 return .failure(VerificationFailure(seq: seq, problem: .derivedStateMismatch(error.description)))
             }
-            for change in applied.tickets { statuses[change.ticketID.description] = (change.status, change.amount) }
-            if case .betPlaced(let bet) = event { identities[seq] = (bet.terminalID.rawValue, bet.idempotencyKey) }
+            if let mismatch = try tickets?.check(event, applied, seq: seq, db) {
+                return .failure(VerificationFailure(seq: seq, problem: .derivedStateMismatch(mismatch)))
+            }
             try derived?.record(applied, seq: seq, db: db)
             lastSeq = seq
             if seq % 100_000 == 0 { progress?(seq) }
         }
-        return .success(Replayed(book: book, ticketStatus: statuses, identities: identities, lastSeq: lastSeq))
+        if let extra = try tickets?.leftOverRow() {
+            return .failure(VerificationFailure(seq: lastSeq, problem: .derivedStateMismatch(extra)))
+        }
+        return .success(Replayed(book: book, unfinished: tickets?.unfinished ?? [:], lastSeq: lastSeq))
     }
 
     /// Compares a replay with what the derived tables hold; nil when they agree.
@@ -51,22 +55,22 @@ enum StateReplayer {
         }
         if loaded.board != replayed.book.board { return "the markets table differs from the replayed board" }
         if loaded.exposure != replayed.book.exposure { return "exposure differs from the replayed open bets" }
-        var tableStatuses: [String: (TicketStatus, Int64)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT serial, ticket_id, terminal_id, idempotency_key, status, amount FROM tickets") {
-            let ticket: String = row["ticket_id"]
-            guard let status = TicketStatus(rawValue: row["status"]) else { return "ticket \(ticket) has an unknown status" }
-            guard let identity = replayed.identities[row["serial"]], identity.terminal == row["terminal_id"],
-                  identity.key == row["idempotency_key"]
-            else { return "ticket \(ticket) names another terminal or idempotency key than its bet.placed record" }
-            tableStatuses[ticket] = (status, row["amount"])
-        }
-        if tableStatuses.count != replayed.ticketStatus.count {
-            return "the tickets table has \(tableStatuses.count) tickets, the records \(replayed.ticketStatus.count)"
-        }
-        for (ticket, expected) in replayed.ticketStatus.sorted(by: { $0.key < $1.key }) {
-            guard let actual = tableStatuses[ticket], actual.0 == expected.status, actual.1 == expected.amount else {
-                return "ticket \(ticket) should be \(expected.status.rawValue) \(expected.amount)"
+        // Lost and paid tickets were compared during the replay; the rest are compared here, both
+        // ways, through the partial index on unfinished statuses.
+        var unfinishedRows = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT ticket_id, status, amount FROM tickets WHERE status IN ('open', 'won', 'voided')")
+        while let row = try rows.next() {
+            let text: String = row["ticket_id"]
+            guard let ticket = try? TicketID(parsing: text), let expected = replayed.unfinished[ticket] else {
+                return "ticket \(text) is \(row["status"] as String) in the tickets table, but finished or unknown in the records"
             }
+            guard expected.status.rawValue == row["status"], expected.amount == row["amount"] else {
+                return "ticket \(text) should be \(expected.status.rawValue) \(expected.amount)"
+            }
+            unfinishedRows += 1
+        }
+        if unfinishedRows != replayed.unfinished.count {
+            return "the tickets table has \(unfinishedRows) unfinished tickets, the records \(replayed.unfinished.count)"
         }
         if let problem = try IdempotencyIndex.problem(db) { return problem }
         let exposureRows = try Row.fetchAll(db, sql: "SELECT selection_id, win_return, line_stake FROM exposure")
@@ -80,5 +84,53 @@ enum StateReplayer {
             }
         }
         return nil
+    }
+}
+
+/// Compares the tickets table with the records during a verifying replay, in constant memory
+/// apart from the unfinished tickets: a cursor over the rows by serial walks beside the records
+/// (each `bet.placed` record at seq s has the row of serial s, with its terminal and key), and a
+/// ticket that ends lost or paid is compared with its row at once, since nothing changes it after.
+private struct TicketTableCheck {
+    private let rows: RowCursor
+    private var pending: Row?
+    private(set) var unfinished: [TicketID: (status: TicketStatus, amount: Int64)] = [:]
+
+    init(_ db: Database) throws {
+        rows = try Row.fetchCursor(db, sql: "SELECT serial, ticket_id, terminal_id, idempotency_key FROM tickets ORDER BY serial")
+        pending = try rows.next()
+    }
+
+    /// What is wrong with the tickets table as of record `seq`, or nil.
+    mutating func check(_ event: LedgerEvent, _ applied: Applied, seq: Int64, _ db: Database) throws -> String? {
+        if case .betPlaced(let bet) = event {
+            guard let row = pending, let serial = row["serial"] as Int64?, serial <= seq else {
+                return "ticket \(bet.ticketID) has no row in the tickets table"
+            }
+            guard serial == seq else { return "ticket \(row["ticket_id"] as String) has a row but no bet.placed record" }
+            // A row carrying another key would let a retry of the real one place a second bet.
+            guard row["terminal_id"] == bet.terminalID.rawValue, row["idempotency_key"] == bet.idempotencyKey else {
+                return "ticket \(bet.ticketID) names another terminal or idempotency key than its bet.placed record"
+            }
+            pending = try rows.next()
+        }
+        for change in applied.tickets {
+            guard change.status == .lost || change.status == .paid else {
+                unfinished[change.ticketID] = (change.status, change.amount)
+                continue
+            }
+            unfinished[change.ticketID] = nil
+            let row = try Row.fetchOne(db, sql: "SELECT status, amount FROM tickets WHERE serial = ?",
+                                       arguments: [Int64(change.ticketID.serial)])
+            guard let row, row["status"] == change.status.rawValue, row["amount"] == change.amount else {
+                return "ticket \(change.ticketID) should be \(change.status.rawValue) \(change.amount)"
+            }
+        }
+        return nil
+    }
+
+    /// A row left after the last record: a ticket with no bet.placed record.
+    mutating func leftOverRow() throws -> String? {
+        pending.map { "ticket \($0["ticket_id"] as String) has a row but no bet.placed record" }
     }
 }
