@@ -42,6 +42,9 @@ struct SignatureAuthenticator: RouterMiddleware {
     private static let timestampHeader = HTTPField.Name(RequestSignature.timestampHeader)!
     private static let nonceHeader = HTTPField.Name(RequestSignature.nonceHeader)!
     private static let signatureHeader = HTTPField.Name(RequestSignature.signatureHeader)!
+    /// Signs for ids that are not provisioned, so that refusing one costs what checking a known
+    /// one does: a stranger cannot time the answer to learn which ids exist.
+    private static let decoySecret = TerminalSecret(hex: String(repeating: "5a", count: 32))!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -107,10 +110,11 @@ struct SignatureAuthenticator: RouterMiddleware {
         func refused() -> Refusal {
             Refusal(.badSignature, "terminal '\(terminalID)' is not provisioned here or the signature does not match its secret")
         }
-        guard let terminal = credential(TerminalID(rawValue: terminalID)) else { throw refused() }
-        let expected = RequestSignature.sign(secret: terminal.secret, method: request.method.rawValue, path: request.head.path ?? "/",
-                                             timestampMillis: timestamp, nonce: nonce, body: body.readableBytesView)
-        guard RequestSignature.matches(signature, expected) else { throw refused() }
+        let terminal = credential(TerminalID(rawValue: terminalID))
+        let expected = RequestSignature.sign(secret: terminal?.secret ?? Self.decoySecret, method: request.method.rawValue,
+                                             path: request.head.path ?? "/", timestampMillis: timestamp, nonce: nonce,
+                                             body: body.readableBytesView)
+        guard RequestSignature.matches(signature, expected), let terminal else { throw refused() }
         switch nonces.check(terminal: terminalID, nonce: nonce, nowMillis: now, expiryMillis: timestamp + skew) {
         case .fresh:
             // After the signature check, so a stranger cannot probe which terminals are disabled.
