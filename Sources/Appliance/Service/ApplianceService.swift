@@ -243,9 +243,19 @@ public final class ApplianceService: Sendable {
         let id: TicketID
         do { id = try TicketID(parsing: text) } catch { return .failure(Problem(.ticketNotFound, detail: error.description)) }
         do {
-            try await journal.apply(try command(id))
-            guard let view = try await journal.ticket(id) else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id)")) }
-            return .success(TicketView(view))
+            let journaled = try command(id)
+            // Read before the change, not after: once `apply` returns the change is durable, and
+            // a failed read then would answer "nothing was recorded" for a payout that was made.
+            guard var ticket = try await journal.ticket(id) else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id)")) }
+            let fact = try await journal.apply(journaled)
+            guard let change = fact.applied.tickets.first(where: { $0.ticketID == id }) else {
+                preconditionFailure("a payout or void journaled no change to its ticket \(id)")
+            }
+            ticket.status = change.status
+            ticket.amount = change.amount
+            ticket.updatedSeq = fact.seq
+            if case .void(_, _, let reason, _) = journaled { ticket.voidReason = reason }
+            return .success(TicketView(ticket))
         } catch let problem as Problem {
             return .failure(problem)
         } catch let error as JournalError {
