@@ -110,7 +110,10 @@ public final class BetJournal: Sendable {
     }
 
     /// The board as of the last committed batch.
-    public func board() -> Board { writer.committedBoard }
+    public func board() -> Board { writer.committedBoard.board }
+
+    /// The board as of the last committed batch, with that batch's head: its version.
+    public func versionedBoard() -> (board: Board, headSeq: Int64) { writer.committedBoard }
 
     /// Open tickets as of the last committed batch; tickets awaiting payout are not counted
     /// here, though `maxOpenTickets` counts them (the book holds both).

@@ -125,16 +125,17 @@ public final class ApplianceService: Sendable {
     public var board: BoardSnapshot { boardSnapshot.withLockedValue { $0 } }
 
     /// Re-reads the board after a change, bumps its version and tells the stream's subscribers.
+    /// The board and its version come from one commit, and a newer snapshot is published under
+    /// the same lock that stores it, so concurrent refreshes neither cache an older board under
+    /// a newer version nor deliver versions out of order.
     public func refreshBoard() async throws {
-        let board = journal.board()
-        let version = try await journal.headSeq()
+        let (board, version) = journal.versionedBoard()
         let snapshot = try BoardSnapshot(version: version, board: board)
-        let changed = boardSnapshot.withLockedValue { current -> Bool in
-            guard snapshot.version > current.version else { return false }
+        boardSnapshot.withLockedValue { current in
+            guard snapshot.version > current.version else { return }
             current = snapshot
-            return true
+            boardUpdates.publish(snapshot)
         }
-        if changed { boardUpdates.publish(snapshot) }
     }
 
     /// Journals a board change (price, status) and refreshes the cached board.

@@ -19,6 +19,9 @@ final class LedgerWriter: @unchecked Sendable {
     struct CommittedView: Sendable {
         var board: Board
         var openTickets: Int
+        /// The head the board is as of: read together, so a board is never paired with a later
+        /// version (two refreshes racing could otherwise cache an older board as the newer one).
+        var headSeq: Int64
     }
     private(set) var head: HeadMarker.Head
     /// The betting limits as of the last commit. Central's limits reach the book only through
@@ -40,7 +43,7 @@ final class LedgerWriter: @unchecked Sendable {
          ticketKey: TicketKey, offline: OfflineLedger, clock: any JournalClock, logger: Logger) {
         self.book = book
         self.idempotency = idempotency
-        self.committedView = NIOLockedValueBox(CommittedView(board: book.board, openTickets: book.openTicketCount))
+        self.committedView = NIOLockedValueBox(CommittedView(board: book.board, openTickets: book.openTicketCount, headSeq: head.seq))
         self.head = head
         self.committedLimits = book.limits
         self.configuration = configuration
@@ -92,11 +95,11 @@ final class LedgerWriter: @unchecked Sendable {
         return outcomes
     }
 
-    var committedBoard: Board { committedView.withLockedValue { $0.board } }
+    var committedBoard: (board: Board, headSeq: Int64) { committedView.withLockedValue { ($0.board, $0.headSeq) } }
     var committedOpenTickets: Int { committedView.withLockedValue { $0.openTickets } }
 
     private func publishCommittedView() {
-        let view = CommittedView(board: book.board, openTickets: book.openTicketCount)
+        let view = CommittedView(board: book.board, openTickets: book.openTicketCount, headSeq: head.seq)
         committedView.withLockedValue { $0 = view }
     }
 
