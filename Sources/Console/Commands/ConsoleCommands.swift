@@ -171,7 +171,7 @@ struct ConsoleCommands {
         case "stats":
             guard let head = try? await journal.headSeq() else { return "the journal cannot be read" }
             let state = await context.service.state()
-            let path = journal.configuration.directory + "/journal.sqlite"
+            let path = journal.configuration.databasePath
             let bytes = Self.fileBytes(path) ?? -1
             let wal = Self.fileBytes(path + "-wal") ?? 0
             if json { return encode(["headSeq": head, "openTickets": Int64(state.openTickets), "databaseBytes": bytes, "walBytes": wal]) }

@@ -66,7 +66,7 @@ enum JournalBackup {
         try? files.removeItem(atPath: partial)
         try files.createDirectory(atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
 
-        let copy = try DatabaseQueue(path: partial + "/journal.sqlite")
+        let copy = try DatabaseQueue(path: JournalFiles.database.in(partial))
         try pool.backup(to: copy, pagesPerStep: 256) { step in
             guard step.totalPageCount > 0 else { return }
             progress?(Double(step.totalPageCount - step.remainingPageCount) / Double(step.totalPageCount))
@@ -75,9 +75,9 @@ enum JournalBackup {
         try copy.close()
         let headSeq: Int64 = head?["seq"] ?? 0
         let headHash: [UInt8] = (head?["hash"] as Data?).map { Array($0) } ?? []
-        try HeadMarker(path: partial + "/journal.head").write(HeadMarker.Head(seq: headSeq, hash: headHash))
-        try files.copyItem(atPath: configuration.ticketKeyPath, toPath: partial + "/ticket.key")
-        for name in ["journal.sqlite", "ticket.key", "journal.head"] { sync(partial + "/" + name) }
+        try HeadMarker(path: JournalFiles.headMarker.in(partial)).write(HeadMarker.Head(seq: headSeq, hash: headHash))
+        try files.copyItem(atPath: configuration.ticketKeyPath, toPath: JournalFiles.ticketKey.in(partial))
+        for file in JournalFiles.backedUp { sync(file.in(partial)) }
 
         switch try JournalMaintenance.verify(directory: partial, full: true) {
         case .success: break
@@ -98,7 +98,7 @@ enum JournalBackup {
         let abandoned = names.filter { $0.hasSuffix(".partial") }
         let removed = Array(names.filter { !$0.hasSuffix(".partial") }.sorted().dropLast(keep)) + abandoned.sorted()
         for name in removed { try? files.removeItem(atPath: root + "/" + name) }
-        let bytes = ((try? files.attributesOfItem(atPath: final + "/journal.sqlite"))?[.size] as? NSNumber)?.int64Value ?? 0
+        let bytes = ((try? files.attributesOfItem(atPath: JournalFiles.database.in(final)))?[.size] as? NSNumber)?.int64Value ?? 0
         return BackupReport(path: final, headSeq: headSeq, bytes: bytes, removed: removed)
     }
 

@@ -18,7 +18,7 @@ extension JournalMaintenance {
                                      progress: @Sendable (Int64) -> Void = { _ in },
                                      nextPage: (Int64) async throws -> [JournalRecord]) async throws -> Verified {
         let directory = configuration.directory
-        if FileManager.default.fileExists(atPath: directory + "/journal.sqlite") { throw RestoreError.destinationInUse(directory) }
+        if FileManager.default.fileExists(atPath: JournalFiles.database.in(directory)) { throw RestoreError.destinationInUse(directory) }
         var random = SystemRandom()
         var logger = Logger(label: "holdfast.restore")
         logger.logLevel = .warning

@@ -27,14 +27,14 @@ extension JournalMaintenance {
             }
         } catch let error as RestoreError { throw error } catch { throw .backupInvalid("\(error)") }
         let files = FileManager.default
-        if files.fileExists(atPath: dataDirectory + "/journal.sqlite") { throw .destinationInUse(dataDirectory) }
+        if files.fileExists(atPath: JournalFiles.database.in(dataDirectory)) { throw .destinationInUse(dataDirectory) }
         do {
             try files.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            for name in ["journal.sqlite", "journal.head", "ticket.key"] {
-                try files.copyItem(atPath: backup + "/" + name, toPath: dataDirectory + "/" + name)
-                JournalBackup.sync(dataDirectory + "/" + name)
+            for file in JournalFiles.backedUp {
+                try files.copyItem(atPath: file.in(backup), toPath: file.in(dataDirectory))
+                JournalBackup.sync(file.in(dataDirectory))
             }
-            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dataDirectory + "/ticket.key")
+            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: JournalFiles.ticketKey.in(dataDirectory))
             JournalBackup.sync(dataDirectory)
         } catch { throw .cannotCopy("\(error)") }
         do {

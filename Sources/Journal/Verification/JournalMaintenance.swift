@@ -28,7 +28,7 @@ public enum JournalMaintenance {
             case .success(let report): chain = report
             }
             do {
-                try BetJournal.checkHeadMarker(HeadMarker(path: directory + "/journal.head").read(),
+                try BetJournal.checkHeadMarker(HeadMarker(path: JournalFiles.headMarker.in(directory)).read(),
                                                against: HeadMarker.Head(seq: chain.headSeq, hash: chain.headHash), db)
             } catch let error as JournalOpenError { return .failure(error) }
             guard full else { return .success(Verified(chain: chain, derivedStateChecked: false)) }
@@ -53,7 +53,7 @@ public enum JournalMaintenance {
     /// Rebuilds the derived tables from the records alone, after verifying the chain. Returns the
     /// number of records replayed. The journal itself is not touched.
     public static func rebuild(directory: String, progress: (@Sendable (Int64) -> Void)? = nil) throws -> Result<Int64, JournalOpenError> {
-        let pool = try DatabasePool(path: directory + "/journal.sqlite", configuration: BetJournal.databaseConfiguration())
+        let pool = try DatabasePool(path: JournalFiles.database.in(directory), configuration: BetJournal.databaseConfiguration())
         defer { try? pool.close() }
         try BetJournal.requireFullSynchronous(pool)
         if let newer = try pool.read(Schema.newerSchemaProblem) { return .failure(.cannotOpen(path: pool.path, reason: newer)) }
@@ -73,7 +73,7 @@ public enum JournalMaintenance {
     }
 
     static func openReadOnly(_ directory: String) throws -> DatabasePool {
-        let path = directory + "/journal.sqlite"
+        let path = JournalFiles.database.in(directory)
         guard FileManager.default.fileExists(atPath: path) else {
             throw JournalOpenError.cannotOpen(path: path, reason: "no journal there")
         }

@@ -53,14 +53,29 @@ public struct JournalConfiguration: Sendable {
 
     var emptyBook: Book { Book(currency: currency, limits: limits, maxOpenTickets: maxOpenTickets) }
 
-    var databasePath: String { directory + "/journal.sqlite" }
+    public var databasePath: String { JournalFiles.database.in(directory) }
     /// What SQLite opens: the path, or a `file:` URI naming the VFS (Debian's SQLite takes URIs).
     var databaseOpenName: String {
         guard let sqliteVFS else { return databasePath }
         let escaped = databasePath.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? databasePath
         return "file:\(escaped)?vfs=\(sqliteVFS)"
     }
-    var headMarkerPath: String { directory + "/journal.head" }
-    var ticketKeyPath: String { directory + "/ticket.key" }
-    var offlineMarkPath: String { directory + "/central.acknowledged" }
+    var headMarkerPath: String { JournalFiles.headMarker.in(directory) }
+    var ticketKeyPath: String { JournalFiles.ticketKey.in(directory) }
+    var offlineMarkPath: String { JournalFiles.offlineMark.in(directory) }
+}
+
+/// The files of a journal's data directory, named once for the writer, backup, restore and
+/// maintenance.
+enum JournalFiles: String, CaseIterable {
+    case database = "journal.sqlite"
+    case headMarker = "journal.head"
+    case ticketKey = "ticket.key"
+    /// Central's acknowledged head, for the offline limits; rebuilt from central, not backed up.
+    case offlineMark = "central.acknowledged"
+
+    /// What a backup holds and a restore puts back.
+    static let backedUp: [JournalFiles] = [.database, .headMarker, .ticketKey]
+
+    func `in`(_ directory: String) -> String { directory + "/" + rawValue }
 }
