@@ -41,7 +41,7 @@ enum StateReplayer {
             lastSeq = seq
             if seq % 100_000 == 0 { progress?(seq) }
         }
-        if let extra = try tickets?.leftOverRow() {
+        if let extra = tickets?.leftOverRow {
             return .failure(VerificationFailure(seq: lastSeq, problem: .derivedStateMismatch(extra)))
         }
         return .success(Replayed(book: book, unfinished: tickets?.unfinished ?? [:], lastSeq: lastSeq))
@@ -130,7 +130,7 @@ private struct TicketTableCheck {
     }
 
     /// A row left after the last record: a ticket with no bet.placed record.
-    mutating func leftOverRow() throws -> String? {
+    var leftOverRow: String? {
         pending.map { "ticket \($0["ticket_id"] as String) has a row but no bet.placed record" }
     }
 }

@@ -64,10 +64,9 @@ public final class CommitWatch: Sendable {
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
+                // The slot is pending or, when the cancellation came first, cancelled.
                 let resumeNow = state.withLockedValue { state in
-                    var cancelled = false
-                    if case .cancelled = state.slots[id] { cancelled = true }
-                    guard cancelled || state.head > seq else {
+                    if case .pending = state.slots[id], state.head <= seq {
                         state.slots[id] = .waiting(continuation)
                         return false
                     }

@@ -67,7 +67,7 @@ public struct JournalConfiguration: Sendable {
 
 /// The files of a journal's data directory, named once for the writer, backup, restore and
 /// maintenance.
-enum JournalFiles: String, CaseIterable {
+enum JournalFiles: String {
     case database = "journal.sqlite"
     case headMarker = "journal.head"
     case ticketKey = "ticket.key"

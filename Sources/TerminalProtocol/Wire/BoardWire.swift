@@ -15,12 +15,14 @@ public struct BoardView: Codable, Sendable, Hashable {
     /// the new price without fetching the whole board again. False when a moved selection is not
     /// on this board: fetch it instead.
     public mutating func apply(_ moved: [MovedPriceView]) -> Bool {
-        for price in moved {
-            guard let market = markets.firstIndex(where: { $0.selections.contains { $0.id == price.selectionId } }),
-                  let selection = markets[market].selections.firstIndex(where: { $0.id == price.selectionId })
-            else { return false }
-            markets[market].selections[selection].price = price.currentPrice
-            markets[market].selections[selection].priceVersion = price.currentPriceVersion
+        nextPrice: for price in moved {
+            for market in markets.indices {
+                guard let selection = markets[market].selections.firstIndex(where: { $0.id == price.selectionId }) else { continue }
+                markets[market].selections[selection].price = price.currentPrice
+                markets[market].selections[selection].priceVersion = price.currentPriceVersion
+                continue nextPrice
+            }
+            return false
         }
         return true
     }

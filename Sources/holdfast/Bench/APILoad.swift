@@ -78,7 +78,8 @@ struct BetMix: Sendable {
             case .failure(let problem) where problem.kind == .oddsChanged:
                 // Take the new prices from the refusal, as a kiosk shows them to the customer;
                 // fetch the board again only when the refusal does not say.
-                if let moved = problem.movedPrices, mix.board?.apply(moved) == true {} else { mix.board = nil }
+                let applied = problem.movedPrices.map { mix.board?.apply($0) ?? false } ?? false
+                if !applied { mix.board = nil }
                 return .oddsChanged
             case .failure: return .refused
             }
