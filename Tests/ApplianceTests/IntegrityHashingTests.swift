@@ -19,15 +19,34 @@ struct IntegrityHashingTests {
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.synchronize()
         try handle.close()
-        // Written back and read once: every page clean and cached, as the binary is after boot.
+        // Written back and read: every page clean and cached, as the binary is after boot.
         let sums = try await runToCompletion("/usr/bin/sha256sum", [path])
         try #require(sums.status == 0)
         let expected = String(sums.output.prefix(64))
-        #expect(try residentFraction(of: path) > 0.9, "the test file should start out cached")
+        let startedCached = try warmIntoPageCache(path)
 
         #expect(IntegrityManifest.sha256(ofFile: path) == expected)
-        #expect(try residentFraction(of: path) < 0.1)
         #expect(IntegrityManifest.sha256(ofFile: directory.path + "/missing") == nil)
+        // Whether the kernel keeps a file cached is its own decision: these machines reclaim page
+        // cache proactively (DAMON), harder still beside a sanitizer build. Without a cached start
+        // the eviction proves nothing, so it is reported as not run rather than as a failure.
+        guard startedCached else {
+            try Test.cancel("the kernel would not keep the 8 MiB test file cached after \(Self.warmingReads) reads; the eviction check did not run")
+        }
+        #expect(try residentFraction(of: path) < 0.1, "hashing should leave the file's pages out of the page cache")
+    }
+
+    /// Reads bounded by a count, not a time: each read is cheap, and a kernel that evicts the file
+    /// again within a moment five times running is not going to keep it for the check either.
+    private static let warmingReads = 5
+
+    /// Reads the file until at least 90 % of its pages are cached, at most `warmingReads` times.
+    private func warmIntoPageCache(_ path: String) throws -> Bool {
+        for _ in 0..<Self.warmingReads {
+            if try residentFraction(of: path) > 0.9 { return true }
+            _ = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return try residentFraction(of: path) > 0.9
     }
 
     /// The share of the file's pages in the page cache, by `mincore` over a mapping that is never touched.
