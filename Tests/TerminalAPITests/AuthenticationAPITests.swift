@@ -10,7 +10,9 @@ import TerminalProtocol
 struct AuthenticationAPITests {
     @Test("unsigned, stale, replayed and wrongly signed requests are refused with 401 and a reason")
     func refusals() async throws {
-        let appliance = try await RunningAppliance.start(api: "signature_max_skew_seconds: 5")
+        // 20 s: a request signed now must still be fresh when a loaded server (a ThreadSanitizer
+        // build beside CPU hogs) reads it; the stale ones below are 60 s old.
+        let appliance = try await RunningAppliance.start(api: "signature_max_skew_seconds: 20")
         let kiosk = appliance.client("kiosk-1")
 
         let unsigned = try await kiosk.send(.GET, "/v1/board", sign: false)
@@ -45,7 +47,7 @@ struct AuthenticationAPITests {
         plus.headers.add(name: RequestSignature.timestampHeader, value: "+\(now)")
         plus.headers.add(name: RequestSignature.nonceHeader, value: TerminalClient.freshNonce())
         plus.headers.add(name: RequestSignature.signatureHeader, value: String(repeating: "0", count: 64))
-        let plusAnswer = try await HTTPClient.shared.execute(plus, timeout: .seconds(10))
+        let plusAnswer = try await HTTPClient.shared.execute(plus, timeout: .seconds(30)) // a hang guard
         let plusProblem = try JSONDecoder().decode(Problem.self, from: Data(buffer: try await plusAnswer.body.collect(upTo: 1 << 16)))
         #expect(plusAnswer.status.code == 401 && plusProblem.detail.contains("digits only"), "\(plusProblem.detail)")
 

@@ -6,7 +6,9 @@ import TestSupport
 
 /// Every test that makes pseudo-terminals runs one after another: a daemon retrying its closed
 /// console device (/dev/pts/N) would otherwise open the next test's pty when the kernel hands the
-/// same number out again, and read that test's keys.
+/// same number out again, and read that test's keys. For the same reason each waits for its
+/// daemon to exit before it ends, rather than leave the SIGTERM to the background: a daemon
+/// slow to stop (a sanitizer's build on a loaded machine) would still be retrying in the next test.
 @Suite("Technician console", .serialized)
 struct ConsoleSuites {
     /// The technician's console through a real pseudo-terminal, as a serial cable would carry it.
@@ -17,21 +19,36 @@ struct ConsoleSuites {
             let pty = try PseudoTerminal()
             var random = SystemRandom()
             let hash = try PINHash.make(pin: "4321", log2Cost: 14, using: &random)
+            // The lockout must still hold when the try after it arrives: 60 s, where that is one
+            // console round trip, seconds at worst in a ThreadSanitizer build beside CPU hogs.
             let daemon = try DaemonFixture(extraConfig: """
                 console:
                   device: \(pty.slavePath)
                   failures_before_lockout: 2
-                  lockout_seconds: 3
+                  lockout_seconds: 60
                   technicians: [{ name: tech, pin_hash: "\(hash)" }]
                 """)
             let port = try await daemon.start()
-            defer { daemon.terminateInBackground() }
+            var running = true
+            defer { if running { daemon.terminateInBackground() } }
 
             func expect(_ text: String, _ comment: Comment? = nil) async throws {
                 guard await pty.expect(text) != nil else {
                     Issue.record("'\(text)' never came; the console said: \(pty.transcript)", sourceLocation: .__here())
                     throw ChildProcessError("console did not answer")
                 }
+            }
+            /// Asks `power` until its screen shows `text`, for up to 60 s: the daemon polls the
+            /// state file, and when it gets round to it on a loaded machine is its own business.
+            func powerShows(_ text: String) async throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    pty.send("power\r")
+                    guard let screen = await pty.expect("K111> ") else { return false }
+                    if screen.contains(text) { return true }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return false
             }
 
             pty.send("\r")
@@ -59,9 +76,7 @@ struct ConsoleSuites {
 
             // The UPS goes on battery: the console shows it.
             try "ac=lost\n".write(toFile: daemon.directory.path + "/power.state", atomically: true, encoding: .utf8)
-            try await Task.sleep(for: .milliseconds(500))
-            pty.send("power\r")
-            try await expect("on_battery")
+            try #require(try await powerShows("on_battery"), "the power screen never showed on_battery: \(pty.transcript)")
             pty.send("status\r")
             try await expect("mode")
             pty.send("journal tail 3\r")
@@ -82,15 +97,18 @@ struct ConsoleSuites {
                 pty.send("0000\r")
                 try await expect("login incorrect")
             }
-            try await expect("console locked for 3 s")
+            try await expect("console locked for 60 s")
             pty.send("tech\r")
             try await expect("try again in")
 
-            // The cable is pulled: the daemon goes on serving terminals.
+            // The cable is pulled: the daemon goes on serving terminals. (A crash the hang-up caused
+            // later than this wait would go unseen: load can hide one, never invent one.)
             pty.hangUp()
             try await Task.sleep(for: .milliseconds(500))
             let board = try await daemon.client(port: port).board()
             #expect(board.markets.count == 2, "the API still answers")
+            _ = await daemon.terminate()
+            running = false
         }
     }
 
@@ -143,16 +161,21 @@ struct ConsoleSuites {
             let laptopPath = links.path + "/laptop"
             func startSocat() async throws -> Spawned {
                 let socat = try Spawned("/usr/bin/socat", ["PTY,link=\(device),rawer", "PTY,link=\(laptopPath),rawer"])
-                _ = await fileAppears(at: laptopPath, within: .seconds(5))
+                // A hang guard: socat links its ptys in milliseconds.
+                guard await fileAppears(at: laptopPath, within: .seconds(30)) else {
+                    socat.signal(SIGKILL)
+                    throw ChildProcessError("socat made no \(laptopPath) within 30 s")
+                }
                 return socat
             }
             var socat = try await startSocat()
             let (config, _) = try Self.technicianConfig(device: device)
             let daemon = try DaemonFixture(extraConfig: config)
             _ = try await daemon.start()
+            var running = true
             // SIGKILL: children of the test process inherit a blocked SIGTERM (as with upsd).
             defer {
-                daemon.terminateInBackground()
+                if running { daemon.terminateInBackground() }
                 socat.signal(SIGKILL)
             }
             var laptop = try PseudoTerminal(openingDevice: laptopPath)
@@ -169,38 +192,49 @@ struct ConsoleSuites {
             laptop.hangUp()
             try await Task.sleep(for: .milliseconds(800))
             // Plugged back in: the device reappears at the same path; holdfastd opens it again and
-            // greets the technician with a fresh login (the hang-up ended the session).
+            // greets the technician with a fresh login (the hang-up ended the session). It retries
+            // every second; 60 s leaves a loaded machine plenty of those.
             socat = try await startSocat()
             laptop = try PseudoTerminal(openingDevice: laptopPath)
             var greeted = false
-            for _ in 0..<10 where !greeted {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !greeted, ContinuousClock.now < deadline {
                 laptop.send("\r")
                 greeted = await laptop.expect("login: ", timeoutMillis: 1_000) != nil
             }
             #expect(greeted, "holdfastd reopened the console device: \(laptop.transcript)")
+            _ = await daemon.terminate()
+            running = false
         }
     }
 
-    @Suite("Console drills and a technician's reboot", .timeLimit(.minutes(2)))
+    // Three minutes: the final delay below is run through twice.
+    @Suite("Console drills and a technician's reboot", .timeLimit(.minutes(3)))
     struct ConsoleOperationsTests {
         @Test("a low-battery drill runs the real staged shutdown and restores; reboot waits for yes, then takes the safe path")
         func drillAndReboot() async throws {
             let pty = try PseudoTerminal()
             let marker = try TemporaryDirectory()
             let (console, _) = try ConsoleSuites.ConsoleTransportTests.technicianConfig(device: pty.slavePath)
-            let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 1, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
+            // The drill's shutting_down lasts the final delay, and the test must see it on the power
+            // screen inside it: one console round trip after "drill started". 10 s, where that
+            // trip takes milliseconds unloaded and a second or so in ThreadSanitizer beside CPU hogs.
+            let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 10, reboot_command: /usr/bin/touch \(marker.path)/rebooted }",
                                            extraConfig: console)
             _ = try await daemon.start()
-            defer { daemon.terminateInBackground() }
+            var running = true
+            defer { if running { daemon.terminateInBackground() } }
 
             func expect(_ text: String) async -> Bool {
                 let found = await pty.expect(text) != nil
                 if !found { Issue.record("'\(text)' never came; the console said: \(pty.transcript)") }
                 return found
             }
-            /// Asks `power` until its screen shows every one of `texts`.
+            /// Asks `power` until its screen shows every one of `texts`, for up to 60 s: longer
+            /// than the final delay, with room for a loaded machine.
             func powerShows(_ texts: String...) async throws -> Bool {
-                for _ in 0..<60 {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
                     pty.send("power\r")
                     guard let screen = await pty.expect("K111> ") else { return false }
                     if texts.allSatisfy(screen.contains) { return true }
@@ -219,7 +253,7 @@ struct ConsoleSuites {
             pty.send("drill low-battery\r")
             _ = await expect("drill started")
             #expect(try await powerShows("DRILL", "shutting_down", "intake       closed"))
-            // The final delay (1 s) passes: the drill reaches the point of no return, and stops there.
+            // The final delay passes: the drill reaches the point of no return, and stops there.
             #expect(try await powerShows("DRILL", "powering_off"))
             pty.send("drill end\r")
             _ = await expect("drill ended")
@@ -246,8 +280,11 @@ struct ConsoleSuites {
             pty.send("yes\r")
             _ = await expect("rebooting: intake closes now")
             #expect(try await powerShows("powering_off", "requested by technician tech"))
-            // The state turns powering_off before the command runs, so wait for what it does.
-            #expect(await fileAppears(at: marker.path + "/rebooted", within: .seconds(10)), "the reboot command ran within 10 s of powering_off")
+            // The state turns powering_off before the command runs, so wait for what it does: 60 s,
+            // for a ThreadSanitizer build to start a process on a loaded machine.
+            #expect(await fileAppears(at: marker.path + "/rebooted", within: .seconds(60)), "the reboot command ran within 60 s of powering_off")
+            _ = await daemon.terminate()
+            running = false
         }
     }
 }

@@ -33,7 +33,14 @@ struct DaemonCrashTests {
                             legs: [LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion)],
                             stakePerLine: MoneyView(minorUnits: 100, currency: "GBP"), oddsChangePolicy: .exact)
                         tally.unresolved.withLockedValue { $0[slip.idempotencyKey] = slip }
-                        guard case .success(let ticket)? = try? await client.place(slip) else { return }
+                        guard case .success(let ticket)? = try? await client.place(slip) else {
+                            // After the kill every request fails: this worker is done. Before it, a
+                            // failure is an answer slow beyond the client's timeout on a loaded machine:
+                            // the slip stays unresolved (retried after the restart) and the load goes
+                            // on, so that enough bets are acknowledged for the kill to come at all.
+                            if tally.killed.withLockedValue({ $0 }) { return }
+                            continue
+                        }
                         tally.unresolved.withLockedValue { $0[slip.idempotencyKey] = nil }
                         tally.acknowledged.withLockedValue { $0[slip.idempotencyKey] = ticket.ticketId }
                     }
@@ -41,6 +48,7 @@ struct DaemonCrashTests {
             }
             // Kill while the workers are mid-flight.
             while tally.acknowledged.withLockedValue({ $0.count }) < target / 2 { try? await Task.sleep(for: .milliseconds(5)) }
+            tally.killed.withLockedValue { $0 = true }
             await daemon.kill()
             await group.waitForAll()
         }
@@ -82,8 +90,10 @@ struct DaemonCrashTests {
 final class LoadTally: Sendable {
     /// Idempotency key -> ticket id, for every bet whose acceptance reached its terminal.
     let acknowledged = NIOLockedValueBox<[String: String]>([:])
-    /// Sent, but the answer was lost in the kill.
+    /// Sent, but the answer was lost in the kill (or came too late before it).
     let unresolved = NIOLockedValueBox<[String: PlaceBetRequest]>([:])
+    /// Set just before the SIGKILL: failures from then on end the workers.
+    let killed = NIOLockedValueBox(false)
 }
 
 /// A holdfastd child process on its own data directory and configuration.
@@ -145,7 +155,9 @@ final class DaemonFixture {
     }
 
     func client(port: Int) -> TerminalClient {
-        TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk", secret: secret, timeout: .seconds(5))
+        // A hang guard: 30 s, where an answer takes milliseconds unloaded and seconds from a
+        // ThreadSanitizer build beside CPU hogs (a commit's fsync included).
+        TerminalClient(baseURL: "http://127.0.0.1:\(port)", terminalID: "load-kiosk", secret: secret, timeout: .seconds(30))
     }
 
     func kill() async { await child?.kill() }

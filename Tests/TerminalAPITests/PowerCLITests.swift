@@ -8,7 +8,9 @@ import TestSupport
 struct PowerCLITests {
     @Test("status reads the daemon's power state; watch prints each change as the UPS goes on battery and low")
     func statusAndWatch() async throws {
-        let daemon = try DaemonFixture()
+        // The watch must see shutting_down before the final delay ends it (powering_off): 60 s
+        // rather than the default 5, for a watch polling from a ThreadSanitizer build beside CPU hogs.
+        let daemon = try DaemonFixture(power: "{ source: simulated, final_delay_seconds: 60 }")
         _ = try await daemon.start()
         defer { daemon.terminateInBackground() }
         let holdfast = try BuiltProducts.path(of: "holdfast")

@@ -38,6 +38,12 @@ public final class CentralFixture {
     }
 
     /// The holdfast.yaml `uplink:` section for an appliance reaching central at `port`.
+    ///
+    /// Short times, so that a dead or blackholed central is noticed in seconds. A 1 s request
+    /// timeout is tight on a loaded machine, and a slower answer makes the uplink degraded (a
+    /// record journaled), fail over to the next endpoint, and retry: the tests wait for states
+    /// and counts rather than catch them at a moment. It also bounds a drift sample's error to
+    /// half of it, which SyncConsoleTests' "within a second" relies on.
     public func uplinkSection(host: String = "127.0.0.1", port: Int? = nil, ports: [Int]? = nil, extra: String = "") -> String {
         let endpoints = (ports ?? [port ?? self.port]).map { #"{ url: "https://\#(host):\#($0)" }"# }.joined(separator: ", ")
         return """

@@ -47,6 +47,18 @@ public final class NUTServer {
     }
 
     public func startDriver() throws { driver = try launch("/lib/nut/dummy-ups", ["-a", ups, "-F"]) }
+
+    /// Starts the driver and waits until its socket for upsd exists, rather than a fixed time:
+    /// the driver alone takes about a second, and longer on a loaded machine. Throws when it has
+    /// not made the socket within `bound` (generous: only a broken driver takes that long).
+    public func startDriver(readyWithin bound: Duration) async throws {
+        try startDriver()
+        let driverSocket = directory.path + "/state/dummy-ups-\(ups)"
+        guard await fileAppears(at: driverSocket, within: bound) else {
+            throw ChildProcessError("dummy-ups made no socket at \(driverSocket) within \(bound)")
+        }
+    }
+
     public func startUpsd() throws { upsd = try launch("/lib/nut/upsd", ["-F", "-u", "root"]) }
 
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the driver: upsd reports DATA-STALE after MAXAGE.
@@ -67,6 +79,10 @@ public final class NUTServer {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { throw ChildProcessError("cannot connect to upsd on port \(port)") }
+        // A hang guard, not a bound on upsd: an upsd that never answers fails the call (an empty
+        // answer) instead of blocking this thread past the test's time limit.
+        var patience = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
         var answer = ""
         for request in ["USERNAME monitor", "PASSWORD monpass", "LOGIN \(ups)", "FSD \(ups)"] {
             let bytes = Array((request + "\n").utf8)

@@ -66,8 +66,12 @@ public final class PseudoTerminal: @unchecked Sendable {
     }
 
     /// Reads until `text` has arrived (returning everything up to and including it) or the
-    /// timeout passes (returning nil; `transcript` then shows what did arrive).
-    public func expect(_ text: String, timeoutMillis: Int = 10_000) async -> String? {
+    /// timeout passes (returning nil; `transcript` then shows what did arrive). The timeout counts
+    /// the waits' nominal lengths, so a loaded machine's late wake-ups only lengthen it.
+    ///
+    /// 30 s by default: one console answer can take a scrypt PIN check in a ThreadSanitizer build
+    /// beside CPU hogs, seconds where it takes a tenth of one unloaded; only a hung console waits it out.
+    public func expect(_ text: String, timeoutMillis: Int = 30_000) async -> String? {
         let needle = Array(text.utf8)
         var waited = 0
         while true {

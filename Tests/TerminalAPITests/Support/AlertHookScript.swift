@@ -21,7 +21,10 @@ struct AlertHookScript {
     var lines: [String] { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 
     /// The first alert of `category`, waiting up to `bound` for it; nil when none came.
-    func first(_ category: String, within bound: Duration = .seconds(15)) async throws -> String? {
+    ///
+    /// 60 s by default: a daemon (perhaps a ThreadSanitizer build beside CPU hogs) notices, then
+    /// runs a shell; it returns as soon as the line is there, so only a missing alert waits it out.
+    func first(_ category: String, within bound: Duration = .seconds(60)) async throws -> String? {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < bound {
             if let line = lines.first(where: { $0.hasPrefix(category + "|") }) { return line }

@@ -108,7 +108,9 @@ final class RunningAppliance: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     func client(_ terminal: String) -> TerminalClient {
-        TerminalClient(baseURL: baseURL, terminalID: terminal, secret: secrets[terminal]!)
+        // A hang guard: 30 s, where an answer takes milliseconds unloaded and seconds in a
+        // ThreadSanitizer build beside CPU hogs.
+        TerminalClient(baseURL: baseURL, terminalID: terminal, secret: secrets[terminal]!, timeout: .seconds(30))
     }
 
     /// Graceful shutdown, as SIGTERM does it: the server drains, then the journal closes.

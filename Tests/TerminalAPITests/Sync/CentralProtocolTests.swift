@@ -22,7 +22,7 @@ extension SyncSuites {
 
         func transport(as code: String = CentralFixture.testApplianceCode) throws -> HTTPSyncTransport {
             let settings = UplinkSettings(endpoints: [endpoint], certificateFile: central.certificate(code), keyFile: central.key(code),
-                                          centralCAFile: central.caFile, requestTimeout: .seconds(5))
+                                          centralCAFile: central.caFile, requestTimeout: .seconds(30)) // a hang guard
             return try HTTPSyncTransport(settings: settings, appliance: code)
         }
 

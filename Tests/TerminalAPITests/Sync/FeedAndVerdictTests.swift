@@ -65,9 +65,11 @@ extension SyncSuites {
     }
 }
 
+/// Waits for what central sends to show on the appliance. 60 s by default: a reconnect, the
+/// feed's long poll and PostgreSQL on a loaded machine; only what never comes waits it out.
 enum Feed {
     @discardableResult
-    static func waitForBoard(_ client: TerminalClient, timeout: Duration = .seconds(20),
+    static func waitForBoard(_ client: TerminalClient, timeout: Duration = .seconds(60),
                              until condition: (BoardView) -> Bool) async throws -> BoardView {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -79,7 +81,7 @@ enum Feed {
     }
 
     @discardableResult
-    static func waitForTicket(_ client: TerminalClient, _ ticket: String, timeout: Duration = .seconds(20),
+    static func waitForTicket(_ client: TerminalClient, _ ticket: String, timeout: Duration = .seconds(60),
                               until condition: (TicketView) -> Bool) async throws -> TicketView {
         let deadline = ContinuousClock.now + timeout
         while true {

@@ -56,9 +56,12 @@ extension SyncSuites {
         func timeLimitSurvivesReboot() async throws {
             let central = try CentralFixture()
             try await central.start()
+            // Time offline counts from central's last answer, and the state says offline only after
+            // the 2 s grace: the bet taken in time must come inside the rest of the limit, after the
+            // test has seen the state. 15 s, where that takes a fraction of one unloaded.
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
-                offline: { max_offline_seconds: 3 }
+                offline: { max_offline_seconds: 15 }
                 """)
             var client = daemon.client(port: try await daemon.start())
             _ = try await Convergence.wait(daemon: client, central: central)
@@ -68,7 +71,8 @@ extension SyncSuites {
             _ = try await Offline.waitForState("offline", client)
             let early = Slips.single("k1-a", on: board, stake: 100)
             guard case .success(let taken) = try await client.place(early) else { Issue.record("the offline bet was refused"); return }
-            try await Task.sleep(for: .seconds(4))
+            // The limit as the appliance counts it, waited for rather than slept past.
+            _ = try await Offline.waitUntil(client, "the offline time limit reached", within: .seconds(60)) { $0.offline?.secondsRemaining == 0 }
             let late = try await place(client, "k1-a", board, stake: 100)
             #expect(late.refusal?.type == ProblemType.offlineLimit.rawValue && late.refusal?.detail.contains("offline_max_time") == true, "\(late)")
             // A retry of the bet taken in time (its answer lost) is answered with its ticket, not
@@ -91,9 +95,12 @@ extension SyncSuites {
         func stalePrices() async throws {
             let central = try CentralFixture()
             try await central.start()
+            // Prices age from central's last answer, and the state says offline only after the 2 s
+            // grace: the first bet must come inside the rest of the bound, after the test has seen
+            // the state. 15 s, where that takes a fraction of one unloaded.
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
-                offline: { price_max_age_seconds: 4 }
+                offline: { price_max_age_seconds: 15 }
                 """)
             let client = daemon.client(port: try await daemon.start())
             defer { daemon.terminateInBackground() }
@@ -102,7 +109,9 @@ extension SyncSuites {
             await central.kill()
             _ = try await Offline.waitForState("offline", client)
             #expect(try await place(client, "k1-a", board, stake: 100).isSuccess, "prices confirmed moments ago are fresh enough")
-            try await Task.sleep(for: .seconds(4))
+            // Central last answered before that bet: the bound's length after it, the prices are
+            // older than the bound (a sleep is never short, so this cannot come early).
+            try await Task.sleep(for: .seconds(15))
             let stale = try await place(client, "k1-a", board, stake: 100)
             #expect(stale.refusal?.detail.contains("offline_stale_prices") == true, "\(stale)")
         }
@@ -118,12 +127,22 @@ enum Offline {
         try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
     }
 
-    static func waitForState(_ uplink: String, _ client: TerminalClient, timeout: Duration = .seconds(20)) async throws -> ApplianceStateView {
+    /// 60 s by default: the 2 s grace or a reconnect, on a loaded machine; only a state that never
+    /// comes waits it out.
+    static func waitForState(_ uplink: String, _ client: TerminalClient, timeout: Duration = .seconds(60)) async throws -> ApplianceStateView {
+        try await waitUntil(client, "the uplink \(uplink)", within: timeout) { $0.uplink.state == uplink }
+    }
+
+    /// The appliance's state once `condition` holds, asked every 100 ms; throws after `timeout`.
+    static func waitUntil(_ client: TerminalClient, _ what: String, within timeout: Duration,
+                          _ condition: (ApplianceStateView) -> Bool) async throws -> ApplianceStateView {
         let deadline = ContinuousClock.now + timeout
         while true {
             let state = try await state(client)
-            if state.uplink.state == uplink { return state }
-            guard ContinuousClock.now < deadline else { throw TestFailure("the uplink stayed \(state.uplink.state), never \(uplink)") }
+            if condition(state) { return state }
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("never \(what) within \(timeout): the uplink \(state.uplink.state), offline \(String(describing: state.offline))")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

@@ -40,4 +40,13 @@ final class SyncLoad: Sendable {
     }
 
     func stop() { running.withLockedValue { $0 = false } }
+
+    /// Waits until more than `count` bets were acknowledged, or `bound` passed (the assertion
+    /// that follows says which): how many fit in a fixed time depends on the machine's load.
+    func waitForTickets(moreThan count: Int, within bound: Duration) async throws {
+        let deadline = ContinuousClock.now + bound
+        while tickets.count <= count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
 }
