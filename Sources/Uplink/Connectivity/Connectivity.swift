@@ -85,12 +85,19 @@ final class ConnectivityTracker: Sendable {
         }
     }
 
-    /// Central refused the appliance's records; stays so until a request succeeds.
+    /// Central refused the appliance's records; stays so until a request succeeds. Refused counts
+    /// as offline for intake, and central has taken nothing since it was last reached, so from
+    /// degraded or offline the state keeps the silence's start: the time-offline limit runs on,
+    /// rather than starting again at the refusal.
     @discardableResult
     func refused(endpoint: String, error: String, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
         state.withLockedValue { link in
             let before = link.state
-            if before != .refused { link.sinceMillis = nowMillis }
+            switch before {
+            case .online: link.sinceMillis = nowMillis
+            case .degraded, .offline: link.sinceMillis = link.lastSuccessMillis ?? link.sinceMillis
+            case .refused: break
+            }
             link.state = .refused
             link.endpoint = endpoint
             link.lastError = error
