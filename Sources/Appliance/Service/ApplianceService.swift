@@ -162,8 +162,11 @@ public final class ApplianceService: Sendable {
         (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
         do {
             let receipt = try await journal.place(betRequest)
-            return .success(TicketView(bet: receipt.bet, status: .open, amount: 0, securityCode: receipt.securityCode,
-                                       replayed: receipt.isReplay))
+            // A retry of a ticket since voided also says why; the reason is in the void's record
+            // (without it, should that read fail, the answer is still right).
+            let voidReason = receipt.status == .voided ? (try? await journal.ticket(receipt.bet.ticketID))??.voidReason : nil
+            return .success(TicketView(bet: receipt.bet, status: receipt.status, amount: receipt.amount, securityCode: receipt.securityCode,
+                                       replayed: receipt.isReplay, voidReason: voidReason))
         } catch {
             return .failure(ProblemMapping.problem(for: error))
         }

@@ -45,7 +45,8 @@ enum ProblemMapping {
         case .amountOutOfRange: return Problem(.invalidSlip, detail: detail)
         case .unknownTicket: return Problem(.ticketNotFound, detail: detail)
         case .ticketNotOpen: return Problem(.ticketNotOpen, detail: detail)
-        case .voidWindowPassed: return Problem(.voidWindowPassed, detail: detail)
+        // A leg underway closes the void window early; the detail names the leg.
+        case .voidWindowPassed, .legUnderway: return Problem(.voidWindowPassed, detail: detail)
         case .ticketNotPayable: return Problem(.ticketNotPayable, detail: detail)
         case .securityCodeMismatch: return Problem(.securityCodeMismatch, detail: detail)
         case .board, .outcome, .resultNamesForeignSelection, .selectionHasOpenBets:

@@ -29,9 +29,9 @@ struct FeedApplier {
                 case .confirmed:
                     try await journal(.record(category: "bet.confirmed", message: "central confirmed offline ticket \(ticket)"), item)
                 case .voided:
-                    // Outside any staff void window: central's verdict stands whenever it arrives.
-                    try await journal(.void(ticket, by: Self.central, reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)",
-                                            windowMillis: .max), item)
+                    // Not a staff void: central's verdict stands whenever it arrives, legs underway or not.
+                    try await journal(.voidByVerdict(ticket, by: Self.central,
+                                                     reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)"), item)
                 }
             }
         case .limits(let limits):

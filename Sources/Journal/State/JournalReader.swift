@@ -36,9 +36,17 @@ enum JournalReader {
     }
 
     static func ticketStatus(_ id: TicketID, _ db: Database) throws -> TicketStatus? {
-        try String.fetchOne(db, sql: "SELECT status FROM tickets WHERE serial = ? AND ticket_id = ?",
-                            arguments: [Int64(id.serial), id.description])
-            .flatMap(TicketStatus.init(rawValue:))
+        try ticketStanding(id, db)?.status
+    }
+
+    static func ticketStanding(_ id: TicketID, _ db: Database) throws -> (status: TicketStatus, amount: Int64)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT status, amount FROM tickets WHERE serial = ? AND ticket_id = ?",
+                                         arguments: [Int64(id.serial), id.description])
+        else { return nil }
+        guard let status = TicketStatus(rawValue: row["status"]) else {
+            throw JournalOpenError.derivedStateInvalid("ticket \(id) has status '\(row["status"] as String)' in the tickets table")
+        }
+        return (status, row["amount"])
     }
 
     static func ticket(_ id: TicketID, _ db: Database) throws -> TicketRecord? {

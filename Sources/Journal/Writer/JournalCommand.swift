@@ -8,7 +8,10 @@ public enum JournalCommand: Sendable {
     case setStatus(MarketID, MarketStatus, inPlay: Bool?)
     case withdraw(SelectionID)
     case result(MarketResult)
+    /// A staff void: within the window, and only while no leg is underway.
     case void(TicketID, by: TerminalID, reason: String, windowMillis: Int64)
+    /// Central's verdict voids an offline ticket whenever it arrives.
+    case voidByVerdict(TicketID, by: TerminalID, reason: String)
     case pay(TicketID, code: SecurityCode, at: TerminalID)
     case record(category: String, message: String)
     /// New betting limits for bets from now on (central's feed); journaled as a limits.changed
@@ -34,6 +37,11 @@ public struct PlacementReceipt: Sendable, Hashable {
     /// True when this answers a retry: the bet was placed by an earlier request with the same
     /// idempotency key, and no new bet was made.
     public var isReplay: Bool
+    /// Where the ticket stands now: open for a new bet; for a retry, whatever has happened to it
+    /// since (won, paid, voided...), so a late retry never shows a paid ticket as open.
+    public var status: TicketStatus
+    /// Owed (won, voided) or paid (paid); zero while open or lost.
+    public var amount: Int64
 }
 
 public struct JournaledFact: Sendable, Hashable {

@@ -137,7 +137,9 @@ final class LedgerWriter: @unchecked Sendable {
                     }
                     let code = SecurityCode(for: earlier.ticketID, key: ticketKey)
                     let issued = earlier.securityDigest.matches(code.digest) ? code : nil
-                    return .success(.placed(PlacementReceipt(bet: earlier, securityCode: issued, seq: serial, isReplay: true)))
+                    let (status, amount) = try standing(of: earlier.ticketID, db)
+                    return .success(.placed(PlacementReceipt(bet: earlier, securityCode: issued, seq: serial, isReplay: true,
+                                                             status: status, amount: amount)))
                 }
                 if let closed = request.offlineClosed { return .failure(.refused(.offline(closed))) }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
@@ -156,6 +158,10 @@ final class LedgerWriter: @unchecked Sendable {
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotOpen) { () throws(BookRefusal) in
                     try book.void(ticket, by: terminal, reason: reason, nowMillis: wall, windowMillis: window)
                 }
+            case .voidByVerdict(let ticket, let central, let reason):
+                applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotOpen) { () throws(BookRefusal) in
+                    try book.voidByVerdict(ticket, by: central, reason: reason, nowMillis: wall)
+                }
             case .pay(let ticket, let code, let terminal):
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotPayable) { () throws(BookRefusal) in
                     try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall)
@@ -173,9 +179,20 @@ final class LedgerWriter: @unchecked Sendable {
         try derived.record(applied, seq: seq, db: db)
         if let receiptCode, case .betPlaced(let bet) = applied.event {
             idempotency.placed(terminal: bet.terminalID, key: bet.idempotencyKey, serial: seq)
-            return .success(.placed(PlacementReceipt(bet: bet, securityCode: receiptCode, seq: seq, isReplay: false)))
+            return .success(.placed(PlacementReceipt(bet: bet, securityCode: receiptCode, seq: seq, isReplay: false,
+                                                     status: .open, amount: 0)))
         }
         return .success(.journaled(JournaledFact(seq: seq, applied: applied)))
+    }
+
+    /// A ticket's status and amount: from the book while it is unfinished (no read), else from
+    /// the tickets table (lost, paid).
+    private func standing(of ticket: TicketID, _ db: Database) throws -> (TicketStatus, Int64) {
+        if let state = book.ticket(ticket) { return (state.status, state.amountOwed) }
+        guard let stored = try JournalReader.ticketStanding(ticket, db) else {
+            throw JournalOpenError.derivedStateInvalid("ticket \(ticket) has a bet.placed record but no row in the tickets table")
+        }
+        return stored
     }
 
     /// The book forgets finished tickets; a payout or void of one is answered from the tickets

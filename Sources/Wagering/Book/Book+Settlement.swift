@@ -41,7 +41,10 @@ extension Book {
         return TicketChange(ticketID: ticketID, status: state.status, amount: payout)
     }
 
-    /// Staff cancel an open ticket within `windowMillis` of its placing; the stake is owed back.
+    /// Staff cancel an open ticket within `windowMillis` of its placing, and only while none of its
+    /// legs is underway (docs/wagering.md, "Voids"): once a leg's event has started, or its market
+    /// is in play, closed or resulted, its outcome may be known, and a refund then is a free bet.
+    /// The stake is owed back.
     public mutating func void(_ ticketID: TicketID, by terminal: TerminalID, reason: String,
                               nowMillis: Int64, windowMillis: Int64) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
@@ -49,9 +52,42 @@ extension Book {
         guard nowMillis - state.terms.placedAtMillis <= windowMillis else {
             throw .voidWindowPassed(ticketID, placedAtMillis: state.terms.placedAtMillis, windowMillis: windowMillis)
         }
-        let voided = TicketVoid(ticketID: ticketID, terminalID: terminal, reason: reason,
-                                refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis)
-        return applyVoid(voided)
+        for (index, leg) in state.terms.legs.enumerated() {
+            if let progress = progress(of: leg, resulted: state.outcomes.indices.contains(index) && state.outcomes[index] != nil,
+                                       nowMillis: nowMillis) {
+                throw .legUnderway(ticketID, leg.marketID, progress)
+            }
+        }
+        return applyVoid(TicketVoid(ticketID: ticketID, terminalID: terminal, reason: reason,
+                                    refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis))
+    }
+
+    /// Central's verdict voids an open offline ticket whenever it arrives: no window, no leg rule.
+    public mutating func voidByVerdict(_ ticketID: TicketID, by central: TerminalID, reason: String,
+                                       nowMillis: Int64) throws(BookRefusal) -> Applied {
+        guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
+        guard state.status == .open else { throw .ticketNotOpen(ticketID, state.status) }
+        return applyVoid(TicketVoid(ticketID: ticketID, terminalID: central, reason: reason,
+                                    refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis))
+    }
+
+    /// Nil while the leg is still before its start: market open or suspended, not in play, event
+    /// not started by `nowMillis`.
+    private func progress(of leg: StruckLeg, resulted: Bool, nowMillis: Int64) -> LegProgress? {
+        if resulted { return .resulted }
+        guard let market = board.market(leg.marketID) else {
+            // The book never removes a market, so an open ticket's markets are on its board.
+            assertionFailure("open ticket's market \(leg.marketID) is not on the board")
+            return .closed
+        }
+        switch market.status {
+        case .settled: return .resulted
+        case .closed: return .closed
+        case .open, .suspended: break
+        }
+        if market.inPlay { return .inPlay }
+        if market.event.startsAtMillis <= nowMillis { return .eventStarted(atMillis: market.event.startsAtMillis) }
+        return nil
     }
 
     mutating func applyVoid(_ voided: TicketVoid) -> Applied {

@@ -17,6 +17,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownTicket(TicketID)
     case ticketNotOpen(TicketID, TicketStatus)
     case voidWindowPassed(TicketID, placedAtMillis: Int64, windowMillis: Int64)
+    /// A staff void asked for once one of the ticket's legs is underway: its outcome may be known.
+    case legUnderway(TicketID, MarketID, LegProgress)
     case ticketNotPayable(TicketID, TicketStatus)
     case securityCodeMismatch(TicketID)
     case selectionHasOpenBets(SelectionID)
@@ -42,6 +44,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .ticketNotOpen(let id, let status): "ticket \(id) is \(status.rawValue), only open tickets can be voided"
         case .voidWindowPassed(let id, let placed, let window):
             "ticket \(id) was placed at \(placed) ms; the void window of \(window / 1000) s has passed"
+        case .legUnderway(let id, let market, let progress):
+            "ticket \(id) can no longer be voided by staff: its leg on market '\(market)' \(progress)"
         case .ticketNotPayable(let id, let status): "ticket \(id) is \(status.rawValue): nothing to pay"
         case .securityCodeMismatch(let id): "the security code does not match ticket \(id)"
         case .selectionHasOpenBets(let id):
@@ -49,6 +53,23 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .ticketCapReached(let held, let limit):
             "max_open_tickets: the appliance holds \(held) tickets open or awaiting payout, its limit of \(limit); "
                 + "paying out winners and refunds frees places (the limit is journal.max_open_tickets)"
+        }
+    }
+}
+
+/// How far a leg's market has gone, when that is too far for a staff void.
+public enum LegProgress: Hashable, Sendable, CustomStringConvertible {
+    case resulted
+    case closed
+    case inPlay
+    case eventStarted(atMillis: Int64)
+
+    public var description: String {
+        switch self {
+        case .resulted: "is resulted"
+        case .closed: "is closed"
+        case .inPlay: "is in play"
+        case .eventStarted(let start): "has started (its event started at \(start) ms)"
         }
     }
 }

@@ -125,8 +125,12 @@ final class RunningAppliance: Sendable {
         market("r2", [("r2-a", "evens"), ("r2-b", "5/2")]),
     ]
 
+    /// 2100-01-01: the races have not started, so staff voids (refused once a leg's event has
+    /// started) stay possible whatever the machine's clock says.
+    static let farFuture: Int64 = 4_102_444_800_000
+
     static func market(_ id: String, _ selections: [(String, String)]) -> Market {
-        Market(id: MarketID(rawValue: id), event: Event(id: EventID(rawValue: "event-\(id)"), name: "Race \(id)", startsAtMillis: 0),
+        Market(id: MarketID(rawValue: id), event: Event(id: EventID(rawValue: "event-\(id)"), name: "Race \(id)", startsAtMillis: Self.farFuture),
                name: "Win", selections: selections.map { Selection(id: SelectionID(rawValue: $0.0), name: $0.0, odds: try! Odds.parse($0.1)) })
     }
 }
