@@ -28,14 +28,30 @@ final class EventRecorder: Sendable {
         arrivals.list.withLockedValue { Array($0[min(start, $0.count)...]) }
     }
 
-    /// Waits until there are more than `count` events (or the timeout); returns the next one.
-    func next(after count: Int, timeout: Duration = .seconds(5)) async throws -> (event: PowerSourceEvent, nanos: Int64) {
+    /// Waits until there are more than `count` events (or the timeout); returns the next one. The
+    /// timeout is a hang guard: an event comes within milliseconds, tens of them under qemu's TCG
+    /// on a busy host; 60 s tells one that never comes from a VM the host starved of a core.
+    func next(after count: Int, timeout: Duration = .seconds(60)) async throws -> (event: PowerSourceEvent, nanos: Int64) {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let arrival = arrivals.list.withLockedValue({ $0.count > count ? $0[count] : nil }) { return arrival }
             try await Task.sleep(for: .milliseconds(1))
         }
         throw HarnessFailure("no power event within \(timeout) (had \(count))")
+    }
+
+    /// Waits until the last event reports mains present and none has come for `quiet`: the line
+    /// settled and reported, nothing left in flight. A hang guard bounds it, as in ``next(after:timeout:)``.
+    func waitUntilQuietOnMains(quiet: Duration = .seconds(1), timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var (seen, since) = (-1, ContinuousClock.now)
+        while ContinuousClock.now < deadline {
+            let (count, last) = arrivals.list.withLockedValue { ($0.count, $0.last?.event) }
+            if count != seen { (seen, since) = (count, ContinuousClock.now) }
+            if case .observed(let observation)? = last, observation.acPresent == true, ContinuousClock.now - since >= quiet { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw HarnessFailure("mains did not settle as reported within \(timeout) (had \(seen) events)")
     }
 
     func stop() async {

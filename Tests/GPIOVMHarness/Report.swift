@@ -21,6 +21,11 @@ struct Report: Codable {
         /// From the first toggle to the report: a burst that outlasts the flapping bound is
         /// reported at that bound, before it has held still for the debounce.
         var microsFromFirstToggle: Int
+        /// The longest time two successive toggles can have been apart (from the stamp before the
+        /// one write to the end of the next): a burst only when shorter than the debounce.
+        var longestGapMicros: Int
+        /// Bursts made: another is made when the host stopped the VM mid-burst.
+        var tries: Int
     }
 
     struct Pulse: Codable {

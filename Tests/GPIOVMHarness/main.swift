@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Power
 import PowerGPIO
 
@@ -31,6 +32,33 @@ func edgeRun(_ chip: SimulatedChip, _ recorder: EventRecorder, edges: Int, gap: 
     return Report.EdgeRun(edges: edges, events: recorder.events(from: start).map { Report.Event($0.event) }, latenciesMicros: latencies)
 }
 
+/// Toggles the AC line `toggles` times as fast as the VM allows, from mains present to mains lost,
+/// and reports what the source made of it.
+func bounceBurst(_ chip: SimulatedChip, _ recorder: EventRecorder, toggles: Int, tries: Int) async throws -> Report.Bounce {
+    let beforeBounce = recorder.count
+    var lastToggle: Int64 = 0
+    var longestGap: Int64 = 0
+    let firstToggle = monotonicNanos()
+    for index in 0..<toggles {
+        let previousToggle = lastToggle
+        // Stamped before the write: the edge cannot be earlier, so "settled at least the
+        // debounce after the last edge" holds however the VM schedules this thread.
+        lastToggle = monotonicNanos()
+        try chip.drive(acLine, high: index % 2 == 1)
+        // From the stamp before the previous write to the end of this one: no shorter than the
+        // time between the two edges, wherever within its write each edge fell.
+        if index > 0 { longestGap = max(longestGap, monotonicNanos() - previousToggle) }
+    }
+    let settled = try await recorder.next(after: beforeBounce)
+    // Time for a second report, which a burst must never give.
+    try await Task.sleep(for: .milliseconds(300))
+    return Report.Bounce(toggles: toggles, debounceMicros: Int(debounce / .microseconds(1)),
+                         events: recorder.events(from: beforeBounce).map { Report.Event($0.event) },
+                         microsFromLastToggle: Int((settled.nanos - lastToggle) / 1_000),
+                         microsFromFirstToggle: Int((settled.nanos - firstToggle) / 1_000),
+                         longestGapMicros: Int(longestGap / 1_000), tries: tries)
+}
+
 func percentile(_ values: [Int], _ fraction: Double) -> Int {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
@@ -58,34 +86,45 @@ func debouncedScenarios(_ chip: SimulatedChip) async throws -> Report {
     // Clean edges: mains lost, back, lost, ... ending with mains present.
     let clean = try await edgeRun(chip, recorder, edges: 20, gap: .milliseconds(60))
 
-    // A burst of bounces shorter than the debounce, ending with mains lost.
-    let beforeBounce = recorder.count
-    let toggles = 15
-    var lastToggle: Int64 = 0
-    let firstToggle = monotonicNanos()
-    for index in 0..<toggles {
-        // Stamped before the write: the edge cannot be earlier, so "settled at least the
-        // debounce after the last edge" holds however the VM schedules this thread.
-        lastToggle = monotonicNanos()
-        try chip.drive(acLine, high: index % 2 == 1)
+    // A burst of bounces shorter than the debounce, ending with mains lost. It is a burst only if
+    // each toggle came within the debounce of the one before: a host that stops the VM (its one
+    // vCPU) for longer mid-burst, as CPU hogs beside it can, makes it two changes, rightly
+    // reported as such. Such a try is made again from mains present, a bounded number of times,
+    // and the report says how the last one went.
+    let bounceTries = 5
+    var bounce = try await bounceBurst(chip, recorder, toggles: 15, tries: 1)
+    while bounce.longestGapMicros >= bounce.debounceMicros, bounce.tries < bounceTries {
+        try chip.drive(acLine, high: true)
+        try await recorder.waitUntilQuietOnMains()
+        bounce = try await bounceBurst(chip, recorder, toggles: 15, tries: bounce.tries + 1)
     }
-    let settled = try await recorder.next(after: beforeBounce)
-    try await Task.sleep(for: .milliseconds(300))
-    let bounce = Report.Bounce(toggles: toggles, debounceMicros: 20_000,
-                               events: recorder.events(from: beforeBounce).map { Report.Event($0.event) },
-                               microsFromLastToggle: Int((settled.nanos - lastToggle) / 1_000),
-                               microsFromFirstToggle: Int((settled.nanos - firstToggle) / 1_000))
 
-    // The power-off pulse on the shutdown-request line, seen from the HAT's side.
-    let pulseTask = Task { await source.requestPowerOff() }
-    try await Task.sleep(for: .milliseconds(100))
-    let during = try chip.outputLevel(shutdownLine)
+    // The power-off pulse on the shutdown-request line, seen from the HAT's side: watched until
+    // it shows or the pulse is over, rather than read once after a fixed sleep, so it is seen
+    // however late within its 300 ms the VM runs this task.
+    let pulseOver = NIOLockedValueBox(false)
+    let pulseTask = Task {
+        let requested = await source.requestPowerOff()
+        pulseOver.withLockedValue { $0 = true }
+        return requested
+    }
+    var during = try chip.outputLevel(shutdownLine)
+    while during != 1, !pulseOver.withLockedValue({ $0 }) {
+        try await Task.sleep(for: .milliseconds(1))
+        during = try chip.outputLevel(shutdownLine)
+    }
     let requested = await pulseTask.value
     let pulse = Report.Pulse(requested: requested, levelDuring: during, levelAfter: try chip.outputLevel(shutdownLine))
 
+    // boot-OK is let go by the source's thread once the stream ends: waited for, not slept on (a
+    // hang guard of 60 s; it takes milliseconds). A line that stays up is reported as it stands.
     await recorder.stop()
-    try await Task.sleep(for: .milliseconds(200))
-    let bootOKAfterStop = try chip.outputLevel(bootLine)
+    var bootOKAfterStop = try chip.outputLevel(bootLine)
+    let bootOKDeadline = ContinuousClock.now + .seconds(60)
+    while bootOKAfterStop != 0, ContinuousClock.now < bootOKDeadline {
+        try await Task.sleep(for: .milliseconds(10))
+        bootOKAfterStop = try chip.outputLevel(bootLine)
+    }
 
     try chip.drive(acLine, high: true)
     let undebounced = try await undebouncedRun(chip, edges: 40)

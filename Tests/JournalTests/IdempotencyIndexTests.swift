@@ -90,8 +90,10 @@ struct IdempotencyIndexTests {
     @Test("one key twice in one batch is one bet, and the second answer is its replay")
     func sameKeyInOneBatch() async throws {
         let directory = try TemporaryDirectory()
-        // A run per batch, and a commit delay that gathers both placements into one batch.
-        let journal = try await Fixtures.open(directory.path, groupCommitDelay: .milliseconds(100), idempotencyRunLength: 1)
+        // A run per batch, and a commit delay that gathers both placements into one batch. Were
+        // the second to miss it, it would pass as a replay from the next batch and prove less:
+        // 1 s is far beyond the moment between two tasks started together, even on a busy machine.
+        let journal = try await Fixtures.open(directory.path, groupCommitDelay: .seconds(1), idempotencyRunLength: 1)
         try await Fixtures.publishBoard(journal, markets: 1)
         async let first = journal.place(Fixtures.single("m0-s0", odds: 2, key: "twice"))
         async let second = journal.place(Fixtures.single("m0-s0", odds: 2, key: "twice"))

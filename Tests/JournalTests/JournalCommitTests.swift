@@ -41,8 +41,10 @@ struct JournalCommitTests {
     @Test("a command that cannot be queued is refused at once and never journaled")
     func boundedQueueRefusesImmediately() async throws {
         let directory = try TemporaryDirectory()
-        // The writer waits 300 ms per batch, so the queue (capacity 8) fills behind it.
-        let journal = try await Fixtures.open(directory.path, queueCapacity: 8, groupCommitDelay: .milliseconds(300))
+        // The writer waits 2 s per batch, so the queue (capacity 8) fills behind it: the 64 callers
+        // reach it in milliseconds, a few hundred under a sanitizer beside CPU hogs. The test lasts
+        // about two such waits (the board's batch, then the bets').
+        let journal = try await Fixtures.open(directory.path, queueCapacity: 8, groupCommitDelay: .seconds(2))
         try await Fixtures.publishBoard(journal, markets: 1)
         let results = await withTaskGroup(of: Result<PlacementReceipt, JournalError>.self) { group in
             for index in 0..<64 {

@@ -47,16 +47,20 @@ final class CentralLink {
     /// Central's high-water mark for the appliance.
     func highWater() throws -> Int64 { try central.highWater() }
 
-    /// Waits until central's mark has stood still for `quiet` (the appliance pushed all it had).
-    func waitUntilSettled(quiet: Duration = .seconds(5), within bound: Duration = .seconds(120)) async throws {
-        let started = ContinuousClock.now
-        var mark = try highWater()
-        var since = ContinuousClock.now
-        while ContinuousClock.now - since < quiet {
-            guard ContinuousClock.now - started < bound else { throw ChildProcessError("central's mark was still moving after \(bound)") }
+    /// Waits until central's mark is the appliance's journal head (`applianceHead`): the appliance
+    /// pushed all it had. The head itself, not a spell of quiet: under qemu's TCG on a busy host a
+    /// push can wait out a request timeout (15 s) and a retry, which a quiet spell would take for
+    /// the end. The bound is a hang guard: pushing what is left takes seconds.
+    func waitUntilHolding(_ applianceHead: () async throws -> Int64, within bound: Duration = .seconds(300)) async throws {
+        let deadline = ContinuousClock.now + bound
+        while true {
+            let head = try await applianceHead()
+            let mark = try highWater()
+            if mark == head { return }
+            guard ContinuousClock.now < deadline else {
+                throw ChildProcessError("central's mark was \(mark) and the appliance's head \(head) after \(bound)")
+            }
             try await Task.sleep(for: .milliseconds(500))
-            let now = try highWater()
-            if now != mark { (mark, since) = (now, ContinuousClock.now) }
         }
     }
 

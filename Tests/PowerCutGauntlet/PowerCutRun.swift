@@ -40,10 +40,15 @@ struct PowerCutRun {
         var random = SplitMix64(seed: options.seed)
         let secret = TerminalSecret.generate(using: &random)
         let ups = try NUTServer()
-        try ups.startDriver()
-        try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
-        try ups.startUpsd()
         defer { ups.stopAll() }
+        try ups.startDriver()
+        // upsd looks for the driver's socket when it starts: waited for, not slept on (the driver
+        // takes about a second, longer on a busy host); 60 s is a hang guard.
+        let driverSocket = ups.directory.path + "/state/dummy-ups-" + ups.ups
+        guard await fileAppears(at: driverSocket, within: .seconds(60)) else {
+            throw ChildProcessError("dummy-ups made no socket at \(driverSocket) within 60 s")
+        }
+        try ups.startUpsd()
         let central = try await CentralLink()
         defer { central.stop() }
         let vm = try ApplianceVM(workDirectory: work, repository: repository, daemon: try BuiltProducts.path(of: "holdfastd"),
@@ -84,7 +89,7 @@ struct PowerCutRun {
         lost.formUnion(last.missing)
         committedBeforeCut += last.committed
         // The appliance pushes what it has left; then the power goes once more, quietly.
-        try await central.waitUntilSettled()
+        try await central.waitUntilHolding { try await Self.journalHead(rig.client) }
         vm.cutPower()
 
         let journal = try await JournalAudit.read(disk: vm.disk, into: work)
@@ -170,6 +175,14 @@ struct PowerCutRun {
 
     static func isUp(_ client: TerminalClient) async -> Bool {
         (try? await client.send(.GET, "/health").status) == 200
+    }
+
+    /// The last record the appliance's journal committed, as it reports it.
+    static func journalHead(_ client: TerminalClient) async throws -> Int64 {
+        switch try client.outcome(try await client.send(.GET, "/v1/appliance"), ApplianceStateView.self) {
+        case .success(let state): return state.journalHeadSeq
+        case .failure(let problem): throw problem
+        }
     }
 
     /// Every acknowledged bet must be found; every bet in doubt is retried with its own key, and

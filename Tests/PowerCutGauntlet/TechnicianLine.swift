@@ -31,7 +31,10 @@ final class TechnicianLine: Sendable {
     /// Types `command` and returns at once (the power cut comes while it runs).
     func start(_ command: String) { line.send(command + "\r") }
 
-    private func exchange(_ text: String, until expected: String, within bound: Duration = .seconds(30)) async throws -> String {
+    /// `bound` is a hang guard. 120 s by default: the console answers in well under a second, but
+    /// the VM's one emulated vCPU is busy with the terminals' load while the technician types, and
+    /// a busy host gives qemu only part of a core.
+    private func exchange(_ text: String, until expected: String, within bound: Duration = .seconds(120)) async throws -> String {
         let line = self.line
         let millis = Int(bound.components.seconds) * 1_000
         line.send(text)

@@ -5,10 +5,15 @@ import Testing
 
 /// The NUT source against a real upsd + dummy-ups: readings, every failure NUT can show, and
 /// reconnecting after upsd comes back.
-@Suite("NUT power source against a real upsd", .serialized, .timeLimit(.minutes(2)))
+///
+/// The time limit is a hang guard only (each wait below has its own bound): a test takes about
+/// 10 s on a quiet machine, and a minute or two under ThreadSanitizer beside CPU hogs.
+@Suite("NUT power source against a real upsd", .serialized, .timeLimit(.minutes(5)))
 struct NUTPowerSourceTests {
-    /// Reads events until one satisfies `predicate`, or records a failure after `seconds`.
-    static func waitFor(_ events: EventTap, seconds: Double = 15, _ what: String,
+    /// Reads events until one satisfies `predicate`, or records a failure after `seconds`. 60 s by
+    /// default: upsd shows a change within about a second and the source polls every 100 ms, so
+    /// the bound only tells a change that never came from a slow one on a loaded machine.
+    static func waitFor(_ events: EventTap, seconds: Double = 60, _ what: String,
                         _ predicate: @escaping @Sendable (PowerSourceEvent) -> Bool) async -> PowerSourceEvent? {
         if let event = await events.next(matching: predicate, within: .milliseconds(Int64(seconds * 1_000))) { return event }
         Issue.record("no event for '\(what)' within \(seconds) s; last seen: \(String(describing: events.lastSeen))")
@@ -20,15 +25,32 @@ struct NUTPowerSourceTests {
         return nil
     }
 
+    /// Starts dummy-ups, waits for its socket, then starts upsd (which connects to the driver's
+    /// socket when it starts). The socket, not a fixed sleep: the driver takes about a second on
+    /// a quiet machine, longer on a busy one whose page cache was just dropped. A killed driver
+    /// leaves its socket behind, so it is removed first.
+    static func start(_ server: NUTServer) async throws {
+        let socket = server.directory.path + "/state/dummy-ups-" + server.ups
+        try? FileManager.default.removeItem(atPath: socket)
+        try server.startDriver()
+        // A hang guard: the driver makes its socket within about a second.
+        try #require(await fileAppears(at: socket, within: .seconds(60)), "dummy-ups made no socket at \(socket) within 60 s")
+        try server.startUpsd()
+    }
+
+    /// The source as the tests use it. upsd on loopback answers in milliseconds, so a long answer
+    /// timeout costs nothing: it only fires for a client starved of a thread, and its stale event
+    /// would then be taken for the driver's (a killed driver's first stale event is checked).
+    static func source(_ server: NUTServer) -> NUTPowerSource {
+        NUTPowerSource(.init(port: server.port, ups: server.ups, username: "monitor", password: "monpass",
+                             pollInterval: .milliseconds(100), answerTimeout: .seconds(30), maximumBackoff: .seconds(1)))
+    }
+
     @Test("OL, OB, OB LB and OL again are read with charge and runtime; a killed driver and a gone upsd are stale; it reconnects")
     func statusChangesAndFailures() async throws {
         let server = try NUTServer()
-        try server.startDriver()
-        try await Task.sleep(for: .milliseconds(1_200)) // the driver alone takes about a second
-        try server.startUpsd()
-        let source = NUTPowerSource(.init(port: server.port, ups: server.ups, username: "monitor", password: "monpass",
-                                          pollInterval: .milliseconds(100), answerTimeout: .seconds(2), maximumBackoff: .seconds(1)))
-        let events = EventTap(source.events())
+        try await Self.start(server)
+        let events = EventTap(Self.source(server).events())
 
         let first = await Self.waitFor(events, "mains") { Self.observation($0)?.acPresent == true }
         #expect(first.flatMap(Self.observation) == PowerObservation(acPresent: true, batteryLow: false, chargePercent: 100, runtimeSeconds: 1_800))
@@ -52,9 +74,7 @@ struct NUTPowerSourceTests {
             if case .stale(let reason) = $0 { reason.contains("unreachable") || reason.contains("closed") } else { false }
         }
 
-        try server.startDriver()
-        try await Task.sleep(for: .milliseconds(1_200))
-        try server.startUpsd()
+        try await Self.start(server)
         _ = await Self.waitFor(events, "back after reconnect") { Self.observation($0)?.acPresent == true }
         server.stopAll()
     }
@@ -62,20 +82,16 @@ struct NUTPowerSourceTests {
     @Test("a frozen driver reads as DATA-STALE after upsd's MAXAGE, and FSD set at upsd is reported")
     func frozenDriverAndForcedShutdown() async throws {
         let server = try NUTServer()
-        try server.startDriver()
-        try await Task.sleep(for: .milliseconds(1_200))
-        try server.startUpsd()
         defer { server.stopAll() }
-        let source = NUTPowerSource(.init(port: server.port, ups: server.ups, username: "monitor", password: "monpass",
-                                          pollInterval: .milliseconds(100), answerTimeout: .seconds(2), maximumBackoff: .seconds(1)))
-        let events = EventTap(source.events())
+        try await Self.start(server)
+        let events = EventTap(Self.source(server).events())
         _ = await Self.waitFor(events, "mains") { Self.observation($0)?.acPresent == true }
 
         server.freezeDriver(true)
-        let stale = await Self.waitFor(events, seconds: 20, "frozen driver") { if case .stale = $0 { true } else { false } }
+        let stale = await Self.waitFor(events, "frozen driver") { if case .stale = $0 { true } else { false } }
         #expect(stale == .stale(reason: "upsd: DATA-STALE"))
         server.freezeDriver(false)
-        _ = await Self.waitFor(events, seconds: 20, "driver thawed") { Self.observation($0)?.acPresent == true }
+        _ = await Self.waitFor(events, "driver thawed") { Self.observation($0)?.acPresent == true }
 
         #expect(try server.setForcedShutdown() == "OK FSD-SET")
         let forced = await Self.waitFor(events, "FSD") { Self.observation($0)?.forcedShutdown == true }

@@ -41,10 +41,11 @@ final class LyingUPSDaemon: Sendable {
         return finished
     }
 
-    /// How long the daemon waits for the client to connect and for each request. Generous: under a
-    /// sanitizer with the whole suite running, a client can be starved for seconds, and a daemon
-    /// that gave up first would make the client's failure look like a finding.
-    private static let patienceSeconds = 60
+    /// How long the daemon waits for the client to connect and for each request: as long as a fuzz
+    /// case may run before it is called hung. Under a sanitizer with the whole suite running, a
+    /// client can be starved for tens of seconds, and a daemon that gave up first would make the
+    /// client's failure look like a finding; only a client that never comes costs this wait.
+    private static let patienceSeconds = Int(CrashReport.hangLimitSeconds)
 
     private func serve(_ script: Script) {
         var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
@@ -65,9 +66,10 @@ final class LyingUPSDaemon: Sendable {
             let newline = pending.firstIndex(of: 0x0A)!
             let request = String(decoding: pending[..<newline], as: UTF8.self)
             pending.removeSubrange(...newline)
-            if case .stall(let seconds) = answer {
-                // Holding the connection open without a word: only the client's answer timeout ends this.
-                Thread.sleep(forTimeInterval: seconds)
+            if case .silence = answer {
+                // Holding the connection open without a word until the client hangs up (recv then
+                // answers 0): only the client's answer timeout ends this, however late it fires.
+                while buffer.withUnsafeMutableBytes({ recv(connection, $0.baseAddress, $0.count, 0) }) > 0 {}
                 return
             }
             let reply = script.reply(to: request, with: answer)
@@ -82,8 +84,8 @@ final class LyingUPSDaemon: Sendable {
             /// What upsd would say: OK to a login step, the variable's value to GET VAR.
             case truth
             case lie([UInt8])
-            /// No answer, the connection held open this many seconds, then closed.
-            case stall(Double)
+            /// No answer, the connection held open until the client hangs up (or the daemon's patience ends).
+            case silence
         }
 
         var ups: String
@@ -95,7 +97,7 @@ final class LyingUPSDaemon: Sendable {
         func reply(to request: String, with answer: Answer) -> [UInt8] {
             switch answer {
             case .lie(let bytes): return bytes
-            case .stall: return []
+            case .silence: return []
             case .truth: break
             }
             let words = request.split(separator: " ")
