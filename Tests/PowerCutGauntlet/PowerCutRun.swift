@@ -41,13 +41,9 @@ struct PowerCutRun {
         let secret = TerminalSecret.generate(using: &random)
         let ups = try NUTServer()
         defer { ups.stopAll() }
-        try ups.startDriver()
         // upsd looks for the driver's socket when it starts: waited for, not slept on (the driver
         // takes about a second, longer on a busy host); 60 s is a hang guard.
-        let driverSocket = ups.directory.path + "/state/dummy-ups-" + ups.ups
-        guard await fileAppears(at: driverSocket, within: .seconds(60)) else {
-            throw ChildProcessError("dummy-ups made no socket at \(driverSocket) within 60 s")
-        }
+        try await ups.startDriver(readyWithin: .seconds(60))
         try ups.startUpsd()
         let central = try await CentralLink()
         defer { central.stop() }

@@ -27,14 +27,9 @@ struct NUTPowerSourceTests {
 
     /// Starts dummy-ups, waits for its socket, then starts upsd (which connects to the driver's
     /// socket when it starts). The socket, not a fixed sleep: the driver takes about a second on
-    /// a quiet machine, longer on a busy one whose page cache was just dropped. A killed driver
-    /// leaves its socket behind, so it is removed first.
+    /// a quiet machine, longer on a busy one whose page cache was just dropped; 60 s is a hang guard.
     static func start(_ server: NUTServer) async throws {
-        let socket = server.directory.path + "/state/dummy-ups-" + server.ups
-        try? FileManager.default.removeItem(atPath: socket)
-        try server.startDriver()
-        // A hang guard: the driver makes its socket within about a second.
-        try #require(await fileAppears(at: socket, within: .seconds(60)), "dummy-ups made no socket at \(socket) within 60 s")
+        try await server.startDriver(readyWithin: .seconds(60))
         try server.startUpsd()
     }
 

@@ -50,10 +50,12 @@ public final class NUTServer {
 
     /// Starts the driver and waits until its socket for upsd exists, rather than a fixed time:
     /// the driver alone takes about a second, and longer on a loaded machine. Throws when it has
-    /// not made the socket within `bound` (generous: only a broken driver takes that long).
+    /// not made the socket within `bound` (generous: only a broken driver takes that long). A
+    /// killed driver leaves its socket behind, so that is removed first.
     public func startDriver(readyWithin bound: Duration) async throws {
-        try startDriver()
         let driverSocket = directory.path + "/state/dummy-ups-\(ups)"
+        try? FileManager.default.removeItem(atPath: driverSocket)
+        try startDriver()
         guard await fileAppears(at: driverSocket, within: bound) else {
             throw ChildProcessError("dummy-ups made no socket at \(driverSocket) within \(bound)")
         }
