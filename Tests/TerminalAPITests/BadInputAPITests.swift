@@ -65,9 +65,14 @@ struct BadInputAPITests {
             .connect(host: "127.0.0.1", port: appliance.port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
-        try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: "POST /v1/bets HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"idem"))
-            for try await _ in inbound {} // returns when the server closes the connection
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "POST /v1/bets HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"idem"))
+                for try await _ in inbound {} // returns when the server closes the connection
+            }
+        } catch ChannelError.ioOnClosedChannel {
+            // On a busy machine this task can resume after the idle timeout: the server closed the
+            // connection before the write. The same outcome, seen sooner; the time is still checked.
         }
         let waited = ContinuousClock.now - started
         // Not before the 1 s idle timeout; and under 20 s, which tells it from the 30 s default yet

@@ -7,11 +7,16 @@ import TerminalProtocol
 
 @Suite("Terminal client: one keep-alive connection per kiosk")
 struct KeepAliveTransportTests {
+    /// A hang guard: an answer takes milliseconds, but a request under ThreadSanitizer beside CPU
+    /// hogs took over the client's 10 s default (scripts/flake-hunt, 2026-12-07).
+    static let answerTimeout = TimeAmount.seconds(60)
+
     @Test("board, a bet and its retry go over one connection; concurrent requests wait their turn and each gets its own answer")
     func betsOverOneConnection() async throws {
         let appliance = try await RunningAppliance.start()
         let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port)
-        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!,
+                                   timeout: Self.answerTimeout)
         let board = try await kiosk.board()
         let slip = Slips.single("r1-c", on: board, stake: 1_000, key: "keep-alive-1")
         let first = try await kiosk.send(.POST, "/v1/bets", body: slip.jsonBytes())
@@ -42,7 +47,8 @@ struct KeepAliveTransportTests {
         let appliance = try await RunningAppliance.start()
         let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
         let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port, group: executor.eventLoop)
-        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!,
+                                   timeout: Self.answerTimeout)
         let onLoop = try await Task(executorPreference: executor) {
             var onLoop = [executor.eventLoop.inEventLoop]
             let board = try await kiosk.board()
@@ -62,7 +68,8 @@ struct KeepAliveTransportTests {
     func reopensAfterClose() async throws {
         let appliance = try await RunningAppliance.start()
         let connection = KeepAliveTransport(host: "127.0.0.1", port: appliance.port)
-        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!)
+        let kiosk = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: appliance.secrets["kiosk-1"]!,
+                                   timeout: Self.answerTimeout)
         let closing = try await kiosk.send(.GET, "/v1/board", headers: [("Connection", "close")])
         #expect(closing.status == 200)
         let next = try await kiosk.send(.GET, "/v1/board")
