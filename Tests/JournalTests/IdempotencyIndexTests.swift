@@ -227,7 +227,8 @@ struct IdempotencyIndexTests {
                 request_digest TEXT NOT NULL, status TEXT NOT NULL, total_stake INTEGER NOT NULL,
                 potential_return INTEGER NOT NULL, amount INTEGER NOT NULL, updated_seq INTEGER NOT NULL,
                 UNIQUE (terminal_id, idempotency_key));
-            INSERT INTO tickets_v1 SELECT * FROM tickets;
+            INSERT INTO tickets_v1 SELECT serial, ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
+                                          potential_return, amount, updated_seq FROM tickets;
             DROP TABLE tickets;
             ALTER TABLE tickets_v1 RENAME TO tickets;
             CREATE INDEX tickets_unfinished ON tickets (status) WHERE status IN ('open', 'won', 'voided');

@@ -63,7 +63,11 @@ struct TicketTableVerificationTests {
         let missing = try await mismatch { "DELETE FROM tickets WHERE serial = \($0.open)" }
         #expect(missing?.contains("has no row in the tickets table") == true, "\(missing ?? "not found")")
         let extra = try await mismatch {
-            "INSERT INTO tickets SELECT 1000, 'HF01-0000-00Z0', terminal_id, 'extra', request_digest, status, total_stake, potential_return, amount, updated_seq FROM tickets WHERE serial = \($0.open)"
+            """
+            INSERT INTO tickets (serial, ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake, potential_return, amount, updated_seq)
+            SELECT 1000, 'HF01-0000-00Z0', terminal_id, 'extra', request_digest, status, total_stake, potential_return, amount, updated_seq
+            FROM tickets WHERE serial = \($0.open)
+            """
         }
         #expect(extra?.contains("has a row but no bet.placed record") == true, "\(extra ?? "not found")")
     }

@@ -48,10 +48,12 @@ struct WireJSONTests {
                             placedAtMillis: Int64.random(in: .min ... .max, using: &random),
                             securityDigest: SecurityDigest(bytes: [UInt8](repeating: 7, count: 32)))
         bet.takenOffline = [nil, true, false].randomElement(using: &random)!
+        bet.verdictRequired = [nil, true, false].randomElement(using: &random)!
         let code = Bool.random(using: &random) ? SecurityCode(for: bet.ticketID, key: TicketKey(bytes: [UInt8](repeating: 1, count: 32))!) : nil
         return TicketView(bet: bet, status: [.open, .won, .lost, .voided, .paid].randomElement(using: &random)!,
                           amount: Int64.random(in: .min ... .max, using: &random), securityCode: code, replayed: Bool.random(using: &random),
-                          voidReason: [nil, awkwardText.randomElement(using: &random)!].randomElement(using: &random)!)
+                          voidReason: [nil, awkwardText.randomElement(using: &random)!].randomElement(using: &random)!,
+                          verdict: [nil, "pending", "confirmed", "voided"].randomElement(using: &random)!)
     }
 
     /// Every key path in a JSON document (`legs[].price.decimal`): tells an absent key from a null one.

@@ -27,15 +27,16 @@ struct BookVoidRuleTests {
         } == .legUnderway(double.ticketID, "race2", .resulted))
     }
 
-    @Test("a leg's market closed or in play refuses a staff void", arguments: [MarketStatus.closed, .open])
-    func closedOrInPlay(status: MarketStatus) throws {
+    @Test("a leg's market closed, suspended or in play refuses a staff void", arguments: [
+        (MarketStatus.closed, false, LegProgress.closed), (.suspended, false, .suspended), (.open, true, .inPlay),
+    ])
+    func closedSuspendedOrInPlay(status: MarketStatus, inPlay: Bool, progress: LegProgress) throws {
         var desk = try Desk.standard()
         let bet = try desk.place(.single, ["d"], stake: 100)
-        let inPlay = status == .open
         _ = try desk.book.setStatus(of: "race2", to: status, inPlay: inPlay)
         #expect(desk.refusal { desk throws(BookRefusal) in
             _ = try desk.book.void(bet.ticketID, by: "staff", reason: "x", nowMillis: desk.nowMillis, windowMillis: Self.window)
-        } == .legUnderway(bet.ticketID, "race2", inPlay ? .inPlay : .closed))
+        } == .legUnderway(bet.ticketID, "race2", progress))
     }
 
     @Test("once the event has started, by the clock, a staff void is refused even inside the window")
@@ -52,13 +53,15 @@ struct BookVoidRuleTests {
         } == .legUnderway(second.ticketID, "race1", .eventStarted(atMillis: 1_000_000 + 60_000)))
     }
 
-    @Test("central's verdict voids an open ticket whose legs are underway")
+    @Test("central's verdict voids an open offline ticket whose legs are underway")
     func verdictVoid() throws {
         var desk = try Desk.standard()
-        let double = try desk.place(.accumulator, ["d", "f"], stake: 100)
+        var request = try desk.request(.accumulator, legs: desk.legs(["d", "f"]), stake: 100)
+        request.offline = OfflineTerms(maxStakePerBet: 1_000, maxLiability: 1_000_000, maxBets: 10)
+        let double = try desk.place(request)
         _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
-        let voided = try desk.book.voidByVerdict(double.ticketID, by: "central", reason: "central: stale_odds", nowMillis: 5)
-        #expect(voided.tickets == [TicketChange(ticketID: double.ticketID, status: .voided, amount: 100)])
+        let voided = try desk.book.applyVerdict(double.ticketID, .voided, reason: "stale_odds", detail: "x", nowMillis: 5)
+        #expect(voided.tickets == [TicketChange(ticketID: double.ticketID, status: .voided, amount: 100, verdict: .voided)])
         #expect(desk.book.exposure == Exposure())
     }
 }

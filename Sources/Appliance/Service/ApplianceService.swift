@@ -162,11 +162,15 @@ public final class ApplianceService: Sendable {
         (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
         do {
             let receipt = try await journal.place(betRequest)
-            // A retry of a ticket since voided also says why; the reason is in the void's record
-            // (without it, should that read fail, the answer is still right).
-            let voidReason = receipt.status == .voided ? (try? await journal.ticket(receipt.bet.ticketID))??.voidReason : nil
+            // A retry of a ticket since voided also says why, and of one taken offline where its
+            // verdict stands: both are in the tickets table and the records, read only for these.
+            // Should that read fail, the answer still has the right status and amount.
+            var stored: TicketRecord?
+            if receipt.isReplay, receipt.status == .voided || receipt.bet.verdictRequired == true {
+                stored = (try? await journal.ticket(receipt.bet.ticketID)) ?? nil
+            }
             return .success(TicketView(bet: receipt.bet, status: receipt.status, amount: receipt.amount, securityCode: receipt.securityCode,
-                                       replayed: receipt.isReplay, voidReason: voidReason))
+                                       replayed: receipt.isReplay, voidReason: stored?.voidReason, verdict: stored?.verdict))
         } catch {
             return .failure(ProblemMapping.problem(for: error))
         }

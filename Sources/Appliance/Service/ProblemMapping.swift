@@ -48,6 +48,9 @@ enum ProblemMapping {
         // A leg underway closes the void window early; the detail names the leg.
         case .voidWindowPassed, .legUnderway: return Problem(.voidWindowPassed, detail: detail)
         case .ticketNotPayable: return Problem(.ticketNotPayable, detail: detail)
+        case .awaitingVerdict: return Problem(.awaitingVerdict, detail: detail)
+        // Central's feed only: a terminal never sends a verdict.
+        case .noVerdictAwaited: return Problem(.malformedRequest, detail: detail)
         case .securityCodeMismatch: return Problem(.securityCodeMismatch, detail: detail)
         case .board, .outcome, .resultNamesForeignSelection, .selectionHasOpenBets:
             return Problem(.malformedRequest, detail: detail)

@@ -8,7 +8,6 @@ import Wagering
 struct FeedApplier {
     let service: ApplianceService
     let logger: Logger
-    static let central = TerminalID(rawValue: "central")
 
     /// Journals `item`. A refusal (a result already applied, a void of a ticket already voided)
     /// means the item needs nothing more and is skipped; a storage failure is thrown, so the
@@ -21,18 +20,13 @@ struct FeedApplier {
         case .resulted(let result): try await journal(.result(result), item)
         case .verdicts(let verdicts):
             for verdict in verdicts {
+                let decision: VerdictDecision = verdict.decision == .confirmed ? .confirmed : .voided
                 guard let ticket = try? TicketID(parsing: verdict.ticketID) else {
-                    logger.error("central sent a verdict for a ticket id this appliance cannot read", metadata: ["ticket": "\(verdict.ticketID)"])
+                    try await unapplied(verdict.ticketID, decision, because: "this appliance cannot read the ticket id")
                     continue
                 }
-                switch verdict.decision {
-                case .confirmed:
-                    try await journal(.record(category: "bet.confirmed", message: "central confirmed offline ticket \(ticket)"), item)
-                case .voided:
-                    // Not a staff void: central's verdict stands whenever it arrives, legs underway or not.
-                    try await journal(.voidByVerdict(ticket, by: Self.central,
-                                                     reason: "central: \(verdict.reason?.rawValue ?? "voided"): \(verdict.detail)"), item)
-                }
+                try await journalVerdict(.verdict(ticket, decision, reason: verdict.reason?.rawValue, detail: verdict.detail),
+                                         ticket, decision, item)
             }
         case .limits(let limits):
             try await service.setLimits(limits)
@@ -47,6 +41,36 @@ struct FeedApplier {
                                       message: "central \(grant.revoked ? "revoked" : "granted") technician \(grant.name)"), item)
             try service.credentials.apply(grant)
         }
+    }
+
+    /// A verdict is never dropped silently (docs/adr/0012): it changes the ticket, or it is a
+    /// second delivery of one already journaled (the feed is read again after a restart mid-page
+    /// or a restore), or it is journaled as an alert for a person: a ticket this appliance does not
+    /// hold, a bet taken offline before verdicts were required, or a decision unlike the one
+    /// journaled.
+    private func journalVerdict(_ command: JournalCommand, _ ticket: TicketID, _ decision: VerdictDecision,
+                                _ item: FeedItem) async throws {
+        do {
+            try await service.changeBoard(command)
+        } catch .refused(let refusal) {
+            try await refused(refusal, ticket, decision, item)
+        }
+    }
+
+    private func refused(_ refusal: BookRefusal, _ ticket: TicketID, _ decision: VerdictDecision, _ item: FeedItem) async throws {
+        let journaled = try await service.journal.ticket(ticket)?.verdict
+        if journaled == decision.rawValue {
+            logger.notice("verdict already applied; skipped", metadata: ["cursor": "\(item.cursor)", "ticket": "\(ticket)"])
+            return
+        }
+        try await unapplied(ticket.description, decision, because: journaled.map { "\(refusal); the journal has it \($0)" } ?? "\(refusal)")
+    }
+
+    private func unapplied(_ ticket: String, _ decision: VerdictDecision, because reason: String) async throws {
+        logger.error("central's verdict could not be applied; journaled as an alert",
+                     metadata: ["ticket": "\(ticket)", "decision": "\(decision.rawValue)", "reason": "\(reason)"])
+        try await service.changeBoard(.record(category: "verdict.unapplied",
+                                              message: "central's \(decision.rawValue) verdict on ticket \(ticket) could not be applied: \(reason)"))
     }
 
     private func journal(_ command: JournalCommand, _ item: FeedItem) async throws {

@@ -31,7 +31,8 @@ enum BetPayloadReader {
         var ticketID: TicketID?, terminalID: String?, idempotencyKey: String?, requestDigest: Digest256?, kind: BetKind?
         var legs: [PlacedLeg]?, stakePerLine: Money?, totalStake: Money?, potentialReturn: Money?
         var policy: OddsChangePolicy?, placedAtMillis: Int64?, securityDigest: SecurityDigest?, takenOffline: Bool?
-        var offlineRead = false
+        var verdictRequired: Bool?
+        var offlineRead = false, verdictRead = false
         try JSONBytesReader.readObject(&reader) { key, reader throws(Declined) in
             switch key {
             case "ticketID" where ticketID == nil:
@@ -55,6 +56,9 @@ enum BetPayloadReader {
             case "takenOffline" where !offlineRead:
                 takenOffline = try reader.boolean()
                 offlineRead = true
+            case "verdictRequired" where !verdictRead:
+                verdictRequired = try reader.boolean()
+                verdictRead = true
             default: throw Declined()
             }
         }
@@ -63,7 +67,7 @@ enum BetPayloadReader {
         return PlacedBet(ticketID: ticketID, terminalID: TerminalID(rawValue: terminalID), idempotencyKey: idempotencyKey,
                          requestDigest: requestDigest, kind: kind, legs: legs, stakePerLine: stakePerLine, totalStake: totalStake,
                          potentialReturn: potentialReturn, oddsChangePolicy: policy, placedAtMillis: placedAtMillis,
-                         securityDigest: securityDigest, takenOffline: takenOffline)
+                         securityDigest: securityDigest, takenOffline: takenOffline, verdictRequired: verdictRequired)
     }
 
     private static func readLegs(_ reader: inout JSONBytesReader) throws(Declined) -> [PlacedLeg] {

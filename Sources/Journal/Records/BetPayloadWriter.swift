@@ -40,6 +40,9 @@ struct BetPayloadWriter {
         if let offline = bet.takenOffline {
             json.raw(","); json.key("takenOffline"); json.bool(offline)
         }
+        if let required = bet.verdictRequired {
+            json.raw(","); json.key("verdictRequired"); json.bool(required)
+        }
         json.raw("}")
     }
 

@@ -15,6 +15,7 @@ enum EventCoding {
         case .marketResulted(let result): return try foundationJSON(result)
         case .ticketVoided(let voided): return try foundationJSON(voided)
         case .ticketPaid(let payment): return try foundationJSON(payment)
+        case .verdictApplied(let verdict): return try foundationJSON(verdict)
         case .significant(let significant): return try foundationJSON(significant)
         }
     }
@@ -37,6 +38,7 @@ enum EventCoding {
         case "market.resulted": return .marketResulted(try decoder.decode(MarketResult.self, from: data))
         case "ticket.voided": return .ticketVoided(try decoder.decode(TicketVoid.self, from: data))
         case "ticket.paid": return .ticketPaid(try decoder.decode(TicketPayment.self, from: data))
+        case "ticket.verdict": return .verdictApplied(try decoder.decode(TicketVerdict.self, from: data))
         case "appliance.event": return .significant(try decoder.decode(SignificantEvent.self, from: data))
         default: throw UnknownRecordKind(kind: kind)
         }

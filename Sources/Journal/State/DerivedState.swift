@@ -17,14 +17,26 @@ struct DerivedStateWriter {
         if case .betPlaced(let bet) = applied.event {
             try db.cachedStatement(sql: """
                 INSERT INTO tickets (serial, ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
-                                     potential_return, amount, updated_seq)
-                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0, ?)
+                                     potential_return, amount, updated_seq, verdict)
+                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0, ?, ?)
                 """).execute(arguments: [seq, bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
-                                         bet.requestDigest.hex, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq])
+                                         bet.requestDigest.hex, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq,
+                                         bet.verdictRequired == true ? TicketRecord.pendingVerdict : nil])
         } else {
             for change in applied.tickets {
-                try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE serial = ?")
-                    .execute(arguments: [change.status.rawValue, change.amount, seq, Int64(change.ticketID.serial)])
+                if let verdict = change.verdict {
+                    // updated_seq names the record that last changed the status or amount (a
+                    // staff void's reason is read from it), so a verdict that changes neither
+                    // leaves it. SQLite evaluates every SET expression on the row as it was.
+                    try db.cachedStatement(sql: """
+                        UPDATE tickets SET updated_seq = CASE WHEN status = ?1 AND amount = ?2 THEN updated_seq ELSE ?3 END,
+                                           status = ?1, amount = ?2, verdict = ?4
+                        WHERE serial = ?5
+                        """).execute(arguments: [change.status.rawValue, change.amount, seq, verdict.rawValue, Int64(change.ticketID.serial)])
+                } else {
+                    try db.cachedStatement(sql: "UPDATE tickets SET status = ?, amount = ?, updated_seq = ? WHERE serial = ?")
+                        .execute(arguments: [change.status.rawValue, change.amount, seq, Int64(change.ticketID.serial)])
+                }
             }
         }
         switch applied.event {
@@ -33,7 +45,7 @@ struct DerivedStateWriter {
             changedBoards.insert(result.marketID)
         case .marketPublished, .priceChanged, .marketStatusChanged, .selectionWithdrawn:
             changedBoards.formUnion(applied.markets)
-        case .betPlaced, .ticketVoided, .ticketPaid, .significant:
+        case .betPlaced, .ticketVoided, .ticketPaid, .verdictApplied, .significant:
             break
         }
         dirtySelections.formUnion(applied.selections)
@@ -85,14 +97,15 @@ enum DerivedStateLoader {
         }
         var stored: [StoredTicket] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT t.status, t.amount, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.serial
-            WHERE t.status IN ('open', 'won', 'voided') ORDER BY t.serial
+            SELECT t.status, t.amount, t.verdict, j.kind, j.payload FROM tickets t JOIN journal j ON j.seq = t.serial
+            WHERE t.serial IN (\(TicketRecord.unfinishedSerials)) ORDER BY t.serial
             """)
         while let row = try rows.next() {
             guard case .betPlaced(let bet) = try EventCoding.decode(kind: row["kind"], payload: Array(row["payload"] as Data)),
                   let status = TicketStatus(rawValue: row["status"])
             else { throw JournalOpenError.derivedStateInvalid("a ticket row does not point at a bet.placed record") }
-            stored.append(StoredTicket(bet: bet, status: status, amountOwed: row["amount"]))
+            stored.append(StoredTicket(bet: bet, status: status, amountOwed: row["amount"],
+                                       awaitingVerdict: (row["verdict"] as String?) == TicketRecord.pendingVerdict))
         }
         var book = empty
         try book.restore(markets: markets, results: results, tickets: stored)

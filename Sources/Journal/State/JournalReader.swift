@@ -51,7 +51,7 @@ enum JournalReader {
 
     static func ticket(_ id: TicketID, _ db: Database) throws -> TicketRecord? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT t.status, t.amount, t.serial, t.updated_seq, j.kind, j.payload
+            SELECT t.status, t.amount, t.serial, t.updated_seq, t.verdict, j.kind, j.payload
             FROM tickets t JOIN journal j ON j.seq = t.serial WHERE t.serial = ? AND t.ticket_id = ?
             """, arguments: [Int64(id.serial), id.description])
         else { return nil }
@@ -59,12 +59,15 @@ enum JournalReader {
               let status = TicketStatus(rawValue: row["status"])
         else { throw JournalOpenError.derivedStateInvalid("ticket \(id) does not point at a bet.placed record") }
         var voidReason: String?
-        if status == .voided, let voided = try record(row["updated_seq"], db),
-           case .ticketVoided(let void) = try EventCoding.decode(kind: voided.kind, payload: voided.payload) {
-            voidReason = void.reason
+        if status == .voided, let voided = try record(row["updated_seq"], db) {
+            switch try EventCoding.decode(kind: voided.kind, payload: voided.payload) {
+            case .ticketVoided(let void): voidReason = void.reason
+            case .verdictApplied(let verdict) where verdict.decision == .voided: voidReason = verdict.voidReason
+            default: break
+            }
         }
         return TicketRecord(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"],
-                            voidReason: voidReason)
+                            voidReason: voidReason, verdict: row["verdict"])
     }
 }
 
@@ -78,4 +81,16 @@ public struct TicketRecord: Sendable, Hashable {
     public var updatedSeq: Int64
     /// While voided: the reason given (by staff, or central's verdict).
     public var voidReason: String?
+    /// For a bet taken offline: "pending" until central's verdict is journaled, then "confirmed"
+    /// or "voided". Nil for a bet that needs none.
+    public var verdict: String?
+
+    static let pendingVerdict = "pending"
+
+    /// The serials of the tickets the book holds: unfinished, or kept for central's verdict. Two
+    /// index-backed selects, since SQLite would scan the table for one select with an OR.
+    static let unfinishedSerials = """
+        SELECT serial FROM tickets WHERE status IN ('open', 'won', 'voided')
+        UNION SELECT serial FROM tickets WHERE verdict = 'pending'
+        """
 }

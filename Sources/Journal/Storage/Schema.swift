@@ -114,6 +114,15 @@ enum Schema {
             // Dropping them cut the bytes written per bet by a quarter (docs/BENCHMARKS.md).
             try db.execute(sql: "ALTER TABLE markets DROP COLUMN single_stake; ALTER TABLE markets DROP COLUMN liability")
         }
+        migrator.registerMigration("v4: central's verdict per offline ticket") { db in
+            // NULL for a bet that needs no verdict (online, or offline under the rule before
+            // docs/adr/0012, as every row here is); 'pending' until the verdict is journaled, then
+            // its decision. The partial index finds the tickets kept for a verdict at start-up.
+            try db.execute(sql: """
+                ALTER TABLE tickets ADD COLUMN verdict TEXT;
+                CREATE INDEX tickets_awaiting_verdict ON tickets (serial) WHERE verdict = 'pending';
+                """)
+        }
         return migrator
     }
 

@@ -7,10 +7,11 @@ import Wagering
 enum StateReplayer {
     struct Replayed {
         var book: Book
-        /// Tickets neither lost nor paid when the records end, with their last status and amount;
-        /// only when replaying to verify. Bounded as the book is: lost and paid tickets were
-        /// compared with their rows when they got there, and nothing changes them after.
-        var unfinished: [TicketID: (status: TicketStatus, amount: Int64)]
+        /// Tickets the book still holds when the records end (neither lost nor paid, or awaiting
+        /// central's verdict), with their last status, amount and verdict column; only when
+        /// replaying to verify. Bounded as the book is: finished tickets were compared with their
+        /// rows when they got there, and nothing changes them after.
+        var unfinished: [TicketID: ExpectedTicket]
         var lastSeq: Int64
     }
 
@@ -34,7 +35,7 @@ enum StateReplayer {
             do { applied = try book.replay(event) } catch {
                 return .failure(VerificationFailure(seq: seq, problem: .derivedStateMismatch(error.description)))
             }
-            if let mismatch = try tickets?.check(event, applied, seq: seq, db) {
+            if let mismatch = try tickets?.check(event, applied, seq: seq, book: book, db) {
                 return .failure(VerificationFailure(seq: seq, problem: .derivedStateMismatch(mismatch)))
             }
             try derived?.record(applied, seq: seq, db: db)
@@ -55,18 +56,18 @@ enum StateReplayer {
         }
         if loaded.board != replayed.book.board { return "the markets table differs from the replayed board" }
         if loaded.exposure != replayed.book.exposure { return "exposure differs from the replayed open bets" }
-        // Lost and paid tickets were compared during the replay; the rest are compared here, both
-        // ways, through the partial index on unfinished statuses.
+        // Finished tickets were compared during the replay; the rest are compared here, both
+        // ways, through the partial indexes on unfinished statuses and pending verdicts.
         var unfinishedRows = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT ticket_id, status, amount FROM tickets WHERE status IN ('open', 'won', 'voided')")
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT ticket_id, status, amount, verdict FROM tickets WHERE serial IN (\(TicketRecord.unfinishedSerials))
+            """)
         while let row = try rows.next() {
             let text: String = row["ticket_id"]
             guard let ticket = try? TicketID(parsing: text), let expected = replayed.unfinished[ticket] else {
                 return "ticket \(text) is \(row["status"] as String) in the tickets table, but finished or unknown in the records"
             }
-            guard expected.status.rawValue == row["status"], expected.amount == row["amount"] else {
-                return "ticket \(text) should be \(expected.status.rawValue) \(expected.amount)"
-            }
+            if let mismatch = expected.mismatch(row, ticket) { return mismatch }
             unfinishedRows += 1
         }
         if unfinishedRows != replayed.unfinished.count {
@@ -87,6 +88,21 @@ enum StateReplayer {
     }
 }
 
+/// A ticket row as the records say it should be.
+struct ExpectedTicket {
+    var status: TicketStatus
+    var amount: Int64
+    /// The verdict column: nil, "pending", or central's decision.
+    var verdict: String?
+
+    func mismatch(_ row: Row, _ ticket: TicketID) -> String? {
+        guard status.rawValue == row["status"], amount == row["amount"], verdict == row["verdict"] else {
+            return "ticket \(ticket) should be \(status.rawValue) \(amount)" + (verdict.map { ", verdict \($0)" } ?? "")
+        }
+        return nil
+    }
+}
+
 /// Compares the tickets table with the records during a verifying replay, in constant memory
 /// apart from the unfinished tickets: a cursor over the rows by serial walks beside the records
 /// (each `bet.placed` record at seq s has the row of serial s, with its terminal and key), and a
@@ -94,15 +110,17 @@ enum StateReplayer {
 private struct TicketTableCheck {
     private let rows: RowCursor
     private var pending: Row?
-    private(set) var unfinished: [TicketID: (status: TicketStatus, amount: Int64)] = [:]
+    private(set) var unfinished: [TicketID: ExpectedTicket] = [:]
 
     init(_ db: Database) throws {
         rows = try Row.fetchCursor(db, sql: "SELECT serial, ticket_id, terminal_id, idempotency_key FROM tickets ORDER BY serial")
         pending = try rows.next()
     }
 
-    /// What is wrong with the tickets table as of record `seq`, or nil.
-    mutating func check(_ event: LedgerEvent, _ applied: Applied, seq: Int64, _ db: Database) throws -> String? {
+    /// What is wrong with the tickets table as of record `seq`, or nil. `book` is the replayed book
+    /// after the record, which says whether a ticket is still kept for a verdict.
+    mutating func check(_ event: LedgerEvent, _ applied: Applied, seq: Int64, book: Book, _ db: Database) throws -> String? {
+        var placedVerdict: String?
         if case .betPlaced(let bet) = event {
             guard let row = pending, let serial = row["serial"] as Int64?, serial <= seq else {
                 return "ticket \(bet.ticketID) has no row in the tickets table"
@@ -113,18 +131,20 @@ private struct TicketTableCheck {
                 return "ticket \(bet.ticketID) names another terminal or idempotency key than its bet.placed record"
             }
             pending = try rows.next()
+            placedVerdict = bet.verdictRequired == true ? TicketRecord.pendingVerdict : nil
         }
         for change in applied.tickets {
-            guard change.status == .lost || change.status == .paid else {
-                unfinished[change.ticketID] = (change.status, change.amount)
+            let verdict = change.verdict?.rawValue ?? unfinished[change.ticketID]?.verdict ?? placedVerdict
+            let expected = ExpectedTicket(status: change.status, amount: change.amount, verdict: verdict)
+            guard book.ticket(change.ticketID) == nil else {
+                unfinished[change.ticketID] = expected
                 continue
             }
             unfinished[change.ticketID] = nil
-            let row = try Row.fetchOne(db, sql: "SELECT status, amount FROM tickets WHERE serial = ?",
+            let row = try Row.fetchOne(db, sql: "SELECT status, amount, verdict FROM tickets WHERE serial = ?",
                                        arguments: [Int64(change.ticketID.serial)])
-            guard let row, row["status"] == change.status.rawValue, row["amount"] == change.amount else {
-                return "ticket \(change.ticketID) should be \(change.status.rawValue) \(change.amount)"
-            }
+            guard let row else { return "ticket \(change.ticketID) has no row in the tickets table" }
+            if let mismatch = expected.mismatch(row, change.ticketID) { return mismatch }
         }
         return nil
     }

@@ -10,8 +10,8 @@ public enum JournalCommand: Sendable {
     case result(MarketResult)
     /// A staff void: within the window, and only while no leg is underway.
     case void(TicketID, by: TerminalID, reason: String, windowMillis: Int64)
-    /// Central's verdict voids an offline ticket whenever it arrives.
-    case voidByVerdict(TicketID, by: TerminalID, reason: String)
+    /// Central's verdict on a bet taken offline, whenever it arrives (docs/adr/0012).
+    case verdict(TicketID, VerdictDecision, reason: String?, detail: String)
     case pay(TicketID, code: SecurityCode, at: TerminalID)
     case record(category: String, message: String)
     /// New betting limits for bets from now on (central's feed); journaled as a limits.changed

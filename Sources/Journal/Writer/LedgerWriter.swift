@@ -158,10 +158,8 @@ final class LedgerWriter: @unchecked Sendable {
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotOpen) { () throws(BookRefusal) in
                     try book.void(ticket, by: terminal, reason: reason, nowMillis: wall, windowMillis: window)
                 }
-            case .voidByVerdict(let ticket, let central, let reason):
-                applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotOpen) { () throws(BookRefusal) in
-                    try book.voidByVerdict(ticket, by: central, reason: reason, nowMillis: wall)
-                }
+            case .verdict(let ticket, let decision, let reason, let detail):
+                applied = try book.applyVerdict(ticket, decision, reason: reason, detail: detail, nowMillis: wall)
             case .pay(let ticket, let code, let terminal):
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotPayable) { () throws(BookRefusal) in
                     try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall)

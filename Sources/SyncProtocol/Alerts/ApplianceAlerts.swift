@@ -5,6 +5,6 @@ public enum ApplianceAlerts {
     public static let categories: Set<String> = [
         "power.on_battery_alert", "power.shutting_down", "power.shutdown_command", "power.source_stale",
         "integrity.failed", "backup.failed", "console.locked", "disk.low", "clock.jumped", "clock.drift",
-        "uplink.offline", "uplink.refused", "journal.cannot_write", "auth.failed_burst",
+        "uplink.offline", "uplink.refused", "journal.cannot_write", "auth.failed_burst", "verdict.unapplied",
     ]
 }

@@ -77,9 +77,12 @@ public struct TicketView: Codable, Sendable, Hashable {
     public var takenOffline: Bool?
     /// Why the ticket was voided (by staff, or by central's verdict on an offline bet), while voided.
     public var voidReason: String?
+    /// For a bet taken offline: "pending" until central's verdict arrives (a win is not paid
+    /// before it), then "confirmed" or "voided".
+    public var verdict: String?
 
     public init(bet: PlacedBet, status: TicketStatus, amount: Int64, securityCode: SecurityCode?, replayed: Bool,
-                voidReason: String? = nil) {
+                voidReason: String? = nil, verdict: String? = nil) {
         ticketId = bet.ticketID.description
         self.securityCode = securityCode?.description
         self.status = status
@@ -93,6 +96,7 @@ public struct TicketView: Codable, Sendable, Hashable {
         self.replayed = replayed
         takenOffline = bet.takenOffline
         self.voidReason = voidReason
+        self.verdict = verdict ?? (bet.verdictRequired == true ? "pending" : nil)
     }
 }
 

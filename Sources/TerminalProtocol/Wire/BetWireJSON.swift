@@ -39,6 +39,9 @@ extension TicketView {
         if let voidReason {
             json.raw(","); json.key("voidReason"); json.string(voidReason)
         }
+        if let verdict {
+            json.raw(","); json.key("verdict"); json.string(verdict)
+        }
         json.raw("}")
     }
 }

@@ -21,6 +21,7 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
     case journalUnavailable = "/problems/journal-unavailable"
     case ticketNotFound = "/problems/ticket-not-found"
     case ticketNotPayable = "/problems/ticket-not-payable"
+    case awaitingVerdict = "/problems/awaiting-verdict"
     case ticketNotOpen = "/problems/ticket-not-open"
     case voidWindowPassed = "/problems/void-window-passed"
     case securityCodeMismatch = "/problems/security-code-mismatch"
@@ -33,8 +34,8 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
         case .forbiddenRole, .securityCodeMismatch: 403
         case .notFound, .ticketNotFound: 404
         case .methodNotAllowed: 405
-        case .oddsChanged, .marketNotOpen, .selectionWithdrawn, .idempotencyConflict, .ticketNotPayable, .ticketNotOpen,
-             .voidWindowPassed: 409
+        case .oddsChanged, .marketNotOpen, .selectionWithdrawn, .idempotencyConflict, .ticketNotPayable, .awaitingVerdict,
+             .ticketNotOpen, .voidWindowPassed: 409
         case .invalidSlip, .unknownSelection, .limitExceeded: 422
         case .busy: 429
         case .intakeClosedPower, .intakeClosed, .offlineLimit, .journalUnavailable: 503
@@ -63,6 +64,7 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
         case .journalUnavailable: "The bet journal is unavailable; nothing was recorded"
         case .ticketNotFound: "No such ticket"
         case .ticketNotPayable: "The ticket has nothing to pay"
+        case .awaitingVerdict: "The ticket was taken offline and waits for central's verdict"
         case .ticketNotOpen: "The ticket is not open"
         case .voidWindowPassed: "The void window has passed"
         case .securityCodeMismatch: "The security code does not match"

@@ -19,10 +19,16 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     /// True for a bet taken while central could not be reached (under ``OfflineTerms``); central
     /// gives such bets a verdict. Absent (nil) in records written before offline limits existed.
     public var takenOffline: Bool?
+    /// True for a bet that is payable only once central's verdict on it has been journaled
+    /// (docs/adr/0012). Every bet taken offline is; absent in records written before the rule,
+    /// whose verdicts were applied under the rule of their day, so replaying them holds no
+    /// ticket for a verdict that already came.
+    public var verdictRequired: Bool?
 
     public init(ticketID: TicketID, terminalID: TerminalID, idempotencyKey: String, requestDigest: Digest256, kind: BetKind,
                 legs: [PlacedLeg], stakePerLine: Money, totalStake: Money, potentialReturn: Money,
-                oddsChangePolicy: OddsChangePolicy, placedAtMillis: Int64, securityDigest: SecurityDigest, takenOffline: Bool? = nil) {
+                oddsChangePolicy: OddsChangePolicy, placedAtMillis: Int64, securityDigest: SecurityDigest, takenOffline: Bool? = nil,
+                verdictRequired: Bool? = nil) {
         self.ticketID = ticketID
         self.terminalID = terminalID
         self.idempotencyKey = idempotencyKey
@@ -36,6 +42,7 @@ public struct PlacedBet: Hashable, Sendable, Codable {
         self.placedAtMillis = placedAtMillis
         self.securityDigest = securityDigest
         self.takenOffline = takenOffline
+        self.verdictRequired = verdictRequired
     }
 
     public var isOffline: Bool { takenOffline == true }

@@ -41,9 +41,10 @@ extension Book {
         if let offline = request.offline {
             try checkOffline(bet, offline)
             bet.takenOffline = true
+            bet.verdictRequired = true
             try admitOffline(bet, offline)
         }
-        insertOpen(ticketID, terms, contribution)
+        insertOpen(ticketID, terms, contribution, awaitingVerdict: bet.verdictRequired == true)
         return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [terms])
     }
 
@@ -161,9 +162,9 @@ extension Book {
         }
     }
 
-    mutating func insertOpen(_ ticketID: TicketID, _ terms: TicketTerms, _ contribution: ExposureContribution) {
+    mutating func insertOpen(_ ticketID: TicketID, _ terms: TicketTerms, _ contribution: ExposureContribution, awaitingVerdict: Bool) {
         assert(tickets[ticketID] == nil, "ticket \(ticketID) placed twice")
-        tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: .open, amountOwed: 0)
+        tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: .open, amountOwed: 0, awaitingVerdict: awaitingVerdict)
         openTicketCount += 1
         exposure.apply(contribution, sign: 1)
         openStakeByTerminal[terms.terminalID, default: 0] += terms.totalStake

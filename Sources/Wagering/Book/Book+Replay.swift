@@ -32,7 +32,7 @@ extension Book {
         case .betPlaced(let bet):
             guard tickets[bet.ticketID] == nil else { throw .diverged("ticket \(bet.ticketID) placed twice") }
             let terms = try journaledTerms(bet)
-            try openJournaled(bet.ticketID, terms)
+            try openJournaled(bet.ticketID, terms, awaitingVerdict: bet.verdictRequired == true)
             return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [terms])
         case .marketResulted(let result):
             return try replaying { () throws(BookRefusal) in try self.result(result) }
@@ -43,7 +43,12 @@ extension Book {
             guard let state = tickets[payment.ticketID], state.status == .won || state.status == .voided,
                   state.amountOwed == payment.amount.minorUnits
             else { throw .diverged("payment of ticket \(payment.ticketID), which was not owed \(payment.amount)") }
+            guard !(state.status == .won && state.awaitingVerdict) else {
+                throw .diverged("payment of ticket \(payment.ticketID), a win still awaiting central's verdict")
+            }
             return applyPayment(payment)
+        case .verdictApplied(let verdict):
+            return try replayVerdict(verdict)
         case .significant(let significant):
             return record(significant)
         }
@@ -72,17 +77,21 @@ public struct StoredTicket: Sendable {
     public var bet: PlacedBet
     public var status: TicketStatus
     public var amountOwed: Int64
+    /// Taken offline, and central's verdict not yet journaled.
+    public var awaitingVerdict: Bool
 
-    public init(bet: PlacedBet, status: TicketStatus, amountOwed: Int64) {
+    public init(bet: PlacedBet, status: TicketStatus, amountOwed: Int64, awaitingVerdict: Bool = false) {
         self.bet = bet
         self.status = status
         self.amountOwed = amountOwed
+        self.awaitingVerdict = awaitingVerdict
     }
 }
 
 extension Book {
     /// Loads a book from saved state (the journal's derived tables) instead of replaying every
-    /// record: the board as stored, the results of resulted markets, and the unfinished tickets.
+    /// record: the board as stored, the results of resulted markets, and the unfinished tickets
+    /// (lost and paid ones too while they await central's verdict).
     /// Exposure is recomputed from the open tickets. Only for an empty book.
     public mutating func restore(markets: [Market], results: [MarketResult], tickets stored: [StoredTicket]) throws(ReplayError) {
         precondition(tickets.isEmpty && board.markets.isEmpty, "restore is for an empty book")
@@ -95,15 +104,20 @@ extension Book {
             let terms = try journaledTerms(ticket.bet)
             switch ticket.status {
             case .open:
-                try openJournaled(ticketID, terms)
+                try openJournaled(ticketID, terms, awaitingVerdict: ticket.awaitingVerdict)
                 for marketID in terms.marketIDs {
                     guard let result = resultByMarket[marketID], let market = board.market(marketID) else { continue }
                     tickets[ticketID]!.recordOutcomes(of: result, in: market)
                 }
             case .won, .voided:
-                self.tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: ticket.status, amountOwed: ticket.amountOwed)
+                self.tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: ticket.status, amountOwed: ticket.amountOwed,
+                                                     awaitingVerdict: ticket.awaitingVerdict)
             case .lost, .paid:
-                throw .diverged("ticket \(ticketID) is \(ticket.status.rawValue) and should not be restored")
+                guard ticket.awaitingVerdict else {
+                    throw .diverged("ticket \(ticketID) is \(ticket.status.rawValue) and should not be restored")
+                }
+                self.tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: ticket.status, amountOwed: ticket.amountOwed,
+                                                     awaitingVerdict: true)
             }
         }
     }
@@ -116,9 +130,9 @@ extension Book {
     }
 
     /// Opens a journaled ticket as placing did, without the limits (they applied when it happened).
-    private mutating func openJournaled(_ ticketID: TicketID, _ terms: TicketTerms) throws(ReplayError) {
+    private mutating func openJournaled(_ ticketID: TicketID, _ terms: TicketTerms, awaitingVerdict: Bool) throws(ReplayError) {
         let contribution: ExposureContribution
         do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(ticketID): \(error)") }
-        insertOpen(ticketID, terms, contribution)
+        insertOpen(ticketID, terms, contribution, awaitingVerdict: awaitingVerdict)
     }
 }

@@ -37,13 +37,15 @@ extension Book {
         closeOpen(ticketID)
         state.status = payout > 0 ? .won : .lost
         state.amountOwed = payout
-        tickets[ticketID] = payout > 0 ? state : nil
+        // A loser is forgotten, unless central's verdict is still to come and may void it.
+        tickets[ticketID] = payout > 0 || state.awaitingVerdict ? state : nil
         return TicketChange(ticketID: ticketID, status: state.status, amount: payout)
     }
 
     /// Staff cancel an open ticket within `windowMillis` of its placing, and only while none of its
     /// legs is underway (docs/wagering.md, "Voids"): once a leg's event has started, or its market
-    /// is in play, closed or resulted, its outcome may be known, and a refund then is a free bet.
+    /// is in play, suspended, closed or resulted, its outcome may be known, and a refund then is a
+    /// free bet.
     /// The stake is owed back.
     public mutating func void(_ ticketID: TicketID, by terminal: TerminalID, reason: String,
                               nowMillis: Int64, windowMillis: Int64) throws(BookRefusal) -> Applied {
@@ -62,17 +64,8 @@ extension Book {
                                     refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis))
     }
 
-    /// Central's verdict voids an open offline ticket whenever it arrives: no window, no leg rule.
-    public mutating func voidByVerdict(_ ticketID: TicketID, by central: TerminalID, reason: String,
-                                       nowMillis: Int64) throws(BookRefusal) -> Applied {
-        guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
-        guard state.status == .open else { throw .ticketNotOpen(ticketID, state.status) }
-        return applyVoid(TicketVoid(ticketID: ticketID, terminalID: central, reason: reason,
-                                    refund: Money(minorUnits: state.terms.totalStake, currency: currency), atMillis: nowMillis))
-    }
-
-    /// Nil while the leg is still before its start: market open or suspended, not in play, event
-    /// not started by `nowMillis`.
+    /// Nil while the leg is still before its start: market open, not in play, event not started
+    /// by `nowMillis`.
     private func progress(of leg: StruckLeg, resulted: Bool, nowMillis: Int64) -> LegProgress? {
         if resulted { return .resulted }
         guard let market = board.market(leg.marketID) else {
@@ -83,7 +76,9 @@ extension Book {
         switch market.status {
         case .settled: return .resulted
         case .closed: return .closed
-        case .open, .suspended: break
+        // A suspension is news the customer may have heard first (a late withdrawal, a goal).
+        case .suspended: return .suspended
+        case .open: break
         }
         if market.inPlay { return .inPlay }
         if market.event.startsAtMillis <= nowMillis { return .eventStarted(atMillis: market.event.startsAtMillis) }
@@ -100,11 +95,14 @@ extension Book {
                        bets: [terms])
     }
 
-    /// Pays what a won or voided ticket is owed, once, to the holder of its security code.
+    /// Pays what a won or voided ticket is owed, once, to the holder of its security code. A win
+    /// taken offline waits for central's verdict, which may void it; a refund does not, since a
+    /// void verdict owes the same stake back.
     public mutating func pay(_ ticketID: TicketID, code: SecurityDigest, at terminal: TerminalID,
                              nowMillis: Int64) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.status == .won || state.status == .voided else { throw .ticketNotPayable(ticketID, state.status) }
+        guard !(state.status == .won && state.awaitingVerdict) else { throw .awaitingVerdict(ticketID) }
         guard state.terms.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
         let payment = TicketPayment(ticketID: ticketID, terminalID: terminal,
                                     amount: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis)
@@ -112,7 +110,15 @@ extension Book {
     }
 
     mutating func applyPayment(_ payment: TicketPayment) -> Applied {
-        tickets[payment.ticketID] = nil
+        if tickets[payment.ticketID]?.awaitingVerdict == true {
+            // A refund paid before the verdict: kept, paid, so the verdict still finds it. Its
+            // amount is what was paid, as the tickets table has it, so a book restored from the
+            // table and one replayed from the records agree.
+            tickets[payment.ticketID]?.status = .paid
+            tickets[payment.ticketID]?.amountOwed = payment.amount.minorUnits
+        } else {
+            tickets[payment.ticketID] = nil
+        }
         return Applied(.ticketPaid(payment),
                        tickets: [TicketChange(ticketID: payment.ticketID, status: .paid, amount: payment.amount.minorUnits)])
     }

@@ -108,4 +108,6 @@ public struct TicketChange: Hashable, Sendable {
     public var ticketID: TicketID
     public var status: TicketStatus
     public var amount: Int64
+    /// Set when this change is central's verdict on the ticket.
+    public var verdict: VerdictDecision? = nil
 }

@@ -20,6 +20,10 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     /// A staff void asked for once one of the ticket's legs is underway: its outcome may be known.
     case legUnderway(TicketID, MarketID, LegProgress)
     case ticketNotPayable(TicketID, TicketStatus)
+    /// A win taken offline, not payable until central's verdict on it is journaled.
+    case awaitingVerdict(TicketID)
+    /// A verdict for a ticket that is not waiting for one: a second delivery of the same verdict.
+    case noVerdictAwaited(TicketID)
     case securityCodeMismatch(TicketID)
     case selectionHasOpenBets(SelectionID)
     /// The book holds its most tickets (open, or settled and awaiting payout): a count, not money.
@@ -47,6 +51,10 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .legUnderway(let id, let market, let progress):
             "ticket \(id) can no longer be voided by staff: its leg on market '\(market)' \(progress)"
         case .ticketNotPayable(let id, let status): "ticket \(id) is \(status.rawValue): nothing to pay"
+        case .awaitingVerdict(let id):
+            "ticket \(id) was taken offline and is payable once central's verdict on it arrives; "
+                + "the uplink must reach central (GET /v1/appliance shows its state)"
+        case .noVerdictAwaited(let id): "ticket \(id) is not awaiting a verdict from central"
         case .securityCodeMismatch(let id): "the security code does not match ticket \(id)"
         case .selectionHasOpenBets(let id):
             "selection '\(id)' has open bets and cannot be dropped from its market; withdraw it instead (its bets settle void)"
@@ -61,6 +69,7 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
 public enum LegProgress: Hashable, Sendable, CustomStringConvertible {
     case resulted
     case closed
+    case suspended
     case inPlay
     case eventStarted(atMillis: Int64)
 
@@ -68,6 +77,7 @@ public enum LegProgress: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .resulted: "is resulted"
         case .closed: "is closed"
+        case .suspended: "is suspended"
         case .inPlay: "is in play"
         case .eventStarted(let start): "has started (its event started at \(start) ms)"
         }

@@ -9,6 +9,8 @@ public enum LedgerEvent: Hashable, Sendable {
     case marketResulted(MarketResult)
     case ticketVoided(TicketVoid)
     case ticketPaid(TicketPayment)
+    /// Central's verdict on a bet taken offline, as it changed the ticket.
+    case verdictApplied(TicketVerdict)
     /// Something an operator must be able to see later (mode change, power, uplink, console
     /// login). It changes nothing in the book.
     case significant(SignificantEvent)
@@ -24,6 +26,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .marketResulted: "market.resulted"
         case .ticketVoided: "ticket.voided"
         case .ticketPaid: "ticket.paid"
+        case .verdictApplied: "ticket.verdict"
         case .significant: "appliance.event"
         }
     }
@@ -84,6 +87,27 @@ public struct TicketPayment: Hashable, Sendable, Codable {
         self.amount = amount
         self.atMillis = atMillis
     }
+}
+
+/// Central's decision on a bet taken offline (docs/sync-protocol.md, "Verdicts").
+public enum VerdictDecision: String, Hashable, Sendable, Codable {
+    case confirmed
+    case voided
+}
+
+public struct TicketVerdict: Hashable, Sendable, Codable {
+    public var ticketID: TicketID
+    public var decision: VerdictDecision
+    /// Central's reason code for a void (`stale_odds`, `market_resulted`...), and its explanation.
+    public var reason: String?
+    public var detail: String
+    /// What the ticket is owed after the verdict: for a void its stake, whatever it had won or
+    /// lost; for a confirmation what it was owed before.
+    public var amountOwed: Money
+    public var atMillis: Int64
+
+    /// How a ticket this verdict voided explains itself to staff and terminals.
+    public var voidReason: String { "central: \(reason ?? "voided"): \(detail)" }
 }
 
 public struct SignificantEvent: Hashable, Sendable, Codable {

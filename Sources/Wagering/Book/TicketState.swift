@@ -1,4 +1,5 @@
-/// A ticket the book still tracks: open, or settled/voided with money owed.
+/// A ticket the book still tracks: open, settled or voided with money owed, or taken offline and
+/// awaiting central's verdict.
 ///
 /// A value type whose fields live out of line in copy-on-write storage. The book holds every
 /// open ticket in a dictionary, whose buckets are 25-75 % full; with the fields inline each
@@ -10,8 +11,8 @@ public struct TicketState: Hashable, Sendable {
     /// `ManagedBuffer` opts out of Sendable; sharing is safe here for the reason given on `Storage`.
     nonisolated(unsafe) private var storage: Storage
 
-    init(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) {
-        storage = Storage.make(terms: terms, outcomes: outcomes, status: status, amountOwed: amountOwed)
+    init(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64, awaitingVerdict: Bool = false) {
+        storage = Storage.make(terms: terms, outcomes: outcomes, status: status, amountOwed: amountOwed, awaitingVerdict: awaitingVerdict)
     }
 
     /// The struck terms, legs copied out of the ticket's storage into an array.
@@ -35,6 +36,14 @@ public struct TicketState: Hashable, Sendable {
         set { uniqueStorage().header.amountOwed = newValue }
     }
 
+    /// True for a bet taken offline until central's verdict is journaled: until then a win is
+    /// not paid, and the ticket stays in the book even once lost or paid (a refund), so the
+    /// verdict finds it whenever it comes.
+    public internal(set) var awaitingVerdict: Bool {
+        get { storage.header.awaitingVerdict }
+        set { uniqueStorage().header.awaitingVerdict = newValue }
+    }
+
     /// Records the outcome of each of this ticket's legs on `market`.
     mutating func recordOutcomes(of result: MarketResult, in market: Market) {
         let legs = terms.legs
@@ -49,7 +58,8 @@ public struct TicketState: Hashable, Sendable {
 
     public static func == (lhs: TicketState, rhs: TicketState) -> Bool {
         lhs.storage === rhs.storage
-            || (lhs.terms == rhs.terms && lhs.outcomes == rhs.outcomes && lhs.status == rhs.status && lhs.amountOwed == rhs.amountOwed)
+            || (lhs.terms == rhs.terms && lhs.outcomes == rhs.outcomes && lhs.status == rhs.status && lhs.amountOwed == rhs.amountOwed
+                && lhs.awaitingVerdict == rhs.awaitingVerdict)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -57,6 +67,7 @@ public struct TicketState: Hashable, Sendable {
         hasher.combine(outcomes)
         hasher.combine(status)
         hasher.combine(amountOwed)
+        hasher.combine(awaitingVerdict)
     }
 
     private mutating func uniqueStorage() -> Storage {
@@ -79,12 +90,14 @@ public struct TicketState: Hashable, Sendable {
             var outcomes: [Outcome?]
             var status: TicketStatus
             var amountOwed: Int64
+            var awaitingVerdict: Bool
         }
 
-        static func make(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64) -> Storage {
+        static func make(terms: TicketTerms, outcomes: [Outcome?], status: TicketStatus, amountOwed: Int64,
+                         awaitingVerdict: Bool) -> Storage {
             let header = Header(terminalID: terms.terminalID, kind: terms.kind, stakePerLine: terms.stakePerLine, totalStake: terms.totalStake,
                                 placedAtMillis: terms.placedAtMillis, securityDigest: terms.securityDigest, legCount: terms.legs.count,
-                                outcomes: outcomes, status: status, amountOwed: amountOwed)
+                                outcomes: outcomes, status: status, amountOwed: amountOwed, awaitingVerdict: awaitingVerdict)
             let storage = unsafeDowncast(Storage.create(minimumCapacity: terms.legs.count) { _ in header }, to: Storage.self)
             storage.withUnsafeMutablePointerToElements { legs in
                 let (_, copied) = UnsafeMutableBufferPointer(start: legs, count: terms.legs.count).initialize(from: terms.legs)
@@ -108,7 +121,8 @@ public struct TicketState: Hashable, Sendable {
         }
 
         func copy() -> Storage {
-            Storage.make(terms: terms, outcomes: header.outcomes, status: header.status, amountOwed: header.amountOwed)
+            Storage.make(terms: terms, outcomes: header.outcomes, status: header.status, amountOwed: header.amountOwed,
+                         awaitingVerdict: header.awaitingVerdict)
         }
     }
 }
