@@ -15,9 +15,7 @@ extension SyncSuites {
             let market = Market(id: "c1", event: Event(id: "ce1", name: "Central race 1", startsAtMillis: 1_900_000_000_000), name: "Win",
                                 selections: [Selection(id: "c1-a", name: "A", odds: try Odds.parse("2.0")),
                                              Selection(id: "c1-b", name: "B", odds: try Odds.parse("3.0"))])
-            let marketFile = central.pki.path + "/c1.json"
-            try JSONEncoder().encode(market).write(to: URL(fileURLWithPath: marketFile))
-            try central.publish("market", ["--file", marketFile])
+            try central.publish(market)
 
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
             var client = daemon.client(port: try await daemon.start())
@@ -62,6 +60,15 @@ extension SyncSuites {
             #expect(rebooted.markets.first { $0.id == "c1" }?.selections.first { $0.id == "c1-b" }?.price.exact == ExactPrice(numerator: 3, denominator: 2))
             _ = await daemon.terminate()
         }
+    }
+}
+
+extension CentralFixture {
+    /// Publishes `market` with `holdfast-central publish market`, as the operator's desk would.
+    func publish(_ market: Market) throws {
+        let file = pki.path + "/\(market.id).json"
+        try JSONEncoder().encode(market).write(to: URL(fileURLWithPath: file))
+        try publish("market", ["--file", file])
     }
 }
 

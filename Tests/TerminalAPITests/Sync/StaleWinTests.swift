@@ -17,9 +17,7 @@ extension SyncSuites {
                                 selections: [Selection(id: "s1-a", name: "A", odds: try Odds.parse("2.0")),
                                              Selection(id: "s1-b", name: "B", odds: try Odds.parse("3.0")),
                                              Selection(id: "s1-c", name: "C", odds: try Odds.parse("4.0"))])
-            let marketFile = central.pki.path + "/s1.json"
-            try JSONEncoder().encode(market).write(to: URL(fileURLWithPath: marketFile))
-            try central.publish("market", ["--file", marketFile])
+            try central.publish(market)
 
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
             let client = daemon.client(port: try await daemon.start())
