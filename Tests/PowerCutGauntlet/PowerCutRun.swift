@@ -49,6 +49,9 @@ struct PowerCutRun {
         defer { central.stop() }
         let vm = try ApplianceVM(workDirectory: work, repository: repository, daemon: try BuiltProducts.path(of: "holdfastd"),
                                  terminalSecretHex: secret.hex, nutPort: ups.port, uplink: central.uplinkSection, extraFiles: central.files)
+        // A run that throws (a check failed, a bound ran out) must not leave qemu running for the
+        // rest of its hour-long limit, taking a core from every stage after it.
+        defer { vm.cutPower() }
         let rig = Rig(ups: ups, central: central, vm: vm,
                       client: TerminalClient(baseURL: "http://127.0.0.1:\(vm.port)", terminalID: "cut-kiosk", secret: secret, timeout: .seconds(20)))
         say("power-cut gauntlet: seed \(options.seed), \(options.cuts) cuts (\(options.kinds.map(\.rawValue).joined(separator: ", ")) in turn), "
