@@ -8,33 +8,22 @@ extension Book {
     /// paid (a staff void) stays paid: a void verdict owes the same stake.
     public mutating func applyVerdict(_ ticketID: TicketID, _ decision: VerdictDecision, reason: String?, detail: String,
                                       nowMillis: Int64) throws(BookRefusal) -> Applied {
-        guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
+        guard var state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.awaitingVerdict else { throw .noVerdictAwaited(ticketID) }
-        var owed = state.amountOwed
-        var status = state.status
-        let wasOpen = status == .open
-        if decision == .voided, status == .open || status == .won || status == .lost {
-            if wasOpen { closeOpen(ticketID) }
-            status = .voided
-            owed = state.terms.totalStake
-        }
-        let verdict = TicketVerdict(ticketID: ticketID, decision: decision, reason: reason, detail: detail,
-                                    amountOwed: Money(minorUnits: owed, currency: currency), atMillis: nowMillis)
-        return record(verdict, status: status, exposureChanged: wasOpen && status != .open)
-    }
-
-    /// Records the decided state; the ticket leaves the book once nothing more can happen to it.
-    private mutating func record(_ verdict: TicketVerdict, status: TicketStatus, exposureChanged: Bool) -> Applied {
-        let ticketID = verdict.ticketID
-        guard var state = tickets[ticketID] else { preconditionFailure("verdict for ticket \(ticketID), which was checked") }
         let terms = state.terms
+        let wasOpen = state.status == .open
+        if decision == .voided, state.status == .open || state.status == .won || state.status == .lost {
+            if wasOpen { closeOpen(ticketID) }
+            state.status = .voided
+            state.amountOwed = terms.totalStake
+        }
         state.awaitingVerdict = false
-        state.status = status
-        state.amountOwed = verdict.amountOwed.minorUnits
-        let finished = status == .lost || status == .paid
-        tickets[ticketID] = finished ? nil : state
-        let change = TicketChange(ticketID: ticketID, status: status, amount: verdict.amountOwed.minorUnits, verdict: verdict.decision)
-        return Applied(.verdictApplied(verdict), tickets: [change], bets: exposureChanged ? [terms] : [])
+        // The ticket leaves the book once nothing more can happen to it.
+        tickets[ticketID] = state.status == .lost || state.status == .paid ? nil : state
+        let verdict = TicketVerdict(ticketID: ticketID, decision: decision, reason: reason, detail: detail,
+                                    amountOwed: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis)
+        let change = TicketChange(ticketID: ticketID, status: state.status, amount: state.amountOwed, verdict: decision)
+        return Applied(.verdictApplied(verdict), tickets: [change], bets: wasOpen && state.status != .open ? [terms] : [])
     }
 
     /// Replays a journaled verdict: the ticket must be awaiting one, and the verdict must leave
