@@ -28,10 +28,10 @@ struct UplinkMetrics: Sendable {
     }
 
     func observe(_ link: Connectivity) {
-        // online 3, degraded 2, offline 1, refused 0: higher is healthier, for alert rules.
+        // online 3, offline 1, refused 0: higher is healthier, for alert rules (2 was "degraded",
+        // a grace period that no longer exists: docs/adr/0013-online-means-fresh.md).
         let health = switch link.state {
         case .online: 3
-        case .degraded: 2
         case .offline: 1
         case .refused: 0
         }

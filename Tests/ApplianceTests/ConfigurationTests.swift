@@ -77,6 +77,41 @@ struct ConfigurationTests {
         }
     }
 
+    static func withUplink(_ settings: String) -> String {
+        valid + """
+
+            uplink:
+              endpoints: [{ url: "https://central.example:8443" }]
+              certificate: /etc/hostname
+              key: /etc/hostname
+              central_ca: /etc/hostname
+            \(settings)
+            """
+    }
+
+    @Test("an uplink is online only while central's answers are fresh: 10 s by default, the idle check and feed within it")
+    func uplinkFreshness() throws {
+        let defaults = try #require(try ApplianceConfiguration.parse(yaml: Self.withUplink(""), relativeTo: "/tmp").uplink)
+        #expect(defaults.freshness == .seconds(10) && defaults.idleCheckInterval == .seconds(3) && defaults.feedWait == .seconds(3))
+        let tight = try #require(try ApplianceConfiguration.parse(yaml: Self.withUplink("  freshness_seconds: 2"), relativeTo: "/tmp").uplink)
+        #expect(tight.idleCheckInterval == .seconds(1) && tight.feedWait == .seconds(1))
+
+        let refused: [(String, String, String)] = [
+            ("  offline_grace_seconds: 60", "uplink.offline_grace_seconds", "freshness_seconds"),
+            ("  freshness_seconds: 61", "uplink.freshness_seconds", "out of range"),
+            ("  freshness_seconds: 1", "uplink.freshness_seconds", "out of range"),
+            ("  freshness_seconds: 5\n  idle_check_seconds: 5", "uplink.idle_check_seconds", "below uplink.freshness_seconds"),
+        ]
+        for (settings, key, problem) in refused {
+            do {
+                _ = try ApplianceConfiguration.parse(yaml: Self.withUplink(settings), relativeTo: "/tmp")
+                Issue.record("\(settings) was accepted")
+            } catch {
+                #expect(error.key == key && error.description.contains(problem), "\(error)")
+            }
+        }
+    }
+
     @Test("a terminal listed twice is refused")
     func duplicateTerminal() {
         let yaml = Self.valid.replacingOccurrences(

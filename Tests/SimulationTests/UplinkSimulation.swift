@@ -38,7 +38,7 @@ struct UplinkSimulation {
         let settings = UplinkSettings(endpoints: [URL(string: "https://central-a.sim")!, URL(string: "https://central-b.sim")!],
                                       certificateFile: "", keyFile: "", centralCAFile: "",
                                       batchSize: Int.random(in: 1...300, using: &random), retryInitial: .milliseconds(200),
-                                      retryMax: .seconds(5), offlineGrace: .seconds(30), failbackInterval: .seconds(60),
+                                      retryMax: .seconds(5), freshness: .seconds(30), failbackInterval: .seconds(60),
                                       idleCheckInterval: .seconds(1))
         let marks = NIOLockedValueBox<(last: Int64, wentBack: String?)>((0, nil))
         let service = UplinkService(settings: settings, appliance: "S1M0", source: source, transport: network, clock: clock,
@@ -77,6 +77,7 @@ final class VirtualClock: UplinkClock {
     private let now = NIOLockedValueBox<Int64>(1_795_867_200_000)
 
     func wallMillis() -> Int64 { now.withLockedValue { $0 } }
+    func monotonicNanos() -> Int64 { now.withLockedValue { ($0 - 1_795_867_200_000) * 1_000_000 } }
 
     func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()

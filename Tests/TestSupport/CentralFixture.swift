@@ -37,14 +37,21 @@ public final class CentralFixture {
         try Self.pkiScript(["appliance", pki.path, code])
     }
 
+    /// The appliances' freshness bound in these tests: a bet is online only while central has
+    /// answered within it.
+    public static let freshnessSeconds = 3
+
     /// The holdfast.yaml `uplink:` section for an appliance reaching central at `port`.
     ///
     /// Short times, so that a dead or blackholed central is noticed in seconds. A 1 s request
-    /// timeout is tight on a loaded machine, and a slower answer makes the uplink degraded (a
-    /// record journaled), fail over to the next endpoint, and retry: the tests wait for states
-    /// and counts rather than catch them at a moment. It also bounds a drift sample's error to
-    /// half of it, which SyncConsoleTests' "within a second" relies on.
-    public func uplinkSection(host: String = "127.0.0.1", port: Int? = nil, ports: [Int]? = nil, extra: String = "") -> String {
+    /// timeout is tight on a loaded machine, and a slower answer makes the uplink offline (a
+    /// record journaled; bets meanwhile carry the offline terms), fail over to the next endpoint,
+    /// and retry: the tests wait for states and counts rather than catch them at a moment. It
+    /// also bounds a drift sample's error to half of it, which SyncConsoleTests' "within a
+    /// second" relies on. Freshness 3 s: the feed and idle checks ask every second.
+    /// `freshnessSeconds` nil leaves the appliance's default bound.
+    public func uplinkSection(host: String = "127.0.0.1", port: Int? = nil, ports: [Int]? = nil, requestTimeoutMillis: Int = 1_000,
+                              freshnessSeconds: Int? = CentralFixture.freshnessSeconds, extra: String = "") -> String {
         let endpoints = (ports ?? [port ?? self.port]).map { #"{ url: "https://\#(host):\#($0)" }"# }.joined(separator: ", ")
         return """
         uplink:
@@ -52,10 +59,10 @@ public final class CentralFixture {
           certificate: \(certificate(applianceCode))
           key: \(key(applianceCode))
           central_ca: \(caFile)
-          request_timeout_ms: 1000
+          request_timeout_ms: \(requestTimeoutMillis)
           retry_initial_ms: 50
           retry_max_seconds: 1
-          offline_grace_seconds: 2
+          \(freshnessSeconds.map { "freshness_seconds: \($0)" } ?? "")
           idle_check_seconds: 1
         \(extra)
         """
@@ -78,6 +85,12 @@ public final class CentralFixture {
     /// SIGKILL: whatever central had not committed is gone; what it committed is in PostgreSQL.
     public func kill(port instancePort: Int? = nil) async {
         await children.removeValue(forKey: instancePort ?? port)?.kill()
+    }
+
+    /// SIGSTOP (hung: connections are accepted by the kernel and never answered) or SIGCONT, to
+    /// every instance.
+    public func freeze(_ frozen: Bool) {
+        for instance in children.values { instance.child.signal(frozen ? SIGSTOP : SIGCONT) }
     }
 
     /// SIGKILL to every instance without waiting for them, for a `defer` (which cannot await).

@@ -70,11 +70,16 @@ public final class ApplianceService: Sendable {
         let link = try configuration.uplink.map { settings in
             (settings: settings, transport: try HTTPSyncTransport(settings: settings, appliance: configuration.applianceCode.rawValue))
         }
+        let uplinkClock = UplinkSystemClock(clock: clock)
+        let lastContact = LastContactFile(path: configuration.dataDirectory + "/central.last-contact")
+        // One tracker for both channels: a bet is online only while the records and the feed are fresh.
+        let tracker = link.map { settings, _ in
+            ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, freshness: settings.freshness, channels: [.records, .feed],
+                                startedAt: uplinkClock.now, lastContactMillis: lastContact.read())
+        }
         let uplink = link.map { settings, transport in
             UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
-                          transport: transport,
-                          clock: UplinkSystemClock(clock: clock), logger: logger,
-                          lastContact: LastContactFile(path: configuration.dataDirectory + "/central.last-contact"),
+                          transport: transport, clock: uplinkClock, logger: logger, lastContact: lastContact, tracker: tracker,
                           onStateChange: { [journal] from, link in
                               // Journaled, so the change reaches central with the records and survives a reboot.
                               _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
@@ -91,7 +96,7 @@ public final class ApplianceService: Sendable {
         if let link {
             let applier = FeedApplier(service: service, logger: logger)
             service.feed = FeedService(settings: link.settings, transport: link.transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
-                                       clock: UplinkSystemClock(clock: clock), logger: logger) { try await applier.apply($0) }
+                                       clock: uplinkClock, logger: logger, tracker: tracker) { try await applier.apply($0) }
         }
         if let demo = configuration.demo {
             try await service.loadDemoBoard(demo)
@@ -176,22 +181,24 @@ public final class ApplianceService: Sendable {
         }
     }
 
-    /// The offline limits that apply now: none while central answers (or when there is no
-    /// central); the terms while offline; and once the appliance has been offline for longer than
-    /// it may be, or its prices are too old, the breach every new bet is refused with (by the
-    /// journal, after the key lookup, so retries still get their tickets).
+    /// The offline limits that apply now: none while central's answers are fresh (or when there
+    /// is no central); the terms otherwise, from the first missed answer; and once central has
+    /// not held this appliance's records for longer than it may, or its prices are too old, the
+    /// breach every new bet is refused with (by the journal, after the key lookup, so retries
+    /// still get their tickets). Both durations are monotonic: a stepped clock moves neither.
     private func offlineConditions() -> (terms: OfflineTerms?, closed: OfflineBreach?) {
         guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return (nil, nil) }
         let terms = configuration.offline.terms
         let limit = Int64(configuration.offline.maxOfflineSeconds)
         guard offlineSeconds < limit else {
             return (terms, OfflineBreach(limit: .maxTimeOffline, detail: """
-                central has not taken this appliance's records for \(offlineSeconds) s \
-                (since \(PowerStatusText.clockTime(link.sinceMillis)) UTC); offline bets stop after \(limit) s, until central is reached
+                central has not taken this appliance's records for \(offlineSeconds) s; \
+                offline bets stop after \(limit) s, until central is reached
                 """))
         }
-        // The feed sends every price change, so every price is as fresh as central's last answer.
-        let priceAge = (clock.wallMillis() - (link.lastSuccessMillis ?? link.sinceMillis)) / 1_000
+        // The feed sends every price change, so every price is as fresh as the feed's last
+        // current answer.
+        let priceAge = (link.feedSilentMillis ?? link.recordsSilentMillis) / 1_000
         let maxAge = Int64(configuration.offline.priceMaxAgeSeconds)
         guard priceAge < maxAge else {
             return (terms, OfflineBreach(limit: .stalePrices, detail: """
@@ -284,7 +291,7 @@ public final class ApplianceService: Sendable {
         let closed = intake.closedReason
         let (powerState, stale) = power.withLockedValue { $0 }
         let link = uplink?.connectivity
-        let linked: OperatingMode = link.map { [.online, .degraded].contains($0.state) ? .online : .offline } ?? .offline
+        let linked: OperatingMode = link.map { $0.state == .online ? .online : .offline } ?? .offline
         var mode: OperatingMode = switch powerState {
         case .unknown, .mains: linked
         case .onBattery: .onBattery
@@ -314,11 +321,11 @@ public final class ApplianceService: Sendable {
             secondsRemaining: offlineSeconds.map { max(0, Int64(configuration.offline.maxOfflineSeconds) - $0) })
     }
 
-    /// How long central has not taken this appliance's records, while the offline limits apply
-    /// (the uplink offline or refused); nil otherwise.
+    /// How long central has not held this appliance's records, while the offline limits apply
+    /// (the link offline or refused); nil otherwise.
     private func secondsOffline(_ link: Connectivity) -> Int64? {
-        guard link.state == .offline || link.state == .refused else { return nil }
-        return (clock.wallMillis() - link.sinceMillis) / 1_000
+        guard link.state != .online else { return nil }
+        return link.recordsSilentMillis / 1_000
     }
 
     /// Stops intake, ends the board streams and closes the journal (after in-flight commits).

@@ -36,6 +36,7 @@ public struct UplinkSystemClock: UplinkClock {
     }
 
     public func wallMillis() -> Int64 { clock.wallMillis() }
+    public func monotonicNanos() -> Int64 { clock.monotonicNanos() }
 
     public func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: duration)

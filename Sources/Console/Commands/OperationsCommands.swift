@@ -59,7 +59,8 @@ extension ConsoleCommands {
     func uplink(json: Bool) -> String {
         guard let settings = context.service.configuration.uplink, let link = context.service.uplink?.connectivity else {
             return json ? encode(UplinkDocument(state: "not_configured", sinceMillis: nil, endpoint: nil, endpoints: [], lastSuccessMillis: nil,
-                                                lastError: nil, centralHighWater: nil, localHead: nil, backlog: nil, clockDriftMillis: nil))
+                                                lastError: nil, centralHighWater: nil, localHead: nil, backlog: nil, clockDriftMillis: nil,
+                                                freshnessMillis: nil, recordsSilentMillis: nil, feedSilentMillis: nil))
                 : "no central endpoints are configured: the appliance runs offline and keeps every bet in its journal"
         }
         let endpoints = settings.endpoints.map(\.absoluteString)
@@ -67,19 +68,28 @@ extension ConsoleCommands {
             return encode(UplinkDocument(state: link.state.rawValue, sinceMillis: link.sinceMillis, endpoint: link.endpoint, endpoints: endpoints,
                                          lastSuccessMillis: link.lastSuccessMillis, lastError: link.lastError,
                                          centralHighWater: link.centralHighWater, localHead: link.localHead, backlog: link.backlog,
-                                         clockDriftMillis: link.clockDriftMillis))
+                                         clockDriftMillis: link.clockDriftMillis, freshnessMillis: Int64(settings.freshness / .milliseconds(1)),
+                                         recordsSilentMillis: link.recordsSilentMillis, feedSilentMillis: link.feedSilentMillis))
         }
         var lines = [field("state", "\(link.state.rawValue) since \(PowerStatusText.clockTime(link.sinceMillis)) UTC")]
         for (index, endpoint) in endpoints.enumerated() {
             lines.append(field(index == 0 ? "endpoints" : "", "\(index + 1). \(endpoint)\(endpoint == link.endpoint ? "   (in use)" : "")"))
         }
         lines.append(field("last answer", link.lastSuccessMillis.map { PowerStatusText.clockTime($0) + " UTC" } ?? "none since start"))
+        // What decides online: each channel's last current answer, against the bound.
+        let silent = "records \(Self.age(link.recordsSilentMillis))" + (link.feedSilentMillis.map { ", feed \(Self.age($0))" } ?? "")
+        lines.append(field("fresh", "\(silent) ago (online within \(settings.freshness.components.seconds) s)"))
         lines.append(field("central has", link.centralHighWater.map { "records up to seq \($0)" } ?? "not known yet"))
         lines.append(field("backlog", link.backlog.map { "\($0) records not yet at central" } ?? "not known yet"))
         lines.append(field("clock drift", link.clockDriftMillis.map { "\(Self.seconds($0)) against central" } ?? "not known yet"))
         // Not field(), which cuts at 80 columns: the session wraps long lines, and an error is worth reading whole.
         if let error = link.lastError { lines.append("last error".padding(toLength: 13, withPad: " ", startingAt: 0) + error) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Unsigned seconds with a tenth: "0.8 s", "3600.0 s".
+    static func age(_ millis: Int64) -> String {
+        "\(millis / 1_000).\(millis % 1_000 / 100) s"
     }
 
     /// Signed seconds with milliseconds: "+0.012 s", "-3.400 s".
@@ -220,6 +230,10 @@ struct UplinkDocument: Encodable {
     var localHead: Int64?
     var backlog: Int64?
     var clockDriftMillis: Int64?
+    /// The bound, and how long each channel has been without a current answer (monotonic).
+    var freshnessMillis: Int64?
+    var recordsSilentMillis: Int64?
+    var feedSilentMillis: Int64?
 }
 
 extension String {

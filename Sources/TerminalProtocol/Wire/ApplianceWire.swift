@@ -64,7 +64,7 @@ public struct PowerView: Codable, Sendable, Hashable {
 }
 
 public struct UplinkView: Codable, Sendable, Hashable {
-    /// "not_configured", "online", "degraded", "offline" or "refused".
+    /// "not_configured", "online", "offline" or "refused" (docs/adr/0013-online-means-fresh.md).
     public var state: String
     public var sinceMillis: Int64?
 

@@ -1,23 +1,38 @@
-import NIOConcurrencyHelpers
-
 /// The link to central as terminals, the console and metrics see it.
 public enum ConnectivityState: String, Sendable, Hashable, Codable {
-    /// Central answered the last request.
+    /// Central's answers are fresh on every channel: it could have stopped any bet taken now
+    /// (docs/adr/0013-online-means-fresh.md).
     case online
-    /// Central has not answered since `since`, for less than the offline grace period.
-    case degraded
-    /// Central has not answered for the grace period or longer: offline limits apply.
+    /// Some channel has not answered within the freshness bound, or its last request failed:
+    /// bets carry the offline terms and central's verdict.
     case offline
     /// Central refused this appliance's records (a fork, an unknown certificate): retrying
     /// cannot fix it; a person must. Counts as offline for intake.
     case refused
 }
 
+/// The two ways central reaches this appliance. A bet counts as online only while both are fresh:
+/// the feed is how central stops bets (a suspension), the records are how it sees them.
+public enum CentralChannel: String, Sendable, Hashable, CaseIterable {
+    /// Central holds every record journaled before the request (a push or a high-water check).
+    case records
+    /// The feed answered with everything central had for this appliance (a page not full).
+    case feed
+}
+
 public struct Connectivity: Sendable, Hashable {
     public var state: ConnectivityState
-    /// When the current state began, wall milliseconds.
+    /// When the current state began, wall milliseconds (for people: offline and refused are
+    /// derived from the monotonic silence, so a stepped clock cannot move them).
     public var sinceMillis: Int64
+    /// When central last answered a records request, wall milliseconds.
     public var lastSuccessMillis: Int64?
+    /// How long since central last held every record here, on the monotonic clock: the time
+    /// offline the offline limit is measured with.
+    public var recordsSilentMillis: Int64
+    /// How long since the feed last answered caught up, on the monotonic clock: the age of every
+    /// price on the board. Nil when the feed is not tracked (a records-only uplink).
+    public var feedSilentMillis: Int64?
     /// The endpoint in use, and the last failure, for the console.
     public var endpoint: String
     public var lastError: String?
@@ -33,98 +48,22 @@ public struct Connectivity: Sendable, Hashable {
         guard let centralHighWater, let localHead else { return nil }
         return max(0, localHead - centralHighWater)
     }
+
+    /// The longest silence of the channels tracked: what decides freshness and the offline start.
+    public var silentMillis: Int64 {
+        max(recordsSilentMillis, feedSilentMillis ?? 0)
+    }
 }
 
-/// Turns request outcomes into the connectivity state. One success makes the link online; a
-/// failure makes it degraded; degraded for `offlineGrace` (from the last success, or from start)
-/// makes it offline.
-final class ConnectivityTracker: Sendable {
-    private let state: NIOLockedValueBox<Connectivity>
-    private let offlineGraceMillis: Int64
+/// A moment on both clocks: the wall clock for people and records, the monotonic clock for every
+/// duration a limit is measured with (a wall clock can be stepped by NTP or a technician; the
+/// monotonic one cannot, within one boot).
+public struct UplinkInstant: Sendable, Hashable {
+    public var wallMillis: Int64
+    public var monotonicNanos: Int64
 
-    /// `lastSuccessMillis`: when central last answered before this start (see ``LastContactFile``),
-    /// so an appliance rebooted while offline is offline from then, not from the reboot.
-    init(endpoint: String, offlineGrace: Duration, nowMillis: Int64, lastSuccessMillis: Int64? = nil) {
-        offlineGraceMillis = Int64(offlineGrace / .milliseconds(1))
-        var link = Connectivity(state: .degraded, sinceMillis: nowMillis, lastSuccessMillis: lastSuccessMillis, endpoint: endpoint)
-        Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
-        state = NIOLockedValueBox(link)
-    }
-
-    var current: Connectivity { state.withLockedValue { $0 } }
-
-    /// Answers the state before and after, so the caller can report a change.
-    @discardableResult
-    func succeeded(endpoint: String, highWater: Int64, localHead: Int64?, clockDriftMillis: Int64?, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLockedValue { link in
-            let before = link.state
-            if before != .online { link.sinceMillis = nowMillis }
-            link.state = .online
-            link.lastSuccessMillis = nowMillis
-            link.endpoint = endpoint
-            link.lastError = nil
-            link.centralHighWater = highWater
-            if let localHead { link.localHead = localHead }
-            if let clockDriftMillis { link.clockDriftMillis = clockDriftMillis }
-            return (before, .online)
-        }
-    }
-
-    @discardableResult
-    func failed(endpoint: String, error: String, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLockedValue { link in
-            let before = link.state
-            link.endpoint = endpoint
-            link.lastError = error
-            if before == .online {
-                link.state = .degraded
-                link.sinceMillis = nowMillis
-            }
-            Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
-            return (before, link.state)
-        }
-    }
-
-    /// Central refused the appliance's records; stays so until a request succeeds. Refused counts
-    /// as offline for intake, and central has taken nothing since it was last reached, so from
-    /// degraded or offline the state keeps the silence's start: the time-offline limit runs on,
-    /// rather than starting again at the refusal.
-    @discardableResult
-    func refused(endpoint: String, error: String, nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLockedValue { link in
-            let before = link.state
-            switch before {
-            case .online: link.sinceMillis = nowMillis
-            case .degraded, .offline: link.sinceMillis = link.lastSuccessMillis ?? link.sinceMillis
-            case .refused: break
-            }
-            link.state = .refused
-            link.endpoint = endpoint
-            link.lastError = error
-            return (before, .refused)
-        }
-    }
-
-    /// Moves degraded to offline once the grace period has run out, without a request.
-    @discardableResult
-    func tick(nowMillis: Int64) -> (ConnectivityState, ConnectivityState) {
-        state.withLockedValue { link in
-            let before = link.state
-            Self.applyGrace(&link, grace: offlineGraceMillis, nowMillis: nowMillis)
-            return (before, link.state)
-        }
-    }
-
-    func noteLocalHead(_ head: Int64) {
-        state.withLockedValue { $0.localHead = head }
-    }
-
-    private static func applyGrace(_ link: inout Connectivity, grace: Int64, nowMillis: Int64) {
-        guard link.state == .degraded else { return }
-        let silentSince = link.lastSuccessMillis ?? link.sinceMillis
-        if nowMillis - silentSince >= grace {
-            link.state = .offline
-            link.sinceMillis = silentSince
-        }
+    public init(wallMillis: Int64, monotonicNanos: Int64) {
+        self.wallMillis = wallMillis
+        self.monotonicNanos = monotonicNanos
     }
 }

@@ -17,17 +17,21 @@ public final class FeedService: Service, Sendable {
     private let cursorFile: StoredNumber
     private let clock: any UplinkClock
     private let apply: Apply
+    private let tracker: ConnectivityTracker?
     private let logger: Logger
     private let applied = Counter(label: "holdfast_feed_items_applied_total")
     private let cursorGauge = Gauge(label: "holdfast_feed_cursor")
 
+    /// `tracker`: told of every page, so the link counts as online only while the feed, the way
+    /// central stops bets, answers within the freshness bound.
     public init(settings: UplinkSettings, transport: any SyncTransport, cursorFile: String, clock: any UplinkClock, logger: Logger,
-                apply: @escaping Apply) {
+                tracker: ConnectivityTracker? = nil, apply: @escaping Apply) {
         self.settings = settings
         self.transport = transport
         self.cursorFile = StoredNumber(path: cursorFile)
         self.clock = clock
         self.apply = apply
+        self.tracker = tracker
         self.logger = logger
     }
 
@@ -47,7 +51,10 @@ public final class FeedService: Service, Sendable {
         var cursor = self.cursor
         while !Task.isCancelled {
             do {
-                let page = try await transport.feed(after: cursor, wait: .seconds(20), at: settings.endpoints[endpoint])
+                // Central holds the request at most the heartbeat wait, so even an empty page
+                // renews the feed's freshness several times within the bound.
+                let sent = clock.now
+                let page = try await transport.feed(after: cursor, wait: settings.feedWait, at: settings.endpoints[endpoint])
                 for item in page.items {
                     try await apply(item)
                     applied.increment()
@@ -57,9 +64,12 @@ public final class FeedService: Service, Sendable {
                     write(cursor)
                     cursorGauge.record(cursor)
                 }
+                // Only a page that is not full holds everything central had at the send.
+                tracker?.answered(.feed, sentAt: sent, current: page.items.count < FeedPage.maxItems)
                 backoff.reset()
             } catch {
                 if Task.isCancelled { break }
+                tracker?.failed(.feed, endpoint: settings.endpoints[endpoint].absoluteString, error: "\(error)")
                 endpoint = (endpoint + 1) % settings.endpoints.count
                 let wait = backoff.next(using: &random)
                 logger.warning("feed read failed; retrying", metadata: ["error": "\(error)", "cursor": "\(cursor)", "retry_in": "\(wait)"])

@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 /// central, or to the endpoint in use, fails before it is sent) so connectivity, the offline
 /// limits, failover and catch-up all run for real, and nothing is cut.
 public enum UplinkDrill: String, Sendable, Hashable, CaseIterable, Codable {
-    /// Central unreachable on every endpoint: degraded, then offline after the grace period.
+    /// Central unreachable on every endpoint: offline from the first failed request.
     case uplinkLoss = "uplink-loss"
     /// The endpoint in use fails: the uplink fails over to the next.
     case centralFailover = "central-failover"

@@ -25,7 +25,7 @@ public final class UplinkService: Service, Sendable {
     private let logger: Logger
 
     public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
-                clock: any UplinkClock, logger: Logger, lastContact: LastContactFile? = nil,
+                clock: any UplinkClock, logger: Logger, lastContact: LastContactFile? = nil, tracker: ConnectivityTracker? = nil,
                 onStateChange: @escaping StateChange = { _, _ in },
                 onHighWater: @escaping @Sendable (SyncHead) -> Void = { _ in }) {
         precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
@@ -38,11 +38,11 @@ public final class UplinkService: Service, Sendable {
         self.onHighWater = onHighWater
         self.lastContact = lastContact
         self.logger = logger
-        tracker = ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, offlineGrace: settings.offlineGrace,
-                                      nowMillis: clock.wallMillis(), lastSuccessMillis: lastContact?.read())
+        self.tracker = tracker ?? ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, freshness: settings.freshness,
+                                                      channels: [.records], startedAt: clock.now, lastContactMillis: lastContact?.read())
     }
 
-    public var connectivity: Connectivity { tracker.current }
+    public var connectivity: Connectivity { tracker.current(at: clock.now) }
 
     public func run() async throws {
         try await run(random: SystemRandom())
@@ -84,22 +84,19 @@ public final class UplinkService: Service, Sendable {
         if let known {
             centralHead = known
         } else {
-            let sent = clock.wallMillis()
-            let answer = try await transport.highWater(at: endpoint)
-            centralHead = answer.highWater
-            try await checkAgreement(centralHead)
-            await succeeded(endpoint, centralHead, drift: drift(answer, sent: sent))
+            centralHead = try await askHighWater(endpoint, known: nil)
         }
+        // Taken before the read: a batch that is not full holds every record journaled by then.
+        let sent = clock.now
         let records = try await source.records(after: centralHead.seq, limit: settings.batchSize)
         guard !records.isEmpty else {
             let source = source, seq = centralHead.seq, timeout = settings.idleCheckInterval
             await wakeup.race { await source.waitForRecord(after: seq, timeout: timeout) }
-            // Nothing new for a while: ask again, so connectivity is never stale.
-            return try await idleCheck(endpoint, centralHead)
+            // Nothing new for a while: ask again, so the records channel stays fresh.
+            return try await askHighWater(endpoint, known: centralHead)
         }
         try drill.check(endpoint.absoluteString)
         let started = ContinuousClock.now
-        let sent = clock.wallMillis()
         let answer = try await transport.push(PushBatch(appliance: appliance, records: records), to: endpoint)
         metrics.pushed(records.count, stored: answer.stored, duration: ContinuousClock.now - started,
                        oldestAgeMillis: clock.wallMillis() - records[0].wallMillis)
@@ -107,22 +104,22 @@ public final class UplinkService: Service, Sendable {
             throw UplinkError.badAnswer("central answered \(answer.highWater) for a batch ending at \(records[records.count - 1].seq)")
         }
         centralHead = answer.highWater
-        await succeeded(endpoint, centralHead, drift: drift(answer, sent: sent))
+        await succeeded(endpoint, centralHead, answer, sentAt: sent, current: records.count < settings.batchSize)
         return centralHead
     }
 
-    private func idleCheck(_ endpoint: URL, _ centralHead: SyncHead) async throws -> SyncHead {
+    /// Central's mark; current when it holds this journal's head as read before the request.
+    /// A mark that moved without us (central restored, or another copy of this appliance) is
+    /// checked against this journal before anything is pushed after it.
+    private func askHighWater(_ endpoint: URL, known: SyncHead?) async throws -> SyncHead {
         try drill.check(endpoint.absoluteString)
-        let sent = clock.wallMillis()
+        let sent = clock.now
+        let localHead = try await source.head().seq
         let answer = try await transport.highWater(at: endpoint)
-        let fresh = answer.highWater
-        if fresh != centralHead {
-            // Central's copy moved without us (restored, or another copy of this appliance):
-            // start over from what it says, after checking it agrees with this journal.
-            try await checkAgreement(fresh)
-        }
-        await succeeded(endpoint, fresh, drift: drift(answer, sent: sent))
-        return fresh
+        let mark = answer.highWater
+        if mark != known { try await checkAgreement(mark) }
+        await succeeded(endpoint, mark, answer, sentAt: sent, current: mark.seq >= localHead)
+        return mark
     }
 
     /// Central's mark must name a record this journal holds, with the same hash.
@@ -138,18 +135,16 @@ public final class UplinkService: Service, Sendable {
         }
     }
 
-    /// This clock minus central's: central answered, on average, halfway through the exchange.
-    private func drift(_ answer: PushAnswer, sent: Int64) -> Int64? {
-        answer.centralMillis.map { (sent + clock.wallMillis()) / 2 - $0 }
-    }
-
-    private func succeeded(_ endpoint: URL, _ centralHead: SyncHead, drift: Int64?) async {
+    private func succeeded(_ endpoint: URL, _ centralHead: SyncHead, _ answer: PushAnswer, sentAt sent: UplinkInstant, current: Bool) async {
         let localHead = try? await source.head().seq
-        let now = clock.wallMillis()
-        let (before, after) = tracker.succeeded(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead,
-                                                clockDriftMillis: drift, nowMillis: now)
-        lastContact?.record(now, force: before != after)
-        metrics.observe(tracker.current)
+        let now = clock.now
+        // This clock minus central's: central answered, on average, halfway through the exchange.
+        let drift = answer.centralMillis.map { (sent.wallMillis + now.wallMillis) / 2 - $0 }
+        tracker.recordsAnswered(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead, clockDriftMillis: drift, at: now)
+        tracker.answered(.records, sentAt: sent, current: current)
+        let (before, after) = tracker.observe(at: now)
+        lastContact?.record(now.wallMillis, force: before != after)
+        metrics.observe(tracker.current(at: now))
         onHighWater(centralHead)
         if before != after { await report(before) }
     }
@@ -160,9 +155,8 @@ public final class UplinkService: Service, Sendable {
         let endpoint = selector.url.absoluteString
         let uplinkError = error as? UplinkError ?? .unreachable("journal: \(error)")
         metrics.failed(uplinkError)
-        let change: (ConnectivityState, ConnectivityState)
         if uplinkError.isTransient {
-            change = tracker.failed(endpoint: endpoint, error: uplinkError.description, nowMillis: clock.wallMillis())
+            tracker.failed(.records, endpoint: endpoint, error: uplinkError.description)
             if case .refused(let problem) = uplinkError, problem.type == .gap {
                 // Central holds less than it said before (restored from its own backup): resend
                 // from its mark at once; nothing is wrong on this side.
@@ -174,25 +168,27 @@ public final class UplinkService: Service, Sendable {
             logger.warning("sync failed; trying the next endpoint after a backoff",
                            metadata: ["endpoint": "\(endpoint)", "next": "\(selector.url.absoluteString)", "error": "\(uplinkError)"])
         } else {
-            change = tracker.refused(endpoint: endpoint, error: uplinkError.description, nowMillis: clock.wallMillis())
+            tracker.refused(endpoint: endpoint, error: uplinkError.description)
             logger.error("central refused this appliance's records; retrying cannot fix this",
                          metadata: ["endpoint": "\(endpoint)", "error": "\(uplinkError)"])
         }
-        metrics.observe(tracker.current)
+        let now = clock.now
+        let change = tracker.observe(at: now)
+        metrics.observe(tracker.current(at: now))
         if change.0 != change.1 { await report(change.0) }
         // A refusal needs a person; asking again at the slowest rate shows when it is fixed.
         return uplinkError.isTransient ? backoff.next(using: &random) : settings.retryMax
     }
 
     private func failBackIfDue(_ selector: inout EndpointSelector) async {
-        let now = clock.wallMillis()
-        let (before, after) = tracker.tick(nowMillis: now)
+        let now = clock.now
+        let (before, after) = tracker.observe(at: now)
         if before != after {
-            metrics.observe(tracker.current)
+            metrics.observe(tracker.current(at: now))
             await report(before)
         }
         let interval = Int64(settings.failbackInterval / .milliseconds(1))
-        for candidate in selector.failbackCandidates(nowMillis: now, intervalMillis: interval) {
+        for candidate in selector.failbackCandidates(nowMillis: now.wallMillis, intervalMillis: interval) {
             do {
                 try drill.check(selector.endpoints[candidate].absoluteString)
                 try await transport.checkHealth(of: selector.endpoints[candidate])
@@ -211,7 +207,7 @@ public final class UplinkService: Service, Sendable {
 
     /// Starts a drill (false when one is running); the uplink acts on it at once.
     public func startDrill(_ kind: UplinkDrill, by who: String) -> Bool {
-        guard drill.start(kind, endpointInUse: tracker.current.endpoint) else { return false }
+        guard drill.start(kind, endpointInUse: connectivity.endpoint) else { return false }
         logger.notice("uplink drill started: nothing is cut", metadata: ["drill": "\(kind.rawValue)", "by": "\(who)"])
         wakeup.signal()
         return true
@@ -230,7 +226,7 @@ public final class UplinkService: Service, Sendable {
     }
 
     private func report(_ before: ConnectivityState) async {
-        let now = tracker.current
+        let now = connectivity
         logger.notice("uplink \(before.rawValue) -> \(now.state.rawValue)",
                       metadata: ["endpoint": "\(now.endpoint)", "error": "\(now.lastError ?? "-")"])
         await onStateChange(before, now)

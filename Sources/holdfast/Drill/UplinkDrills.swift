@@ -8,8 +8,8 @@ extension DrillCommand {
         guard let uplink = settings.uplink else { throw PowerCommandError("no uplink.endpoints configured: nothing to drill") }
         _ = try await checks.expectUplink("online before the drill", within: .seconds(10), client) { $0.state == "online" }
         _ = try await client.post("/drill/uplink-loss")
-        _ = try await checks.expectUplink("offline within the \(uplink.offlineGrace.components.seconds) s grace period (+2 s)",
-                                          within: uplink.offlineGrace + .seconds(2), client) { $0.state == "offline" }
+        _ = try await checks.expectUplink("offline within the \(uplink.freshness.components.seconds) s freshness bound (+2 s)",
+                                          within: uplink.freshness + .seconds(2), client) { $0.state == "offline" }
         let power = try await client.status()
         checks.record("bets still taken offline, within the offline limits", observed: "intake \(power.intakeOpen ? "open" : "closed")",
                       passed: power.intakeOpen, after: nil)

@@ -56,9 +56,10 @@ extension SyncSuites {
         func timeLimitSurvivesReboot() async throws {
             let central = try CentralFixture()
             try await central.start()
-            // Time offline counts from central's last answer, and the state says offline only after
-            // the 2 s grace: the bet taken in time must come inside the rest of the limit, after the
-            // test has seen the state. 15 s, where that takes a fraction of one unloaded.
+            // Time offline counts from central's last current answer, and the state says offline at
+            // the first failed request: the bet taken in time must come inside the rest of the
+            // limit, after the test has seen the state. 15 s, where that takes a fraction of one
+            // unloaded.
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
                 offline: { max_offline_seconds: 15 }
@@ -95,9 +96,9 @@ extension SyncSuites {
         func stalePrices() async throws {
             let central = try CentralFixture()
             try await central.start()
-            // Prices age from central's last answer, and the state says offline only after the 2 s
-            // grace: the first bet must come inside the rest of the bound, after the test has seen
-            // the state. 15 s, where that takes a fraction of one unloaded.
+            // Prices age from the feed's last current answer, and the state says offline at the
+            // first failed request: the first bet must come inside the rest of the bound, after the
+            // test has seen the state. 15 s, where that takes a fraction of one unloaded.
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection() + """
 
                 offline: { price_max_age_seconds: 15 }
@@ -127,7 +128,7 @@ enum Offline {
         try await client.send(.GET, "/v1/appliance").decode(ApplianceStateView.self)
     }
 
-    /// 60 s by default: the 2 s grace or a reconnect, on a loaded machine; only a state that never
+    /// 60 s by default: the 3 s freshness bound or a reconnect, on a loaded machine; only a state that never
     /// comes waits it out.
     static func waitForState(_ uplink: String, _ client: TerminalClient, timeout: Duration = .seconds(60)) async throws -> ApplianceStateView {
         try await waitUntil(client, "the uplink \(uplink)", within: timeout) { $0.uplink.state == uplink }
