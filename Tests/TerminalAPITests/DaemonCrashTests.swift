@@ -145,13 +145,17 @@ final class DaemonFixture {
         let process = try LineReadingChild(executable: try BuiltProducts.path(of: "holdfastd"),
                                            arguments: ["--config", directory.path + "/holdfast.yaml"], environment: environment)
         child = process
+        var seen: [String] = []
         while let line = await process.nextLine() {
-            guard line.hasPrefix("holdfastd listening on http://127.0.0.1:") else { continue }
+            guard line.hasPrefix("holdfastd listening on http://127.0.0.1:") else {
+                seen = Array((seen + [line]).suffix(5))
+                continue
+            }
             let rest = line.dropFirst("holdfastd listening on http://127.0.0.1:".count)
             guard let port = Int(rest.prefix { $0.isNumber }) else { break }
             return port
         }
-        throw ChildProcessError("holdfastd did not report where it listens")
+        throw ChildProcessError("holdfastd did not report where it listens; its last lines:\n" + seen.joined(separator: "\n"))
     }
 
     func client(port: Int) -> TerminalClient {
@@ -168,13 +172,15 @@ final class DaemonFixture {
     /// until the daemon has exited.
     func terminateInBackground() { child?.terminateInBackground(keepAlive: self) }
 
-    func openJournal() async throws -> BetJournal {
+    /// The daemon's journal, opened here while the daemon is stopped; `clock` times what is
+    /// written.
+    func openJournal(clock: any JournalClock = SystemClock()) async throws -> BetJournal {
         var random = SystemRandom()
         let limits = BettingLimits(minStakePerLine: 10, maxStakePerBet: 50_000, maxPayoutPerBet: 2_500_000,
                                    maxLiabilityPerSelection: 100_000_000, maxLiabilityPerMarket: 100_000_000,
                                    terminalDefaults: TerminalLimits(maxStakePerBet: 20_000, maxOpenStake: 100_000_000))
         return try await BetJournal.open(JournalConfiguration(directory: dataDirectory, applianceCode: try ApplianceCode("KIL1"),
                                                               currency: .gbp, limits: limits),
-                                         clock: SystemClock(), random: &random, logger: .init(label: "test"))
+                                         clock: clock, random: &random, logger: .init(label: "test"))
     }
 }

@@ -29,6 +29,9 @@ public final class ApplianceService: Sendable {
     public let boardUpdates: BoardBroadcaster<BoardSnapshot>
     /// The link to central, when one is configured; holdfastd runs it (and the feed) as services.
     public let uplink: UplinkService?
+    /// Whether the wall clock may time offline bets: unsure after a start with a clock earlier
+    /// than the journal's last record, until central answers or a technician sets the time.
+    public let clockTrust: ClockTrust
     public private(set) var feed: FeedService? {
         get { feedService.withLockedValue { $0 } }
         set { feedService.withLockedValue { $0 = newValue } }
@@ -39,7 +42,7 @@ public final class ApplianceService: Sendable {
     let clock: any JournalClock
     let logger: Logger
 
-    init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, uplink: UplinkService?,
+    init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, uplink: UplinkService?, clockTrust: ClockTrust,
          clock: any JournalClock, logger: Logger) {
         self.configuration = configuration
         self.journal = journal
@@ -54,6 +57,7 @@ public final class ApplianceService: Sendable {
         self.clock = clock
         self.logger = logger
         self.uplink = uplink
+        self.clockTrust = clockTrust
     }
 
     /// Opens the journal (verifying it), loads the demo board when configured, and caches the board.
@@ -72,6 +76,7 @@ public final class ApplianceService: Sendable {
         }
         let uplinkClock = UplinkSystemClock(clock: clock)
         let lastContact = LastContactFile(path: configuration.dataDirectory + "/central.last-contact")
+        let clockTrust = try await assessClock(journal: journal, lastContact: lastContact, clock: clock, logger: logger)
         // One tracker for both channels: a bet is online only while the records and the feed are fresh.
         let tracker = link.map { settings, _ in
             ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, freshness: settings.freshness, channels: [.records, .feed],
@@ -85,10 +90,19 @@ public final class ApplianceService: Sendable {
                               _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
                                                                    message: "uplink \(from.rawValue) -> \(link.state.rawValue) (\(link.endpoint)\(link.lastError.map { ": " + $0 } ?? ""))"))
                           },
-                          onHighWater: { [journal] head in journal.offline.acknowledge(through: head.seq) })
+                          onHighWater: { [journal] head in
+                              journal.offline.acknowledge(through: head.seq)
+                              // Central answered: its answers carry its clock (the drift alert
+                              // reports a wrong one), and the link is on its way to online.
+                              if clockTrust.settle() {
+                                  logger.notice("the wall clock is trusted again: central answered")
+                                  _ = try? await journal.apply(.record(category: "clock.trusted", message: "central answered; offline bets may be timed again"))
+                              }
+                          })
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
-                                       board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clock: clock, logger: logger)
+                                       board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clockTrust: clockTrust,
+                                       clock: clock, logger: logger)
         if let stored = service.centralLimits.read() {
             // Central's limits outrank the file's, across a reboot too.
             try await service.setLimits(stored)
@@ -103,6 +117,27 @@ public final class ApplianceService: Sendable {
         }
         try await service.refreshBoard()
         return service
+    }
+
+    /// The wall clock against the latest time this appliance wrote down: its journal's head
+    /// record and central's last contact. Earlier means the clock is wrong (no RTC, a flat RTC
+    /// battery, a bad NTP answer), and is journaled as an alert.
+    private static func assessClock(journal: BetJournal, lastContact: LastContactFile, clock: any JournalClock,
+                                    logger: Logger) async throws -> ClockTrust {
+        let head = try await journal.headSeq()
+        let lastRecord = head > 0 ? try await journal.records(after: head - 1, limit: 1).first?.wallMillis : nil
+        let trust = ClockTrust(wallNowMillis: clock.wallMillis(), lastKnownMillis: [lastRecord, lastContact.read()].compactMap { $0 }.max(),
+                               file: journal.configuration.directory + "/clock.unsure")
+        if case .unsure(let reading, let lastKnown) = trust.current {
+            let message = """
+                the wall clock reads \(PowerStatusText.clockTime(reading)) UTC, \((lastKnown - reading) / 1_000) s before this appliance's \
+                last written time (\(PowerStatusText.clockTime(lastKnown)) UTC): offline bets are refused until central answers \
+                or a technician sets the time (console: clock set)
+                """
+            logger.error("clock.unsure: \(message)")
+            _ = try await journal.apply(.record(category: "clock.unsure", message: message))
+        }
+        return trust
     }
 
     private func loadDemoBoard(_ demo: ApplianceConfiguration.DemoSettings) async throws {
@@ -189,6 +224,13 @@ public final class ApplianceService: Sendable {
     private func offlineConditions() -> (terms: OfflineTerms?, closed: OfflineBreach?) {
         guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return (nil, nil) }
         let terms = configuration.offline.terms
+        if case .unsure(let reading, let lastKnown) = clockTrust.current {
+            return (terms, OfflineBreach(limit: .clockUnsure, detail: """
+                this appliance's clock read \(PowerStatusText.clockTime(reading)) UTC at start, before its last written time \
+                (\(PowerStatusText.clockTime(lastKnown)) UTC), so offline bets cannot be timed; they resume once central answers \
+                or a technician sets the time at the console (clock set)
+                """))
+        }
         let limit = Int64(configuration.offline.maxOfflineSeconds)
         guard offlineSeconds < limit else {
             return (terms, OfflineBreach(limit: .maxTimeOffline, detail: """

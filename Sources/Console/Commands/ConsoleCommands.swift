@@ -40,6 +40,7 @@ struct ConsoleCommands {
         Command(name: "sync", usage: "sync now", summary: "push to central now; wait up to 10 s for it to catch up"),
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
+        Command(name: "clock", usage: "clock [confirm <UTC time>]", summary: "the clock and whether offline bets may trust it"),
         Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
         Command(name: "drill", usage: "drill power-cut|low-battery|uplink-loss|central-failover|disk-full|end",
                 summary: "rehearse a failure; nothing is cut"),
@@ -77,6 +78,7 @@ struct ConsoleCommands {
         case "limits": return Result(output: limits(json: json))
         case "uplink": return Result(output: uplink(json: json))
         case "sync": return Result(output: await syncNow(arguments))
+        case "clock": return Result(output: await clock(arguments))
         case "log": return Result(output: logTail(arguments))
         case "self-test": return Result(output: await selfTest(json: json))
         case "drill": return Result(output: await drill(arguments))
@@ -148,6 +150,7 @@ struct ConsoleCommands {
         if let stale = power.sourceStale { alerts.append("power source stale (\(stale))") }
         if power.state == "on_battery" { alerts.append("on battery") }
         if !state.intakeOpen { alerts.append("intake closed") }
+        if context.service.clockTrust.isUnsure { alerts.append("clock unsure: offline bets refused (`clock`)") }
         if let link = context.service.uplink?.connectivity, [.offline, .refused].contains(link.state) {
             alerts.append(link.state == .refused ? "central refuses this appliance's records" : "uplink offline")
         }

@@ -17,7 +17,7 @@ public final class UplinkService: Service, Sendable {
     private let clock: any UplinkClock
     private let tracker: ConnectivityTracker
     private let onStateChange: StateChange
-    private let onHighWater: @Sendable (SyncHead) -> Void
+    private let onHighWater: @Sendable (SyncHead) async -> Void
     private let lastContact: LastContactFile?
     private let wakeup = Wakeup()
     private let drill = DrillState()
@@ -27,7 +27,7 @@ public final class UplinkService: Service, Sendable {
     public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
                 clock: any UplinkClock, logger: Logger, lastContact: LastContactFile? = nil, tracker: ConnectivityTracker? = nil,
                 onStateChange: @escaping StateChange = { _, _ in },
-                onHighWater: @escaping @Sendable (SyncHead) -> Void = { _ in }) {
+                onHighWater: @escaping @Sendable (SyncHead) async -> Void = { _ in }) {
         precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
         self.settings = settings
         self.appliance = appliance
@@ -145,7 +145,7 @@ public final class UplinkService: Service, Sendable {
         let (before, after) = tracker.observe(at: now)
         lastContact?.record(now.wallMillis, force: before != after)
         metrics.observe(tracker.current(at: now))
-        onHighWater(centralHead)
+        await onHighWater(centralHead)
         if before != after { await report(before) }
     }
 

@@ -29,6 +29,9 @@ public enum OfflineLimitKind: String, Hashable, Sendable, Codable {
     case maxTimeOffline = "offline_max_time"
     /// The board's prices were last confirmed by central too long ago.
     case stalePrices = "offline_stale_prices"
+    /// The wall clock read earlier than this appliance's last written time at start: offline
+    /// bets cannot be timed until central answers or a technician sets the time.
+    case clockUnsure = "offline_clock_unsure"
 }
 
 /// An offline limit a bet would have broken, with the figures.

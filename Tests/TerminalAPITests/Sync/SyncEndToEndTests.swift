@@ -54,6 +54,9 @@ extension SyncSuites {
             }
             #expect(state.uplink.state == "offline" && state.mode == "offline")
             #expect(state.intakeOpen, "bets are still taken offline")
+            // Offline comes at the first failed request, maybe before the load's first bet: some
+            // bets after it, waited for (60 s on a loaded machine), not a fixed time's worth.
+            try await load.waitForTickets(moreThan: load.tickets.count + 5, within: .seconds(60))
             load.stop()
             try await placing
             state = try await Offline.state(client)
