@@ -132,7 +132,7 @@ public final class ApplianceService: Sendable {
             let message = """
                 the wall clock reads \(PowerStatusText.clockTime(reading)) UTC, \((lastKnown - reading) / 1_000) s before this appliance's \
                 last written time (\(PowerStatusText.clockTime(lastKnown)) UTC): offline bets are refused until central answers \
-                or a technician sets the time (console: clock set)
+                or a technician confirms the time (console: clock confirm)
                 """
             logger.error("clock.unsure: \(message)")
             _ = try await journal.apply(.record(category: "clock.unsure", message: message))
@@ -228,7 +228,7 @@ public final class ApplianceService: Sendable {
             return (terms, OfflineBreach(limit: .clockUnsure, detail: """
                 this appliance's clock read \(PowerStatusText.clockTime(reading)) UTC at start, before its last written time \
                 (\(PowerStatusText.clockTime(lastKnown)) UTC), so offline bets cannot be timed; they resume once central answers \
-                or a technician sets the time at the console (clock set)
+                or a technician confirms the time at the console (clock confirm)
                 """))
         }
         let limit = Int64(configuration.offline.maxOfflineSeconds)
