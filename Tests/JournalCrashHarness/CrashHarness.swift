@@ -34,7 +34,7 @@ struct CrashHarness {
             FileHandle.standardError.write(Data("open failed: \(error)\n".utf8))
             exit(1)
         }
-        let board = Market(id: "crash-m", event: Event(id: "crash-e", name: "Crash test", startsAtMillis: 0), name: "Win",
+        let board = Market(id: "crash-m", event: Event(id: "crash-e", name: "Crash test", startsAtMillis: 4_102_444_800_000), name: "Win",
                            selections: [Selection(id: "crash-s", name: "Runner", odds: .evens)])
         _ = try? await journal.apply(.publish(board))
         emit("READY")

@@ -207,3 +207,31 @@ struct BookPlacementTests {
         #expect(desk.refusal { desk throws(BookRefusal) in _ = try desk.place(returnOverflow) } == .amountOutOfRange("potential return"))
     }
 }
+
+@Suite("Book: no bets after the off")
+struct BookStartRuleTests {
+    static let start: Int64 = 1_700_000_000_000
+
+    @Test("a pre-match market takes bets until its event's start, and from the start on refuses them, suspended or not")
+    func preMatchClosesAtTheStart() throws {
+        var desk = try Desk.standard()
+        let request = try desk.request(.single, legs: desk.legs(["d"]), stake: 100)
+        _ = try desk.book.place(request, ticketID: Fixture.ticket(1), securityDigest: Fixture.code(1).digest, nowMillis: Self.start - 1)
+        for (serial, now) in [(2, Self.start), (3, Self.start + 60_000)] {
+            let late = try desk.request(.single, legs: desk.legs(["d"]), stake: 100)
+            #expect(desk.refusal { desk throws(BookRefusal) in
+                _ = try desk.book.place(late, ticketID: Fixture.ticket(UInt64(serial)), securityDigest: Fixture.code(UInt64(serial)).digest,
+                                        nowMillis: now)
+            } == .eventStarted("race2", startsAtMillis: Self.start))
+        }
+    }
+
+    @Test("an in-play market takes bets after its event's start")
+    func inPlayAfterTheStart() throws {
+        var desk = try Desk.standard()
+        _ = try desk.book.setStatus(of: "race2", to: .open, inPlay: true)
+        let request = try desk.request(.single, legs: desk.legs(["d"]), stake: 100)
+        _ = try desk.book.place(request, ticketID: Fixture.ticket(1), securityDigest: Fixture.code(1).digest, nowMillis: Self.start + 60_000)
+        #expect(desk.book.openTicketCount == 1)
+    }
+}

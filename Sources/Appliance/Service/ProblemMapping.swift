@@ -23,7 +23,7 @@ enum ProblemMapping {
         switch refusal {
         case .slip: return Problem(.invalidSlip, detail: detail)
         case .unknownSelection: return Problem(.unknownSelection, detail: detail)
-        case .marketNotOpen: return Problem(.marketNotOpen, detail: detail)
+        case .marketNotOpen, .eventStarted: return Problem(.marketNotOpen, detail: detail)
         case .selectionWithdrawn: return Problem(.selectionWithdrawn, detail: detail)
         case .oddsChanged(let moved):
             return Problem(.oddsChanged, detail: detail, movedPrices: moved.map { price in

@@ -63,6 +63,11 @@ extension Book {
                   let selection = market.selection(leg.selectionID)
             else { throw .unknownSelection(leg.selectionID) }
             guard market.status == .open else { throw .marketNotOpen(market.id, market.status) }
+            // Past the start only in play, whether or not central's suspension has arrived: the
+            // appliance's own clock closes a pre-match market (issue 24, hole 4).
+            guard market.inPlay || nowMillis < market.event.startsAtMillis else {
+                throw .eventStarted(market.id, startsAtMillis: market.event.startsAtMillis)
+            }
             guard selection.status == .active else { throw .selectionWithdrawn(selection.id) }
             let struck = leg.seenPriceVersion == selection.priceVersion && leg.seenOdds == selection.odds
                 ? selection.odds

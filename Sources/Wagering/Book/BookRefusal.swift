@@ -4,6 +4,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case slip(SlipProblem)
     case unknownSelection(SelectionID)
     case marketNotOpen(MarketID, MarketStatus)
+    /// A market not offered in play whose event has started: a bet now could know the outcome.
+    case eventStarted(MarketID, startsAtMillis: Int64)
     case selectionWithdrawn(SelectionID)
     case oddsChanged([MovedPrice])
     case limit(LimitBreach)
@@ -34,6 +36,8 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .slip(let problem): "bet slip: \(problem)"
         case .unknownSelection(let id): "selection '\(id)' is not on the board"
         case .marketNotOpen(let id, let status): "market '\(id)' is \(status.rawValue), not open"
+        case .eventStarted(let id, let start):
+            "market '\(id)' is not offered in play and its event started at \(start) ms: no bets after the start"
         case .selectionWithdrawn(let id): "selection '\(id)' has been withdrawn"
         case .oddsChanged(let moved): "odds changed: " + moved.map(\.description).joined(separator: "; ")
         case .limit(let breach): "limit exceeded: \(breach)"

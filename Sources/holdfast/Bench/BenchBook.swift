@@ -33,7 +33,8 @@ enum BenchBook {
 
     /// Market `number` of the board, on an event of its own, its runners at 1.5, 2.5, 3.5 ...
     static func market(_ number: Int) throws -> Market {
-        let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 0)
+        // 2100-01-01: the bench's events never start, so pre-match bets stay open to them.
+        let event = Event(id: EventID(rawValue: "bench-e\(number)"), name: "Bench event \(number)", startsAtMillis: 4_102_444_800_000)
         let selections = try (0..<runners).map { index in
             Selection(id: SelectionID(rawValue: "bench-m\(number)-s\(index)"), name: "Runner \(index)", odds: try odds(index))
         }
