@@ -3,20 +3,50 @@ import Testing
 import TestSupport
 @testable import Appliance
 
-/// Whether a start's wall clock may time offline bets (issue 24, hole 3).
-@Suite("The wall clock after a start")
+/// Whether the wall clock may time offline bets (issue 24, hole 3; docs/adr/0013).
+@Suite("The wall clock for offline bets")
 struct ClockTrustTests {
     static let lastRecord: Int64 = 1_795_870_800_000
+    static let boot: Int64 = 5_000_000_000
 
-    @Test("a clock earlier than the last written time is unsure until settled; later or equal is trusted")
-    func standing() {
-        #expect(ClockTrust(wallNowMillis: Self.lastRecord, lastKnownMillis: Self.lastRecord).current == .trusted)
-        #expect(ClockTrust(wallNowMillis: Self.lastRecord + 1, lastKnownMillis: Self.lastRecord).current == .trusted)
-        #expect(ClockTrust(wallNowMillis: 0, lastKnownMillis: nil).current == .trusted, "a new appliance has nothing to compare with")
-        let behind = ClockTrust(wallNowMillis: Self.lastRecord - 3_600_000, lastKnownMillis: Self.lastRecord)
+    static func trust(wall: Int64, lastKnown: Int64?, file: String? = nil) -> ClockTrust {
+        ClockTrust(wallNowMillis: wall, monotonicNanos: boot, lastKnownMillis: lastKnown, file: file)
+    }
+
+    @Test("a start earlier than the last written time is unsure until settled; later or equal is trusted")
+    func standingAtStart() {
+        #expect(Self.trust(wall: Self.lastRecord, lastKnown: Self.lastRecord).current == .trusted)
+        #expect(Self.trust(wall: 0, lastKnown: nil).current == .trusted, "a new appliance has nothing to compare with")
+        let behind = Self.trust(wall: Self.lastRecord - 3_600_000, lastKnown: Self.lastRecord)
         #expect(behind.current == .unsure(readingMillis: Self.lastRecord - 3_600_000, lastKnownMillis: Self.lastRecord))
-        #expect(behind.settle() == true && behind.current == .trusted)
-        #expect(behind.settle() == false, "a second settle is not a second change")
+        #expect(behind.distrust(wallMillis: Self.lastRecord - 3_600_000, monotonicNanos: Self.boot)?.contains("at start") == true)
+        #expect(behind.mustReachMillis == Self.lastRecord)
+        #expect(behind.settle(wallMillis: Self.lastRecord + 1, monotonicNanos: Self.boot) == true && behind.current == .trusted)
+        #expect(behind.settle(wallMillis: Self.lastRecord + 2, monotonicNanos: Self.boot) == false, "a second settle is no change")
+    }
+
+    @Test("central's answer settles the clock only within 10 s of its own; beyond, a trusted clock is distrusted")
+    func centralDrift() {
+        let behind = Self.trust(wall: Self.lastRecord - 3_600_000, lastKnown: Self.lastRecord)
+        #expect(behind.centralAnswered(driftMillis: -3_600_000, wallMillis: Self.lastRecord - 3_600_000, monotonicNanos: Self.boot) == false)
+        #expect(behind.current == .offCentral(driftMillis: -3_600_000), "an answer an hour off does not make the clock right")
+        #expect(behind.centralAnswered(driftMillis: 40, wallMillis: Self.lastRecord, monotonicNanos: Self.boot) == true)
+        #expect(behind.current == .trusted)
+        #expect(behind.centralAnswered(driftMillis: 10_001, wallMillis: Self.lastRecord, monotonicNanos: Self.boot) == true)
+        #expect(behind.distrust(wallMillis: Self.lastRecord, monotonicNanos: Self.boot)?.contains("central's last answer") == true)
+    }
+
+    @Test("a wall clock stepped by more than 10 s against the monotonic clock since it was trusted may not time offline bets")
+    func stepsWhileRunning() {
+        let trust = Self.trust(wall: Self.lastRecord, lastKnown: Self.lastRecord)
+        let minuteLater = Self.boot + 60_000_000_000
+        #expect(trust.distrust(wallMillis: Self.lastRecord + 60_000, monotonicNanos: minuteLater) == nil, "time passing is no step")
+        #expect(trust.distrust(wallMillis: Self.lastRecord + 69_000, monotonicNanos: minuteLater) == nil, "9 s of slew or a small step")
+        let back = trust.distrust(wallMillis: Self.lastRecord - 600_000, monotonicNanos: minuteLater)
+        #expect(back?.contains("moved -660 s") == true, "\(String(describing: back))")
+        #expect(trust.distrust(wallMillis: Self.lastRecord + 3_660_000, monotonicNanos: minuteLater) != nil, "forward counts as much")
+        trust.settle(wallMillis: Self.lastRecord - 600_000, monotonicNanos: minuteLater)
+        #expect(trust.distrust(wallMillis: Self.lastRecord - 600_000, monotonicNanos: minuteLater) == nil, "re-anchored when settled")
     }
 
     @Test("while unsure the time to reach is kept across restarts, though the records meanwhile carry the wrong clock's times")
@@ -24,12 +54,11 @@ struct ClockTrustTests {
         let directory = try TemporaryDirectory()
         let file = directory.path + "/clock.unsure"
         let wrong = Self.lastRecord - 3_600_000
-        _ = ClockTrust(wallNowMillis: wrong, lastKnownMillis: Self.lastRecord, file: file)
+        _ = Self.trust(wall: wrong, lastKnown: Self.lastRecord, file: file)
         // Restarted with the same wrong clock: the journal's head is now a record it timed.
-        let again = ClockTrust(wallNowMillis: wrong + 60_000, lastKnownMillis: wrong + 30_000, file: file)
+        let again = Self.trust(wall: wrong + 60_000, lastKnown: wrong + 30_000, file: file)
         #expect(again.current == .unsure(readingMillis: wrong + 60_000, lastKnownMillis: Self.lastRecord))
-        again.settle()
+        again.settle(wallMillis: Self.lastRecord + 1, monotonicNanos: Self.boot)
         #expect(!FileManager.default.fileExists(atPath: file), "settled: nothing left to reach")
-        #expect(ClockTrust(wallNowMillis: wrong + 90_000, lastKnownMillis: wrong + 30_000, file: file).current == .trusted)
     }
 }

@@ -43,7 +43,7 @@ struct UplinkSimulation {
         let marks = NIOLockedValueBox<(last: Int64, wentBack: String?)>((0, nil))
         let service = UplinkService(settings: settings, appliance: "S1M0", source: source, transport: network, clock: clock,
                                     logger: Logger(label: "holdfast.simulation") { _ in SwiftLogNoOpLogHandler() },
-                                    onHighWater: { head in
+                                    onHighWater: { head, _ in
                                         marks.withLockedValue { marks in
                                             if head.seq < marks.last, marks.wentBack == nil { marks.wentBack = "\(marks.last) -> \(head.seq)" }
                                             marks.last = max(marks.last, head.seq)

@@ -11,7 +11,7 @@ struct ConnectivityTrackerTests {
         return UplinkInstant(wallMillis: 1_795_867_200_000 + millis + wallStep, monotonicNanos: 5_000_000_000 + millis * 1_000_000)
     }
 
-    static func tracker(freshness: Duration = .seconds(10), lastContactMillis: Int64? = nil) -> ConnectivityTracker {
+    static func tracker(freshness: Duration = .seconds(10), lastContactMillis: [CentralChannel: Int64] = [:]) -> ConnectivityTracker {
         ConnectivityTracker(endpoint: "c1", freshness: freshness, channels: [.records, .feed], startedAt: at(0),
                             lastContactMillis: lastContactMillis)
     }
@@ -73,10 +73,12 @@ struct ConnectivityTrackerTests {
         tracker.refused(endpoint: "c1", error: "fork")
         #expect(tracker.observe(at: Self.at(3_000)) == (.offline, .refused))
         #expect(tracker.current(at: Self.at(3_000)).recordsSilentMillis == 2_999_000)
-        // Central answers its high-water check, then refuses the push, again and again.
+        // Central answers its high-water check, then refuses the push, again and again: refused
+        // throughout, never a flap to offline and back (each one journaled and alerted).
         for second in stride(from: 3_001.0, to: 3_010, by: 1) {
             tracker.answered(.records, sentAt: Self.at(second), current: false)
             tracker.recordsAnswered(endpoint: "c1", highWater: 5, localHead: 9, clockDriftMillis: nil, at: Self.at(second))
+            #expect(tracker.observe(at: Self.at(second + 0.1)) == (.refused, .refused))
             tracker.refused(endpoint: "c1", error: "fork")
         }
         let link = tracker.current(at: Self.at(3_010))
@@ -95,14 +97,17 @@ struct ConnectivityTrackerTests {
         #expect(back.recordsSilentMillis == 60_000, "an hour back would otherwise give an hour's more offline betting")
     }
 
-    @Test("after a restart the silence counts from the last contact written down, never from the boot or below zero")
+    @Test("after a restart each silence counts from its channel's last contact, never from the boot; a contact ahead of the clock is an unknown silence")
     func silenceAcrossARestart() {
-        let contact = Self.at(0).wallMillis - 600_000
-        let tracker = Self.tracker(lastContactMillis: contact)
+        let records = Self.at(0).wallMillis - 600_000, feed = Self.at(0).wallMillis - 900_000
+        let tracker = Self.tracker(lastContactMillis: [.records: records, .feed: feed])
         let link = tracker.current(at: Self.at(1))
-        #expect(link.state == .offline && link.recordsSilentMillis == 601_000 && link.feedSilentMillis == 601_000)
-        #expect(link.sinceMillis == contact)
-        let ahead = Self.tracker(lastContactMillis: Self.at(0).wallMillis + 3_600_000)
-        #expect(ahead.current(at: Self.at(1)).recordsSilentMillis == 1_000)
+        #expect(link.state == .offline && link.recordsSilentMillis == 601_000 && link.feedSilentMillis == 901_000)
+        #expect(link.sinceMillis == feed, "offline since the staler channel's contact")
+        // The clock reads earlier than the contact: how long central has been silent is unknown,
+        // so it counts as past any limit until central answers, never as a fresh allowance.
+        let ahead = Self.tracker(lastContactMillis: [.records: Self.at(0).wallMillis + 3_600_000])
+        #expect(ahead.current(at: Self.at(1)).recordsSilentMillis >= ConnectivityTracker.unknownSilenceMillis)
+        #expect(ahead.current(at: Self.at(1)).feedSilentMillis == 1_000, "no feed contact written down: from the start")
     }
 }

@@ -78,9 +78,13 @@ public final class ApplianceService: Sendable {
         let lastContact = LastContactFile(path: configuration.dataDirectory + "/central.last-contact")
         let clockTrust = try await assessClock(journal: journal, lastContact: lastContact, clock: clock, logger: logger)
         // One tracker for both channels: a bet is online only while the records and the feed are fresh.
+        let feedContact = LastContactFile(path: configuration.dataDirectory + "/central.feed-contact")
         let tracker = link.map { settings, _ in
             ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, freshness: settings.freshness, channels: [.records, .feed],
-                                startedAt: uplinkClock.now, lastContactMillis: lastContact.read())
+                                startedAt: uplinkClock.now,
+                                // Before the feed had a file of its own, the records' contact stands for it.
+                                lastContactMillis: [.records: lastContact.read(), .feed: feedContact.read() ?? lastContact.read()]
+                                    .compactMapValues { $0 })
         }
         let uplink = link.map { settings, transport in
             UplinkService(settings: settings, appliance: configuration.applianceCode.rawValue, source: JournalSyncSource(journal: journal),
@@ -90,14 +94,17 @@ public final class ApplianceService: Sendable {
                               _ = try? await journal.apply(.record(category: "uplink.\(link.state.rawValue)",
                                                                    message: "uplink \(from.rawValue) -> \(link.state.rawValue) (\(link.endpoint)\(link.lastError.map { ": " + $0 } ?? ""))"))
                           },
-                          onHighWater: { [journal] head in
+                          onHighWater: { [journal] head, drift in
                               journal.offline.acknowledge(through: head.seq)
-                              // Central answered: its answers carry its clock (the drift alert
-                              // reports a wrong one), and the link is on its way to online.
-                              if clockTrust.settle() {
-                                  logger.notice("the wall clock is trusted again: central answered")
-                                  _ = try? await journal.apply(.record(category: "clock.trusted", message: "central answered; offline bets may be timed again"))
-                              }
+                              // Central's answer carries its clock: within the tolerance this
+                              // clock may time offline bets again; beyond it, not.
+                              guard let drift, clockTrust.centralAnswered(driftMillis: drift, wallMillis: clock.wallMillis(),
+                                                                          monotonicNanos: clock.monotonicNanos()) else { return }
+                              let trusted = clockTrust.current == .trusted
+                              let message = trusted ? "central answered within \(ClockTrust.toleranceMillis / 1_000) s of this clock; offline bets may be timed again"
+                                  : "central's answer puts this clock \(drift / 1_000) s off its own: offline bets are refused until it is within \(ClockTrust.toleranceMillis / 1_000) s"
+                              logger.notice("\(trusted ? "clock.trusted" : "clock.unsure"): \(message)")
+                              _ = try? await journal.apply(.record(category: trusted ? "clock.trusted" : "clock.unsure", message: message))
                           })
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
@@ -110,7 +117,7 @@ public final class ApplianceService: Sendable {
         if let link {
             let applier = FeedApplier(service: service, logger: logger)
             service.feed = FeedService(settings: link.settings, transport: link.transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
-                                       clock: uplinkClock, logger: logger, tracker: tracker) { try await applier.apply($0) }
+                                       clock: uplinkClock, logger: logger, tracker: tracker, lastContact: feedContact) { try await applier.apply($0) }
         }
         if let demo = configuration.demo {
             try await service.loadDemoBoard(demo)
@@ -126,7 +133,8 @@ public final class ApplianceService: Sendable {
                                     logger: Logger) async throws -> ClockTrust {
         let head = try await journal.headSeq()
         let lastRecord = head > 0 ? try await journal.records(after: head - 1, limit: 1).first?.wallMillis : nil
-        let trust = ClockTrust(wallNowMillis: clock.wallMillis(), lastKnownMillis: [lastRecord, lastContact.read()].compactMap { $0 }.max(),
+        let trust = ClockTrust(wallNowMillis: clock.wallMillis(), monotonicNanos: clock.monotonicNanos(),
+                               lastKnownMillis: [lastRecord, lastContact.read()].compactMap { $0 }.max(),
                                file: journal.configuration.directory + "/clock.unsure")
         if case .unsure(let reading, let lastKnown) = trust.current {
             let message = """
@@ -224,11 +232,10 @@ public final class ApplianceService: Sendable {
     private func offlineConditions() -> (terms: OfflineTerms?, closed: OfflineBreach?) {
         guard let link = uplink?.connectivity, let offlineSeconds = secondsOffline(link) else { return (nil, nil) }
         let terms = configuration.offline.terms
-        if case .unsure(let reading, let lastKnown) = clockTrust.current {
+        if let why = clockTrust.distrust(wallMillis: clock.wallMillis(), monotonicNanos: clock.monotonicNanos()) {
             return (terms, OfflineBreach(limit: .clockUnsure, detail: """
-                this appliance's clock read \(PowerStatusText.clockTime(reading)) UTC at start, before its last written time \
-                (\(PowerStatusText.clockTime(lastKnown)) UTC), so offline bets cannot be timed; they resume once central answers \
-                or a technician confirms the time at the console (clock confirm)
+                \(why), so offline bets cannot be timed; they resume once central answers within \(ClockTrust.toleranceMillis / 1_000) s \
+                of this clock or a technician confirms the time at the console (clock confirm)
                 """))
         }
         let limit = Int64(configuration.offline.maxOfflineSeconds)

@@ -5,54 +5,104 @@ import NIOConcurrencyHelpers
 ///
 /// While it runs, every offline limit is measured on the monotonic clock. But a bet's
 /// `placedAtMillis` is a wall time, and central judges the bet against its board at that time.
-/// A board without a battery-backed clock can come up with an old time, and so can one that
-/// loses power during an outage. A wall clock that reads earlier than the last time this
-/// appliance wrote down (its journal's head, or central's last contact) is therefore wrong, and
-/// offline bets are refused until central answers (its answers carry its clock, and central's
-/// freshness makes bets online anyway) or a technician sets the time at the console.
+/// So the wall clock is trusted for offline bets only while nothing says it is wrong:
+/// - at start, it must not read earlier than the latest time this appliance wrote down (its
+///   journal's head, central's last contact): a board without a battery-backed clock, or with
+///   a flat battery, comes up with an old time;
+/// - central's last answer must put it within ``toleranceMillis`` of central's clock;
+/// - since it was last trusted, it must not have moved against the monotonic clock by more
+///   than that (an NTP answer spoofed on the LAN, a technician's `date`).
+/// It is trusted again when central answers within the tolerance, or when a technician confirms
+/// it against a reference at the console.
 public final class ClockTrust: Sendable {
     public enum Standing: Sendable, Hashable {
         case trusted
         /// The clock read `readingMillis` at start, earlier than `lastKnownMillis`.
         case unsure(readingMillis: Int64, lastKnownMillis: Int64)
+        /// Central's last answer put this clock `driftMillis` off its own.
+        case offCentral(driftMillis: Int64)
     }
 
-    private let standing: NIOLockedValueBox<Standing>
+    /// The freshness bound's default: the past-posting window the venue already accepts.
+    public static let toleranceMillis: Int64 = 10_000
+
+    private struct State {
+        var standing: Standing
+        /// Wall minus monotonic milliseconds when the clock was last trusted.
+        var anchorMillis: Int64?
+    }
+
+    private let state: NIOLockedValueBox<State>
     /// While unsure, the time the clock must reach, kept across restarts: the records journaled
     /// meanwhile carry the wrong clock's times, so the journal's head no longer remembers it.
     private let file: ReplacedFile?
 
     /// `lastKnownMillis`: the latest wall time this appliance wrote down before the start (its
     /// journal's head, central's last contact); `file` keeps it while the clock is unsure.
-    public init(wallNowMillis: Int64, lastKnownMillis: Int64?, file path: String? = nil) {
+    public init(wallNowMillis: Int64, monotonicNanos: Int64, lastKnownMillis: Int64?, file path: String? = nil) {
         file = path.map(ReplacedFile.init(path:))
         let kept = file?.read().flatMap { Int64(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
-        let standing: Standing = if let lastKnown = [lastKnownMillis, kept].compactMap({ $0 }).max(), wallNowMillis < lastKnown {
-            .unsure(readingMillis: wallNowMillis, lastKnownMillis: lastKnown)
-        } else {
-            .trusted
-        }
-        self.standing = NIOLockedValueBox(standing)
-        if case .unsure(_, let lastKnown) = standing {
+        if let lastKnown = [lastKnownMillis, kept].compactMap({ $0 }).max(), wallNowMillis < lastKnown {
+            state = NIOLockedValueBox(State(standing: .unsure(readingMillis: wallNowMillis, lastKnownMillis: lastKnown)))
             try? file?.replace(with: Data("\(lastKnown)\n".utf8))
-        } else if kept != nil {
-            try? FileManager.default.removeItem(atPath: path!)
+        } else {
+            state = NIOLockedValueBox(State(standing: .trusted, anchorMillis: wallNowMillis - monotonicNanos / 1_000_000))
+            if kept != nil, let path { try? FileManager.default.removeItem(atPath: path) }
         }
     }
 
-    public var current: Standing { standing.withLockedValue { $0 } }
+    public var current: Standing { state.withLockedValue { $0.standing } }
 
-    public var isUnsure: Bool { current != .trusted }
+    /// The latest time this appliance wrote down, while the clock reads earlier than it.
+    public var mustReachMillis: Int64? {
+        if case .unsure(_, let lastKnown) = current { return lastKnown }
+        return nil
+    }
 
-    /// Central answered, or a technician set the time. Answers whether the clock was unsure
-    /// until now, so the caller can log and journal the change once.
-    @discardableResult
-    public func settle() -> Bool {
-        let wasUnsure = standing.withLockedValue { standing in
-            defer { standing = .trusted }
-            return standing != .trusted
+    /// Why the wall clock may not time an offline bet at this moment, or nil when it may.
+    public func distrust(wallMillis: Int64, monotonicNanos: Int64) -> String? {
+        let state = state.withLockedValue { $0 }
+        switch state.standing {
+        case .unsure(let reading, let lastKnown):
+            return "this appliance's clock read \(Self.clockTime(reading)) UTC at start, before its last written time "
+                + "(\(Self.clockTime(lastKnown)) UTC)"
+        case .offCentral(let drift):
+            return "central's last answer put this appliance's clock \(drift / 1_000) s off its own"
+        case .trusted:
+            guard let anchor = state.anchorMillis else { return nil }
+            let moved = wallMillis - monotonicNanos / 1_000_000 - anchor
+            guard abs(moved) > Self.toleranceMillis else { return nil }
+            return "the wall clock has moved \(moved / 1_000) s against the monotonic clock since it was last trusted"
         }
-        if wasUnsure, let file { try? FileManager.default.removeItem(atPath: file.path) }
-        return wasUnsure
+    }
+
+    /// Central answered with this clock `driftMillis` off its own. Within the tolerance the clock
+    /// is trusted from here (re-anchored); beyond it, it is not. Answers whether the standing
+    /// changed, so the caller can log and journal it once.
+    @discardableResult
+    public func centralAnswered(driftMillis: Int64, wallMillis: Int64, monotonicNanos: Int64) -> Bool {
+        guard abs(driftMillis) <= Self.toleranceMillis else {
+            return state.withLockedValue { state in
+                defer { state.standing = .offCentral(driftMillis: driftMillis) }
+                return state.standing == .trusted
+            }
+        }
+        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos)
+    }
+
+    /// Central answered within the tolerance, or a technician confirmed the clock: trusted from
+    /// here. Answers whether it was not trusted until now.
+    @discardableResult
+    public func settle(wallMillis: Int64, monotonicNanos: Int64) -> Bool {
+        let wasDistrusted = state.withLockedValue { state in
+            defer { state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000) }
+            return state.standing != .trusted
+        }
+        if wasDistrusted, let file { try? FileManager.default.removeItem(atPath: file.path) }
+        return wasDistrusted
+    }
+
+    static func clockTime(_ millis: Int64) -> String {
+        PowerStatusText.clockTime(millis)
     }
 }

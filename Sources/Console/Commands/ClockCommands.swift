@@ -10,20 +10,15 @@ import Foundation
 /// system (timedatectl, as root) and confirms it here against a reference they trust; the
 /// confirmation is checked, not taken on faith, and journaled.
 extension ConsoleCommands {
-    /// How far the clock may be from the technician's reference: the freshness bound's default,
-    /// the past-posting window the venue already accepts.
-    static let clockConfirmTolerance: Int64 = 10_000
+    /// How far the clock may be from the technician's reference.
+    static let clockConfirmTolerance = ClockTrust.toleranceMillis
 
     func clock(_ arguments: [String]) async -> String {
         let now = context.clock.wallMillis()
         switch arguments.first {
         case nil:
-            let standing = switch context.service.clockTrust.current {
-            case .trusted: "trusted"
-            case .unsure(let reading, let lastKnown):
-                "UNSURE: read \(PowerStatusText.clockTime(reading)) UTC at start, before the last written time "
-                    + "\(PowerStatusText.clockTime(lastKnown)) UTC; offline bets are refused until central answers or `clock confirm`"
-            }
+            let why = context.service.clockTrust.distrust(wallMillis: now, monotonicNanos: context.clock.monotonicNanos())
+            let standing = why.map { "UNSURE: \($0); offline bets are refused until central answers or `clock confirm`" } ?? "trusted"
             // Not field(), which cuts at 80 columns: the session wraps long lines.
             return field("clock", PowerStatusText.clockTime(now) + " UTC") + "\n" + "standing".padding(toLength: 13, withPad: " ", startingAt: 0) + standing
         case "confirm" where arguments.count == 2:
@@ -31,6 +26,14 @@ extension ConsoleCommands {
                 return "'\(String(arguments[1].prefix(40)))' is not a UTC time like 2026-12-07T14:05:00Z: nothing was changed"
             }
             let referenceMillis = Int64((reference.timeIntervalSince1970 * 1_000).rounded())
+            if let mustReach = context.service.clockTrust.mustReachMillis, referenceMillis < mustReach {
+                // The journal cannot have been written in the future by a right clock: a time
+                // before its last record is the wrong one, and only central can say otherwise.
+                return """
+                    the time you gave is before this appliance's last written time (\(PowerStatusText.clockTime(mustReach)) UTC): \
+                    it is not confirmed. Check the reference; if the clock was ahead before, only central's answer can settle it
+                    """
+            }
             let off = now - referenceMillis
             guard abs(off) <= Self.clockConfirmTolerance else {
                 return """
@@ -39,7 +42,7 @@ extension ConsoleCommands {
                     then confirm again within \(Self.clockConfirmTolerance / 1_000) s
                     """
             }
-            let wasUnsure = context.service.clockTrust.settle()
+            let wasUnsure = context.service.clockTrust.settle(wallMillis: now, monotonicNanos: context.clock.monotonicNanos())
             await context.record("clock.confirmed", "the clock, \(PowerStatusText.clockTime(now)) UTC, confirmed against a reference "
                                  + "\(Self.seconds(off)) away\(wasUnsure ? "; offline bets may be timed again" : "")")
             return wasUnsure ? "clock confirmed (\(Self.seconds(off)) from your reference): offline bets may be timed again"

@@ -150,7 +150,9 @@ struct ConsoleCommands {
         if let stale = power.sourceStale { alerts.append("power source stale (\(stale))") }
         if power.state == "on_battery" { alerts.append("on battery") }
         if !state.intakeOpen { alerts.append("intake closed") }
-        if context.service.clockTrust.isUnsure { alerts.append("clock unsure: offline bets refused (`clock`)") }
+        if context.service.clockTrust.distrust(wallMillis: context.clock.wallMillis(), monotonicNanos: context.clock.monotonicNanos()) != nil {
+            alerts.append("clock unsure: offline bets refused (`clock`)")
+        }
         if let link = context.service.uplink?.connectivity, [.offline, .refused].contains(link.state) {
             alerts.append(link.state == .refused ? "central refuses this appliance's records" : "uplink offline")
         }

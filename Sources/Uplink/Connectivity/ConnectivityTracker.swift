@@ -24,29 +24,39 @@ public final class ConnectivityTracker: Sendable {
 
     private let state: NIOLockedValueBox<State>
     private let freshnessNanos: Int64
-    /// Stands for "the last contact" before this run's first answer on a channel: the start, less
-    /// the silence the contact file implies. A wall clock that reads earlier than the contact
-    /// gives no silence at all, never a negative one.
-    private let silenceOrigin: Int64
+    /// Per channel, stands for "the last current answer" before this run's first one: the start,
+    /// less the silence its contact file implies.
+    private let silenceOrigins: [CentralChannel: Int64]
 
-    /// `lastContactMillis`: when central last answered before this start (see ``LastContactFile``),
-    /// so an appliance rebooted while offline counts its silence from then, not from the boot.
+    /// A silence this run cannot know: a wall clock reading earlier than a contact written down
+    /// (ten years, far past any offline limit, and far from overflowing in nanoseconds).
+    static let unknownSilenceMillis: Int64 = 10 * 365 * 86_400_000
+
+    /// `lastContactMillis`: per channel, when central last answered it current before this start
+    /// (see ``LastContactFile``), so an appliance rebooted while offline counts each silence from
+    /// then, not from the boot. A channel with no contact written down counts from the start; one
+    /// whose contact is later than the wall clock has an unknown silence, past every limit, until
+    /// central answers it.
     public init(endpoint: String, freshness: Duration, channels: Set<CentralChannel>, startedAt start: UplinkInstant,
-                lastContactMillis: Int64? = nil) {
+                lastContactMillis: [CentralChannel: Int64] = [:]) {
         precondition(channels.contains(.records), "the records channel is always tracked")
         precondition(freshness > .zero, "a freshness bound is positive")
         freshnessNanos = Int64(freshness / .nanoseconds(1))
-        let silentBeforeStart = lastContactMillis.map { max(0, start.wallMillis - $0) } ?? 0
-        silenceOrigin = start.monotonicNanos - silentBeforeStart * 1_000_000
-        let link = Connectivity(state: .offline, sinceMillis: start.wallMillis - silentBeforeStart, lastSuccessMillis: lastContactMillis,
-                                recordsSilentMillis: silentBeforeStart, feedSilentMillis: channels.contains(.feed) ? silentBeforeStart : nil,
-                                endpoint: endpoint)
+        func silentBeforeStart(_ channel: CentralChannel) -> Int64 {
+            guard let contact = lastContactMillis[channel] else { return 0 }
+            return contact > start.wallMillis ? Self.unknownSilenceMillis : start.wallMillis - contact
+        }
+        silenceOrigins = Dictionary(uniqueKeysWithValues: channels.map { ($0, start.monotonicNanos - silentBeforeStart($0) * 1_000_000) })
+        let silent = channels.map(silentBeforeStart).max() ?? 0
+        let link = Connectivity(state: .offline, sinceMillis: start.wallMillis - silent, lastSuccessMillis: lastContactMillis[.records],
+                                recordsSilentMillis: silentBeforeStart(.records),
+                                feedSilentMillis: channels.contains(.feed) ? silentBeforeStart(.feed) : nil, endpoint: endpoint)
         state = NIOLockedValueBox(State(link: link, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0, Channel()) })))
     }
 
     /// The link as it stands at `now`.
     public func current(at now: UplinkInstant) -> Connectivity {
-        state.withLockedValue { Self.evaluate($0, at: now, freshness: freshnessNanos, origin: silenceOrigin) }
+        state.withLockedValue { Self.evaluate($0, at: now, freshness: freshnessNanos, origins: silenceOrigins) }
     }
 
     /// Records the state at `now` as the reported one; answers it before and after, so the caller
@@ -55,7 +65,7 @@ public final class ConnectivityTracker: Sendable {
     public func observe(at now: UplinkInstant) -> (ConnectivityState, ConnectivityState) {
         state.withLockedValue { state in
             let before = state.link.state
-            state.link = Self.evaluate(state, at: now, freshness: freshnessNanos, origin: silenceOrigin)
+            state.link = Self.evaluate(state, at: now, freshness: freshnessNanos, origins: silenceOrigins)
             return (before, state.link.state)
         }
     }
@@ -70,14 +80,15 @@ public final class ConnectivityTracker: Sendable {
             tracked.freshAt = max(tracked.freshAt ?? .min, sentAt.monotonicNanos)
             tracked.failed = false
             state.channels[channel] = tracked
+            // Only a current answer ends a refusal: central answering its mark while it refuses
+            // the pushes would otherwise flap refused and offline at every retry.
+            if channel == .records { state.refused = false }
         }
     }
 
-    /// A records request was answered: the figures for the console and metrics. A refusal ends
-    /// here, since central took the request.
+    /// A records request was answered: the figures for the console and metrics.
     public func recordsAnswered(endpoint: String, highWater: Int64, localHead: Int64?, clockDriftMillis: Int64?, at now: UplinkInstant) {
         state.withLockedValue { state in
-            state.refused = false
             state.link.lastSuccessMillis = now.wallMillis
             state.link.endpoint = endpoint
             state.link.lastError = nil
@@ -91,10 +102,8 @@ public final class ConnectivityTracker: Sendable {
     public func failed(_ channel: CentralChannel, endpoint: String, error: String) {
         state.withLockedValue { state in
             state.channels[channel]?.failed = true
-            if channel == .records {
-                state.link.endpoint = endpoint
-                state.link.lastError = error
-            }
+            if channel == .records { state.link.endpoint = endpoint }
+            state.link.lastError = channel == .records ? error : "feed: \(error)"
         }
     }
 
@@ -114,10 +123,10 @@ public final class ConnectivityTracker: Sendable {
         state.withLockedValue { $0.link.localHead = head }
     }
 
-    private static func evaluate(_ state: State, at now: UplinkInstant, freshness: Int64, origin: Int64) -> Connectivity {
+    private static func evaluate(_ state: State, at now: UplinkInstant, freshness: Int64, origins: [CentralChannel: Int64]) -> Connectivity {
         var link = state.link
         func silence(_ channel: CentralChannel) -> Int64? {
-            state.channels[channel].map { max(0, now.monotonicNanos - ($0.freshAt ?? origin)) / 1_000_000 }
+            state.channels[channel].map { max(0, now.monotonicNanos - ($0.freshAt ?? origins[channel, default: now.monotonicNanos])) / 1_000_000 }
         }
         link.recordsSilentMillis = silence(.records) ?? 0
         link.feedSilentMillis = silence(.feed)

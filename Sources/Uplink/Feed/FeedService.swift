@@ -18,20 +18,23 @@ public final class FeedService: Service, Sendable {
     private let clock: any UplinkClock
     private let apply: Apply
     private let tracker: ConnectivityTracker?
+    private let lastContact: LastContactFile?
     private let logger: Logger
     private let applied = Counter(label: "holdfast_feed_items_applied_total")
     private let cursorGauge = Gauge(label: "holdfast_feed_cursor")
 
     /// `tracker`: told of every page, so the link counts as online only while the feed, the way
-    /// central stops bets, answers within the freshness bound.
+    /// central stops bets, answers within the freshness bound. `lastContact`: the feed's own last
+    /// current answer, so a restart knows how old the board's prices are.
     public init(settings: UplinkSettings, transport: any SyncTransport, cursorFile: String, clock: any UplinkClock, logger: Logger,
-                tracker: ConnectivityTracker? = nil, apply: @escaping Apply) {
+                tracker: ConnectivityTracker? = nil, lastContact: LastContactFile? = nil, apply: @escaping Apply) {
         self.settings = settings
         self.transport = transport
         self.cursorFile = StoredNumber(path: cursorFile)
         self.clock = clock
         self.apply = apply
         self.tracker = tracker
+        self.lastContact = lastContact
         self.logger = logger
     }
 
@@ -65,7 +68,9 @@ public final class FeedService: Service, Sendable {
                     cursorGauge.record(cursor)
                 }
                 // Only a page that is not full holds everything central had at the send.
-                tracker?.answered(.feed, sentAt: sent, current: page.items.count < FeedPage.maxItems)
+                let current = page.items.count < FeedPage.maxItems
+                tracker?.answered(.feed, sentAt: sent, current: current)
+                if current { lastContact?.record(sent.wallMillis, force: false) }
                 backoff.reset()
             } catch {
                 if Task.isCancelled { break }

@@ -17,7 +17,7 @@ public final class UplinkService: Service, Sendable {
     private let clock: any UplinkClock
     private let tracker: ConnectivityTracker
     private let onStateChange: StateChange
-    private let onHighWater: @Sendable (SyncHead) async -> Void
+    private let onHighWater: @Sendable (SyncHead, _ clockDriftMillis: Int64?) async -> Void
     private let lastContact: LastContactFile?
     private let wakeup = Wakeup()
     private let drill = DrillState()
@@ -27,7 +27,7 @@ public final class UplinkService: Service, Sendable {
     public init(settings: UplinkSettings, appliance: String, source: any SyncRecordSource, transport: any SyncTransport,
                 clock: any UplinkClock, logger: Logger, lastContact: LastContactFile? = nil, tracker: ConnectivityTracker? = nil,
                 onStateChange: @escaping StateChange = { _, _ in },
-                onHighWater: @escaping @Sendable (SyncHead) async -> Void = { _ in }) {
+                onHighWater: @escaping @Sendable (SyncHead, _ clockDriftMillis: Int64?) async -> Void = { _, _ in }) {
         precondition((1...PushBatch.maxRecords).contains(settings.batchSize), "batch size out of protocol bounds")
         self.settings = settings
         self.appliance = appliance
@@ -39,7 +39,8 @@ public final class UplinkService: Service, Sendable {
         self.lastContact = lastContact
         self.logger = logger
         self.tracker = tracker ?? ConnectivityTracker(endpoint: settings.endpoints[0].absoluteString, freshness: settings.freshness,
-                                                      channels: [.records], startedAt: clock.now, lastContactMillis: lastContact?.read())
+                                                      channels: [.records], startedAt: clock.now,
+                                                      lastContactMillis: lastContact?.read().map { [.records: $0] } ?? [:])
     }
 
     public var connectivity: Connectivity { tracker.current(at: clock.now) }
@@ -143,9 +144,11 @@ public final class UplinkService: Service, Sendable {
         tracker.recordsAnswered(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead, clockDriftMillis: drift, at: now)
         tracker.answered(.records, sentAt: sent, current: current)
         let (before, after) = tracker.observe(at: now)
-        lastContact?.record(now.wallMillis, force: before != after)
+        // Only a current answer is contact: one that is not must not shorten the silence a
+        // restart reads back. The send, not the answer, as freshness counts it.
+        if current { lastContact?.record(sent.wallMillis, force: before != after) }
         metrics.observe(tracker.current(at: now))
-        await onHighWater(centralHead)
+        await onHighWater(centralHead, drift)
         if before != after { await report(before) }
     }
 

@@ -79,7 +79,7 @@ struct BenchSync: AsyncParsableCommand {
                                       batchSize: batchSize, requestTimeout: .seconds(60), idleCheckInterval: .seconds(1))
         let uplink = UplinkService(settings: settings, appliance: appliance, source: JournalSyncSource(journal: journal),
                                    transport: try HTTPSyncTransport(settings: settings, appliance: appliance),
-                                   clock: UplinkSystemClock(clock: SystemClock()), logger: logger, onHighWater: { progress.reached($0.seq) })
+                                   clock: UplinkSystemClock(clock: SystemClock()), logger: logger, onHighWater: { head, _ in progress.reached(head.seq) })
         printProgress("catching up \(head) records through holdfast-central")
         let started = ContinuousClock.now
         let running = Task { try await uplink.run() }
