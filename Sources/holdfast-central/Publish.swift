@@ -20,12 +20,17 @@ struct FeedTarget: ParsableArguments {
     @Option(help: "The venue whose appliances receive it.") var venue: String
 
     func publish(_ change: FeedChange) async throws {
+        try await publish([change])
+    }
+
+    /// The changes in order, in one transaction: an appliance reads all of them or none.
+    func publish(_ changes: [FeedChange]) async throws {
         let venue = venue
-        let cursor = try await database.withStore(logger: Logger(label: "holdfast-central")) { store in
+        let cursors = try await database.withStore(logger: Logger(label: "holdfast-central")) { store in
             try await store.migrate()
-            return try await store.publish(change, venue: venue)
+            return try await store.publish(changes, venue: venue)
         }
-        print("published \(change.kind) to \(venue) at cursor \(cursor)")
+        for (change, cursor) in zip(changes, cursors) { print("published \(change.kind) to \(venue) at cursor \(cursor)") }
     }
 }
 
@@ -85,7 +90,11 @@ struct PublishResult: AsyncParsableCommand {
         for id in winner { outcomes[SelectionID(rawValue: id)] = .win }
         for id in void { outcomes[SelectionID(rawValue: id)] = .void }
         guard !outcomes.isEmpty else { throw ValidationError("name at least one --winner or --void; the rest lose") }
-        try await target.publish(.resulted(MarketResult(marketID: MarketID(rawValue: market), outcomes: outcomes)))
+        // Suspended first, in the same transaction: an appliance that has not yet read the result
+        // stops taking bets on a race that is over (issue 24, hole 4).
+        let id = MarketID(rawValue: market)
+        try await target.publish([.statusChanged(market: id, status: .suspended, inPlay: nil),
+                                  .resulted(MarketResult(marketID: id, outcomes: outcomes))])
     }
 }
 

@@ -18,6 +18,14 @@ extension CentralStore {
         }
     }
 
+    /// Publishes `changes` in order in one transaction; answers their cursors.
+    @discardableResult
+    public func publish(_ changes: [FeedChange], venue: String) async throws -> [Int64] {
+        try await client.withTransaction(logger: logger) { connection in
+            try await insertFeedItems(changes, venue: venue, appliance: nil, connection)
+        }
+    }
+
     func insertFeedItem(_ change: FeedChange, venue: String, appliance: String?, _ connection: PostgresConnection) async throws -> Int64 {
         guard let cursor = try await insertFeedItems([change], venue: venue, appliance: appliance, connection).last else {
             preconditionFailure("one item inserted answers one cursor")
@@ -69,13 +77,13 @@ extension CentralStore {
         String(decoding: try change.encodedBody(), as: UTF8.self)
     }
 
-    /// Every board change central published to `venue` up to `millis`, in cursor order, for
-    /// working out what a market looked like when an offline bet was placed.
+    /// Every board change central published to `venue` up to `millis` (results included), in
+    /// cursor order, for working out what a market looked like when an offline bet was placed.
     func boardTimeline(venue: String, upToMillis millis: Int64, _ connection: PostgresConnection) async throws -> BoardTimeline {
         let rows = try await connection.query("""
             SELECT cursor, kind, body::text, (extract(epoch FROM published_at) * 1000)::int8 FROM feed_items
             WHERE venue = \(venue) AND appliance IS NULL AND published_at <= to_timestamp(\(Double(millis) / 1_000))
-              AND kind IN ('market.published', 'market.status_changed', 'market.price_changed')
+              AND kind IN ('market.published', 'market.status_changed', 'market.price_changed', 'market.resulted')
             ORDER BY cursor
             """, logger: logger)
         var changes: [(millis: Int64, change: FeedChange)] = []
@@ -100,6 +108,8 @@ struct BoardTimeline {
             case .statusChanged(let market, let status, let inPlay) where markets.contains(market):
                 board[market]?.status = status
                 if let inPlay { board[market]?.inPlay = inPlay }
+            case .resulted(let result) where markets.contains(result.marketID):
+                board[result.marketID]?.status = .settled
             case .priceChanged(let selection, let odds):
                 for (id, var market) in board {
                     guard let index = market.selections.firstIndex(where: { $0.id == selection }) else { continue }

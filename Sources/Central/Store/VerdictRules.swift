@@ -3,7 +3,8 @@ import Wagering
 
 /// Central's decision on a bet taken offline, against what central itself had published when the
 /// bet was placed (by the appliance's clock). A bet is confirmed only if every leg's market was
-/// known, open and not in play, and no leg was struck at better odds than central offered.
+/// known, not yet resulted, before its event's start, open and not in play, and no leg was struck
+/// at better odds than central offered.
 enum VerdictRules {
     /// What a verdict needs of a `bet.placed` payload; decoding only these keys is about twice
     /// as fast as the whole bet, which matters when a day of offline bets arrives at once.
@@ -25,6 +26,15 @@ enum VerdictRules {
         for leg in bet.legs {
             guard let market = board[leg.marketID], let selection = market.selection(leg.selectionID) else {
                 return void(bet, seq, .unknownMarket, "central had not published market '\(leg.marketID)' when the bet was placed")
+            }
+            guard market.status != .settled else {
+                return void(bet, seq, .marketResulted, "central had resulted market '\(leg.marketID)' before the bet was placed")
+            }
+            guard bet.placedAtMillis < market.event.startsAtMillis else {
+                return void(bet, seq, .afterStart, """
+                    the bet on market '\(leg.marketID)' was placed \((bet.placedAtMillis - market.event.startsAtMillis) / 1_000) s \
+                    after its event's start, and offline bets are never in play
+                    """)
             }
             guard market.status == .open, !market.inPlay, selection.status == .active else {
                 let state = market.inPlay ? "in play" : market.status.rawValue

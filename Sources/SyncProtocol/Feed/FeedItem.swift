@@ -81,6 +81,10 @@ public struct Verdict: Hashable, Sendable, Codable {
         case marketSuspended = "market_suspended"
         /// Central never published the market: nothing vouches for the price.
         case unknownMarket = "unknown_market"
+        /// Central had already resulted the market: the outcome was known when the bet was placed.
+        case marketResulted = "market_resulted"
+        /// The bet came at or after its event's start, on a market central did not offer in play.
+        case afterStart = "after_start"
     }
 
     /// The bet's record on the appliance (its ticket serial) and its ticket.
