@@ -92,7 +92,7 @@ struct Holdfastd: AsyncParsableCommand {
             services.append(feed)
         }
         if let demo = settings.demo, demo.movePricesEverySeconds > 0 {
-            services.append(DemoPriceMover(service: service, interval: .seconds(demo.movePricesEverySeconds)))
+            services.append(DemoPriceMover(service: service, demo: demo))
         }
         services.append(application)
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }

@@ -4,14 +4,17 @@ public import ServiceLifecycle
 import Wagering
 
 /// Demo only: moves one random price every few seconds, so the board stream and odds-change
-/// refusals can be watched on a demo appliance. Never configured on a venue's appliance.
+/// refusals can be watched on a demo appliance, and moves a race whose start has passed to start
+/// again (``ApplianceService/rollDemoBoard(_:)``). Never configured on a venue's appliance.
 public struct DemoPriceMover: Service {
     let service: ApplianceService
+    let demo: ApplianceConfiguration.DemoSettings
     let interval: Duration
 
-    public init(service: ApplianceService, interval: Duration) {
+    public init(service: ApplianceService, demo: ApplianceConfiguration.DemoSettings) {
         self.service = service
-        self.interval = interval
+        self.demo = demo
+        self.interval = .seconds(demo.movePricesEverySeconds)
     }
 
     public func run() async throws {
@@ -23,6 +26,9 @@ public struct DemoPriceMover: Service {
         var random = SystemRandom()
         while !Task.isCancelled {
             try await Task.sleep(for: interval)
+            do { try await service.rollDemoBoard(demo) } catch {
+                service.logger.warning("demo races not moved", metadata: ["error": "\(error)"])
+            }
             let open = service.board.board.markets.values.filter { $0.status == .open }
                 .flatMap { market in market.selections.filter { $0.status == .active } }
             guard let selection = open.randomElement(using: &random) else { continue }
