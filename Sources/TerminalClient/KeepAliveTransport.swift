@@ -28,14 +28,18 @@ public final class KeepAliveTransport: TerminalTransport {
         self.group = group
     }
 
-    public func execute(_ method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8],
+    public func execute(_ method: HTTPMethod, path: String, headers: @escaping @Sendable () -> HTTPHeaders, body: [UInt8],
                         timeout: TimeAmount) async throws -> TerminalClient.Answer {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
-        head.headers.replaceOrAdd(name: "Host", value: "\(host):\(port)")
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        let host = "\(host):\(port)", length = String(body.count)
         let channel = try await openChannel()
         let answer = channel.eventLoop.makePromise(of: TerminalClient.Answer.self)
-        let exchange = Exchange(head: head, body: body.isEmpty ? nil : ByteBuffer(bytes: body), answer: answer, timeout: timeout)
+        // The head is made when the exchange reaches the connection, so it is signed then.
+        let exchange = Exchange(head: {
+            var head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers())
+            head.headers.replaceOrAdd(name: "Host", value: host)
+            head.headers.replaceOrAdd(name: "Content-Length", value: length)
+            return head
+        }, body: body.isEmpty ? nil : ByteBuffer(bytes: body), answer: answer, timeout: timeout)
         // A write that never reaches the handler (the connection closed meanwhile) still answers.
         channel.writeAndFlush(exchange).whenFailure { answer.fail($0) }
         return try await answer.futureResult.get()
@@ -88,7 +92,7 @@ public final class KeepAliveTransport: TerminalTransport {
 
 /// A request and where its answer goes.
 struct Exchange: Sendable {
-    var head: HTTPRequestHead
+    var head: @Sendable () -> HTTPRequestHead
     var body: ByteBuffer?
     var answer: EventLoopPromise<TerminalClient.Answer>
     var timeout: TimeAmount
@@ -105,6 +109,8 @@ final class ExchangeHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var current: Exchange?
+    /// Whether the current exchange's request, as sent, asked to keep the connection.
+    private var requestKeptAlive = true
     private var timer: Scheduled<Void>?
     private var waiting: [Exchange] = []
     private var responseHead: HTTPResponseHead?
@@ -141,7 +147,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
             let answer = TerminalClient.Answer(status: Int(head.status.code), headers: head.headers, body: responseBody)
             // Closed before the caller hears the answer, so its next request finds the
             // connection inactive and opens another.
-            if !head.isKeepAlive || !exchange.head.isKeepAlive { fail(KeepAliveTransportError(description: "the appliance closed the connection"), context: context) }
+            if !head.isKeepAlive || !requestKeptAlive { fail(KeepAliveTransportError(description: "the appliance closed the connection"), context: context) }
             exchange.answer.succeed(answer)
             if !waiting.isEmpty { start(waiting.removeFirst(), context: context) }
         }
@@ -162,7 +168,9 @@ final class ExchangeHandler: ChannelDuplexHandler {
             self?.fail(KeepAliveTransportError(description: "no answer within \(exchange.timeout.nanoseconds / 1_000_000) ms"),
                        context: context)
         }
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        let head = exchange.head()
+        requestKeptAlive = head.isKeepAlive
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }

@@ -57,20 +57,24 @@ public struct TerminalClient: Sendable {
     /// them to replay or age a request. `sign: false` sends no signature headers at all.
     public func send(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], headers extra: [(String, String)] = [],
                      nonce: String? = nil, timestampMillis: Int64? = nil, sign: Bool = true) async throws -> Answer {
-        var headers = HTTPHeaders()
-        if !body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
-        if sign {
-            let timestamp = timestampMillis ?? Int64(Date().timeIntervalSince1970 * 1_000)
-            let nonce = nonce ?? TerminalClient.freshNonce()
-            let signature = RequestSignature.sign(secret: secret, method: method.rawValue, path: path, timestampMillis: timestamp,
-                                                  nonce: nonce, body: body)
-            headers.add(name: RequestSignature.terminalHeader, value: terminalID)
-            headers.add(name: RequestSignature.timestampHeader, value: String(timestamp))
-            headers.add(name: RequestSignature.nonceHeader, value: nonce)
-            headers.add(name: RequestSignature.signatureHeader, value: signature)
-        }
-        for (name, value) in extra { headers.add(name: name, value: value) }
-        return try await transport.execute(method, path: path, headers: headers, body: body, timeout: timeout)
+        let secret = secret, terminalID = terminalID
+        // Signed as the request leaves (see ``TerminalTransport``), with a fresh nonce then too.
+        return try await transport.execute(method, path: path, headers: {
+            var headers = HTTPHeaders()
+            if !body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
+            if sign {
+                let timestamp = timestampMillis ?? Int64(Date().timeIntervalSince1970 * 1_000)
+                let nonce = nonce ?? TerminalClient.freshNonce()
+                let signature = RequestSignature.sign(secret: secret, method: method.rawValue, path: path, timestampMillis: timestamp,
+                                                      nonce: nonce, body: body)
+                headers.add(name: RequestSignature.terminalHeader, value: terminalID)
+                headers.add(name: RequestSignature.timestampHeader, value: String(timestamp))
+                headers.add(name: RequestSignature.nonceHeader, value: nonce)
+                headers.add(name: RequestSignature.signatureHeader, value: signature)
+            }
+            for (name, value) in extra { headers.add(name: name, value: value) }
+            return headers
+        }, body: body, timeout: timeout)
     }
 
     public func board() async throws -> BoardView {

@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOHTTP1
+import NIOConcurrencyHelpers
 import Testing
 import TerminalClient
 import TerminalProtocol
@@ -96,5 +98,84 @@ struct KeepAliveTransportTests {
         }
         await connection.close()
         try await silent.close()
+    }
+
+    @Test("a request that waits its turn behind a slow answer is signed when it leaves, not when it was handed over")
+    func signedAsItLeaves() async throws {
+        let server = try await SlowFirstAnswerServer.start(holdFirstFor: .milliseconds(500))
+        let connection = KeepAliveTransport(host: "127.0.0.1", port: server.port)
+        let client = TerminalClient(transport: connection, terminalID: "kiosk-1", secret: TerminalSecret(hex: String(repeating: "ab", count: 32))!,
+                                    timeout: Self.answerTimeout)
+        async let first = client.send(.GET, "/v1/first")
+        try await Task.sleep(for: .milliseconds(50))  // the second is handed over while the first is held
+        async let second = client.send(.GET, "/v1/second")
+        _ = try await (first, second)
+        let stamps = server.timestamps
+        #expect(stamps.count == 2)
+        // Signed at hand-over, the second would carry a time within ~50 ms of the first's.
+        #expect(stamps[1] - stamps[0] >= 450, "the second request's timestamp is \(stamps[1] - stamps[0]) ms after the first's")
+        await connection.close()
+        try await server.close()
+    }
+}
+
+/// An HTTP/1.1 server that holds its first answer for a while, answers every request 200, and
+/// keeps each request's signature timestamp.
+private final class SlowFirstAnswerServer: Sendable {
+    private let channel: any Channel
+    private let stamps: NIOLockedValueBox<[Int64]>
+    var port: Int { channel.localAddress!.port! }
+    var timestamps: [Int64] { stamps.withLockedValue { $0 } }
+
+    private init(channel: any Channel, stamps: NIOLockedValueBox<[Int64]>) {
+        self.channel = channel
+        self.stamps = stamps
+    }
+
+    static func start(holdFirstFor hold: TimeAmount) async throws -> SlowFirstAnswerServer {
+        let stamps = NIOLockedValueBox<[Int64]>([])
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Handler(stamps: stamps, hold: hold))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return SlowFirstAnswerServer(channel: channel, stamps: stamps)
+    }
+
+    func close() async throws { try await channel.close() }
+
+    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let stamps: NIOLockedValueBox<[Int64]>
+        let hold: TimeAmount
+
+        init(stamps: NIOLockedValueBox<[Int64]>, hold: TimeAmount) {
+            self.stamps = stamps
+            self.hold = hold
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard case .head(let head) = unwrapInboundIn(data) else {
+                if case .end = unwrapInboundIn(data) { answer(context: context) }
+                return
+            }
+            let stamp = head.headers.first(name: RequestSignature.timestampHeader).flatMap { Int64($0) } ?? -1
+            stamps.withLockedValue { $0.append(stamp) }
+        }
+
+        private func answer(context: ChannelHandlerContext) {
+            let first = stamps.withLockedValue { $0.count } == 1
+            let respond = { [context] in
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Length", value: "0")
+                context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+            }
+            if first { context.eventLoop.scheduleTask(in: hold, respond) } else { respond() }
+        }
     }
 }
