@@ -126,57 +126,6 @@ public final class ApplianceService: Sendable {
         return service
     }
 
-    /// The wall clock against the latest time this appliance wrote down: its journal's head
-    /// record and central's last contact. Earlier means the clock is wrong (no RTC, a flat RTC
-    /// battery, a bad NTP answer), and is journaled as an alert.
-    private static func assessClock(journal: BetJournal, lastContact: LastContactFile, clock: any JournalClock,
-                                    logger: Logger) async throws -> ClockTrust {
-        let head = try await journal.headSeq()
-        let lastRecord = head > 0 ? try await journal.records(after: head - 1, limit: 1).first?.wallMillis : nil
-        let trust = ClockTrust(wallNowMillis: clock.wallMillis(), monotonicNanos: clock.monotonicNanos(),
-                               lastKnownMillis: [lastRecord, lastContact.read()].compactMap { $0 }.max(),
-                               file: journal.configuration.directory + "/clock.unsure")
-        if case .unsure(let reading, let lastKnown) = trust.current {
-            let message = """
-                the wall clock reads \(PowerStatusText.clockTime(reading)) UTC, \((lastKnown - reading) / 1_000) s before this appliance's \
-                last written time (\(PowerStatusText.clockTime(lastKnown)) UTC): offline bets are refused until central answers \
-                or a technician confirms the time (console: clock confirm)
-                """
-            logger.error("clock.unsure: \(message)")
-            _ = try await journal.apply(.record(category: "clock.unsure", message: message))
-        }
-        return trust
-    }
-
-    private func loadDemoBoard(_ demo: ApplianceConfiguration.DemoSettings) async throws {
-        let onBoard = journal.board()
-        var published = 0
-        for market in try DemoBoard.load(path: demo.boardFile, nowMillis: clock.wallMillis()) where onBoard.market(market.id) == nil {
-            try await journal.apply(.publish(market))
-            published += 1
-        }
-        logger.notice("demo board loaded: DEMO DATA, not a real fixture list",
-                      metadata: ["file": "\(demo.boardFile)", "markets_published": "\(published)"])
-        try await rollDemoBoard(demo)
-    }
-
-    /// Demo only: a demo race whose start has passed takes no more bets, so it is moved to start
-    /// again as far ahead as the demo board file says (prices and versions kept). A demo left
-    /// running, or started again days later, keeps a board to bet on.
-    public func rollDemoBoard(_ demo: ApplianceConfiguration.DemoSettings) async throws {
-        let now = clock.wallMillis()
-        let onBoard = journal.board()
-        var rolled = 0
-        for fresh in try DemoBoard.load(path: demo.boardFile, nowMillis: now) {
-            guard var market = onBoard.market(fresh.id), market.status != .settled, market.event.startsAtMillis <= now else { continue }
-            market.event.startsAtMillis = fresh.event.startsAtMillis
-            try await journal.apply(.publish(market))
-            rolled += 1
-        }
-        guard rolled > 0 else { return }
-        logger.info("demo races moved to start again", metadata: ["markets": "\(rolled)"])
-        try await refreshBoard()
-    }
 
     /// The betting limits in force: the configuration's, or central's once it has sent some.
     public var limitsInForce: BettingLimits { limits.withLockedValue { $0 } }
