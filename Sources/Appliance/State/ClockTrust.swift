@@ -64,8 +64,8 @@ public final class ClockTrust: Sendable {
         let state = state.withLockedValue { $0 }
         switch state.standing {
         case .unsure(let reading, let lastKnown):
-            return "this appliance's clock read \(Self.clockTime(reading)) UTC at start, before its last written time "
-                + "(\(Self.clockTime(lastKnown)) UTC)"
+            return "this appliance's clock read \(PowerStatusText.clockTime(reading)) UTC at start, before its last written time "
+                + "(\(PowerStatusText.clockTime(lastKnown)) UTC)"
         case .offCentral(let drift):
             return "central's last answer put this appliance's clock \(drift / 1_000) s off its own"
         case .trusted:
@@ -100,9 +100,5 @@ public final class ClockTrust: Sendable {
         }
         if wasDistrusted, let file { try? FileManager.default.removeItem(atPath: file.path) }
         return wasDistrusted
-    }
-
-    static func clockTime(_ millis: Int64) -> String {
-        PowerStatusText.clockTime(millis)
     }
 }
