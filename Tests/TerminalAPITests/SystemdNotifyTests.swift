@@ -70,13 +70,10 @@ struct SystemdNotifyTests {
         #expect(beats.count >= 10, "ten beats within \(bound): \(seen)")
         #expect(beats.allSatisfy { $0["STATUS"] == "taking bets" }, "\(beats)")
 
-        // Empty the queue, then read while the daemon stops: the socket queues only 10 datagrams,
-        // and the daemon drops what does not fit rather than wait for a reader (a stalled one must
-        // not stall it), so beats left unread since the loop above could crowd STOPPING out.
-        while await socket.next(timeoutMillis: 0) != nil {}
-        async let stopping = socket.untilStopping(within: .seconds(30))
-        #expect(await daemon.terminate() == 0)
-        #expect(await stopping, "STOPPING=1 when the graceful shutdown began")
+        let process = try #require(daemon.process)
+        let stopping = await socket.stopping(within: .seconds(30)) { process.signal(SIGTERM) }
+        #expect(stopping, "STOPPING=1 when the graceful shutdown began")
+        #expect(await process.status() == 0)
     }
 
     @Test("a reader that has stalled never blocks the notifier: what does not fit in the socket's queue is dropped")
@@ -157,13 +154,23 @@ extension SystemdNotifyTests.NotifySocket {
         }
     }
 
-    /// True once a message carrying `STOPPING=1` came within `limit`.
-    func untilStopping(within limit: Duration) async -> Bool {
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < limit {
-            if let message = await next(timeoutMillis: 500), message["STOPPING"] == "1" { return true }
+    /// True once a message carrying `STOPPING=1` came within `limit` of `stop` being called.
+    ///
+    /// One thread off the cooperative pool empties the queue, calls `stop` and reads on without a
+    /// pause. The socket queues only 10 datagrams and the daemon drops what does not fit rather than
+    /// wait for a reader (a stalled one must not stall it), so a reader that paused would let beats
+    /// crowd STOPPING out: a hop back through the pool between reads can take seconds with the
+    /// whole suite running under ThreadSanitizer on two cores, and CI once lost STOPPING that way.
+    func stopping(within limit: Duration, after stop: @escaping @Sendable () -> Void) async -> Bool {
+        await offPool {
+            while self.receive(timeoutMillis: 0) != nil {}
+            stop()
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < limit {
+                if let message = self.receive(timeoutMillis: 100), message["STOPPING"] == "1" { return true }
+            }
+            return false
         }
-        return false
     }
 
     /// The next message carrying `WATCHDOG=1`, or nil when none came within `limit`.
