@@ -10,7 +10,7 @@ public import Wagering
 ///
 /// Commands go through a bounded queue to one writer that commits them in batches (group commit):
 /// each `async` call returns only after the transaction holding its record has been fsynced, so an
-/// acknowledgement always means "on stable storage" (DESIGN.md, invariant 1).
+/// acknowledgement always means "on stable storage" (ARCHITECTURE.md, invariant 1).
 public final class BetJournal: Sendable {
     public let configuration: JournalConfiguration
     let pool: DatabasePool

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// A fault-injecting TCP proxy on 127.0.0.1 between the appliance and central (Debian 12 has
-/// no toxiproxy; TESTING-REAL-PARTS.md). Bytes pass through untouched, TLS included, until the
+/// no toxiproxy). Bytes pass through untouched, TLS included, until the
 /// test sets a fault; every fault applies to connections already open as well as new ones.
 public final class FaultProxy: Sendable {
     public enum Fault: Sendable, Hashable {

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A real NUT upsd with the dummy-ups driver on 127.0.0.1, run from a private configuration
-/// directory (TESTING-REAL-PARTS.md, "NUT"). The UPS's state is changed by rewriting the driver's
-/// .dev file; the driver and upsd can be killed and restarted like a failing box.
+/// directory with the binaries of Debian's nut-server package, not its service. The UPS's state
+/// is changed by rewriting the driver's .dev file; the driver and upsd can be killed and
+/// restarted like a failing box.
 public final class NUTServer {
     public let directory: TemporaryDirectory
     public let port: Int

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A private PostgreSQL 15 cluster on 127.0.0.1 (TESTING-REAL-PARTS.md, "PostgreSQL"): initdb
+/// A private PostgreSQL 15 cluster on 127.0.0.1 from Debian's packages: initdb
 /// into a temporary directory with trust authentication for one role, started and stopped with
 /// pg_ctl. PostgreSQL refuses to run as root, so under root the cluster runs as the `postgres`
 /// user Debian's package creates.

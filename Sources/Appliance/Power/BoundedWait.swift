@@ -5,8 +5,8 @@ import NIOConcurrencyHelpers
 ///
 /// The power path journals an event and checkpoints before it runs the shutdown command. Should
 /// the journal hang (a failing card's fsync never returning), an unbounded wait would keep the
-/// shutdown command, and the UPS's power-off request, from ever running; DESIGN.md asks for the
-/// final sync to be tried within a bound. A task group would not do: it waits for every child,
+/// shutdown command, and the UPS's power-off request, from ever running (ARCHITECTURE.md,
+/// invariant 7: every wait has a bound and a defined behaviour at it). A task group would not do: it waits for every child,
 /// and a journal wait does not end on cancellation.
 func finishesWithin(_ limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
     let answered = NIOLockedValueBox(false)

@@ -8,7 +8,7 @@ import Synchronization
 
 /// Runs the power supervisor against a source and carries out what it decides: the commit delay,
 /// intake, the journal's WAL checkpoint, journaled significant events, and the shutdown command,
-/// run exactly once (DESIGN.md, "Operating modes"; docs/power.md). A technician can ask for the
+/// run exactly once (ARCHITECTURE.md, "Operating modes"; docs/power.md). A technician can ask for the
 /// same staged shutdown (or a reboot), and run drills: made-up power events fed through the real
 /// supervisor and actions, with only the final command held back.
 public final class PowerController: Service, Sendable {

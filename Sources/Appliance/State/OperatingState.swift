@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 
-/// The appliance's operating mode (DESIGN.md, "Operating modes"). Power and uplink are separate
+/// The appliance's operating mode (ARCHITECTURE.md, "Operating modes"). Power and uplink are separate
 /// axes; the mode is what they add up to for a kiosk's banner.
 public enum OperatingMode: String, Sendable, CaseIterable {
     case recovering

@@ -1,7 +1,7 @@
 import Foundation
 public import Wagering
 
-/// How a journal is opened. Every bound is explicit (DESIGN.md, invariant 7).
+/// How a journal is opened. Every bound is explicit (ARCHITECTURE.md, invariant 7).
 public struct JournalConfiguration: Sendable {
     /// Directory holding `journal.sqlite`, its WAL, the head marker and the ticket key.
     public var directory: String

@@ -6,7 +6,7 @@ public import SyncProtocol
 
 /// Hands every committed journal record to central exactly once, in order: asks central's
 /// high-water mark, pushes the records after it in bounded batches, and after any fault asks
-/// again, so a lost answer only causes a resend that central recognises (DESIGN.md, invariant 5).
+/// again, so a lost answer only causes a resend that central recognises (ARCHITECTURE.md, invariant 5).
 public final class UplinkService: Service, Sendable {
     public typealias StateChange = @Sendable (_ from: ConnectivityState, _ to: Connectivity) async -> Void
 

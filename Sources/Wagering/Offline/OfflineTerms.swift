@@ -1,4 +1,4 @@
-/// The limits on bets taken while central cannot be reached (DESIGN.md, "Operating modes"):
+/// The limits on bets taken while central cannot be reached (ARCHITECTURE.md, "Operating modes"):
 /// such a bet is journaled and acknowledged here, but central sees it only later, so the risk the
 /// appliance takes alone is capped. Amounts are minor units of the book's currency.
 public struct OfflineTerms: Hashable, Sendable, Codable {
