@@ -6,7 +6,7 @@
 /// and every kind of malformed JSON. A caller then reads the same bytes with `JSONDecoder`,
 /// which accepts all of JSON and names what is wrong; so this reader only has to be right on what
 /// it accepts, never to explain a refusal. Written by hand because `JSONDecoder`'s keyed
-/// containers were the largest single cost in holdfastd under load (docs/BENCHMARKS.md,
+/// containers were the largest single cost in holdfastd under load (docs/benchmarks-history.md,
 /// "Terminal API"), and no JSON library in the project's package set reads bytes into a struct.
 ///
 /// Valid only while `bytes` is: use it inside `withUnsafeBytes`.

@@ -6,7 +6,7 @@ public import NIOCore
 /// that reads the socket. On the default pool each request crossed threads twice (a wake-up of
 /// the event loop to write it, one of a pool thread to resume the caller), and `holdfast bench
 /// api`'s 64 kiosks spent a third of their CPU there, on the cores the daemon under test needs
-/// (docs/BENCHMARKS.md, "Terminal API").
+/// (docs/benchmarks-history.md, "Terminal API").
 ///
 /// Written here because the SwiftNIO in the package mirror does not make its event loops task
 /// executors yet.

@@ -12,7 +12,7 @@ import NIOConcurrencyHelpers
 /// before its body, so every signed bet crossed the network as two TCP segments, doubling the
 /// sender's system calls and the appliance's reads. `holdfast bench api` runs 64 of these beside
 /// the daemon on the same two cores, where those calls were a fifth of the load generator's CPU
-/// (docs/BENCHMARKS.md, "Terminal API").
+/// (docs/benchmarks-history.md, "Terminal API").
 public final class KeepAliveTransport: TerminalTransport {
     public static let maximumWaiting = 64
 

@@ -31,8 +31,8 @@ struct ConfigReader {
     /// The node tree of a configuration file, every scalar left a string for the reader to
     /// convert and check. Yams' default resolver would tag each scalar bool, int, float, null or
     /// timestamp with `NSRegularExpression`, which brings ICU's regular expressions into every
-    /// start-up (holdfastd's resident memory after reading its configuration: docs/BENCHMARKS.md,
-    /// "Memory"), for tags this reader never looks at.
+    /// start-up (holdfastd's resident memory after reading its configuration:
+    /// docs/benchmarks-history.md, "Memory"), for tags this reader never looks at.
     static func compose(yaml text: String) throws -> Node? {
         try Yams.compose(yaml: text, Resolver.basic)
     }

@@ -15,7 +15,8 @@ import NIOConcurrencyHelpers
 /// quarter of a million live entries that is one chance in 7 * 10^13 per request, and a forged
 /// collision only ever refuses the forger's own request. Expired entries are swept out in one
 /// pass whenever the cache has doubled since the last sweep, rather than tracked in expiry order,
-/// which took another entry's worth of memory for every entry (docs/BENCHMARKS.md, "Terminal API").
+/// which took another entry's worth of memory for every entry
+/// (docs/benchmarks-history.md, "Terminal API").
 final class NonceCache: Sendable {
     private struct State {
         /// Each remembered nonce's expiry in Unix seconds, rounded up: kept up to a second longer.

@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// Written here rather than taken from Hummingbird because that middleware wraps every response
 /// body in a closure so it can stop its timer after the body is written, and a closure body turns
 /// off Hummingbird's fast path that sends head, body and end in one socket write: every answer
-/// left in two TCP segments (docs/BENCHMARKS.md, "Terminal API"). This one stops the timer when
+/// left in two TCP segments (docs/benchmarks-history.md, "Terminal API"). This one stops the timer when
 /// the response is ready, so a duration is the time to decide the answer, not to send it; for a
 /// Server-Sent Events stream that is the time to open it, where Hummingbird's counted until the
 /// stream closed.

@@ -182,7 +182,7 @@ extension Book {
     ///
     /// The bet's exposure contribution is worked out again here rather than kept from placing:
     /// it is a pure function of the struck terms, and keeping it cost about a third of the memory
-    /// of every open ticket (docs/BENCHMARKS.md, "Memory per open ticket").
+    /// of every open ticket (docs/benchmarks-history.md, "Memory per open ticket").
     mutating func closeOpen(_ ticketID: TicketID) {
         guard let state = tickets[ticketID], state.status == .open else {
             assertionFailure("closing ticket \(ticketID), which is not open")

@@ -6,7 +6,7 @@
 /// bucket, empty or not, would take a whole ticket's bytes, and growing the dictionary would
 /// copy them all. Out of line a bucket holds one reference, and the legs are allocated in the
 /// same block as the rest rather than as an array of their own, which saved an allocation and an
-/// array header (48 bytes) per open ticket (docs/BENCHMARKS.md, "Memory per open ticket").
+/// array header (48 bytes) per open ticket (docs/benchmarks-history.md, "Memory per open ticket").
 public struct TicketState: Hashable, Sendable {
     /// `ManagedBuffer` opts out of Sendable; sharing is safe here for the reason given on `Storage`.
     nonisolated(unsafe) private var storage: Storage

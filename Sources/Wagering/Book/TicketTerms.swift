@@ -5,7 +5,7 @@
 /// ids, potential return) is in the journal's `bet.placed` record and the tickets table, which
 /// answer lookups; every open ticket stays in the daemon's memory until its markets are
 /// resulted, so keeping only the terms is what decides how many an appliance's RAM holds
-/// (docs/BENCHMARKS.md, "Memory per open ticket"). Amounts are minor units of the book's
+/// (docs/benchmarks-history.md, "Memory per open ticket"). Amounts are minor units of the book's
 /// currency. The ticket id is the book's dictionary key and is not repeated here.
 public struct TicketTerms: Hashable, Sendable {
     public var terminalID: TerminalID

@@ -4,7 +4,7 @@ import Crypto
 ///
 /// Held inline as four words rather than as a byte array or a hex string: every open ticket in
 /// the book keeps one, and each array or string was a heap allocation of its own, 80-100 bytes
-/// with its header (docs/BENCHMARKS.md, "Memory per open ticket").
+/// with its header (docs/benchmarks-history.md, "Memory per open ticket").
 public struct Digest256: Hashable, Sendable, Codable {
     private var words: (UInt64, UInt64, UInt64, UInt64)
 

@@ -6,8 +6,8 @@ public struct TicketID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The id's eleven base-32 digits before the check character, most significant first: the
     /// appliance code's four in bits 35-54, the serial's seven below them. One word, because the
     /// book holds several ids per open ticket (its key and its markets' indexes), so every byte of
-    /// an id is paid several times over by every open ticket (docs/BENCHMARKS.md, "Memory per open
-    /// ticket"). Ordering the words orders the ids by code, then serial.
+    /// an id is paid several times over by every open ticket (docs/benchmarks-history.md,
+    /// "Memory per open ticket"). Ordering the words orders the ids by code, then serial.
     private let digits: UInt64
 
     /// Seven base-32 digits: 34 billion tickets per appliance.
