@@ -112,6 +112,21 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("paying offline wins before the verdict is off unless set; zero turns it off, a negative amount is refused")
+    func payBeforeVerdict() throws {
+        #expect(try ApplianceConfiguration.parse(yaml: Self.valid, relativeTo: "/tmp").offline.payBeforeVerdictUpTo == 0)
+        for (value, minorUnits) in [("\"0.00\"", Int64(0)), ("\"5.00\"", 500)] {
+            let yaml = Self.valid + "\noffline: { pay_before_verdict_up_to: \(value) }\n"
+            #expect(try ApplianceConfiguration.parse(yaml: yaml, relativeTo: "/tmp").offline.payBeforeVerdictUpTo == minorUnits)
+        }
+        do {
+            _ = try ApplianceConfiguration.parse(yaml: Self.valid + "\noffline: { pay_before_verdict_up_to: \"-1.00\" }\n", relativeTo: "/tmp")
+            Issue.record("a negative amount was accepted")
+        } catch {
+            #expect(error.key == "offline.pay_before_verdict_up_to", "\(error)")
+        }
+    }
+
     @Test("a terminal listed twice is refused")
     func duplicateTerminal() {
         let yaml = Self.valid.replacingOccurrences(

@@ -74,6 +74,53 @@ struct BookVerdictTests {
         #expect(desk.book.ticket(bet.ticketID) == nil)
     }
 
+    @Test("under pay_before_verdict_up_to a small offline win is paid early and says so; a larger one, or with the setting at 0, waits")
+    func smallWinPaidBeforeVerdict() throws {
+        var desk = try Desk.standard()
+        let small = try Self.placeOffline(&desk, "d", stake: 100)
+        let large = try Self.placeOffline(&desk, "d", stake: 300)
+        _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
+        #expect(desk.book.ticket(small.ticketID)?.amountOwed == 200 && desk.book.ticket(large.ticketID)?.amountOwed == 600)
+
+        for upTo: Int64 in [0, 199] {
+            #expect(desk.refusal { desk throws(BookRefusal) in
+                _ = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 1, beforeVerdictUpTo: upTo)
+            } == .awaitingVerdict(small.ticketID), "up to \(upTo)")
+        }
+        #expect(desk.refusal { desk throws(BookRefusal) in
+            _ = try desk.book.pay(large.ticketID, code: Self.code(large), at: "cashier", nowMillis: 1, beforeVerdictUpTo: 200)
+        } == .awaitingVerdict(large.ticketID))
+        let paid = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 2, beforeVerdictUpTo: 200)
+        #expect(paid.event == .ticketPaid(TicketPayment(ticketID: small.ticketID, terminalID: "cashier", amount: Money(minorUnits: 200, currency: .gbp),
+                                                        atMillis: 2, beforeVerdict: true)))
+        #expect(desk.book.ticket(small.ticketID)?.status == .paid && desk.book.ticket(small.ticketID)?.awaitingVerdict == true,
+                "kept, so the verdict still finds it")
+    }
+
+    @Test("a void verdict on a win paid early says what was paid above the stake; a confirmation, or a void of a refund, says nothing")
+    func verdictAfterEarlyPayout() throws {
+        var desk = try Desk.standard()
+        let voided = try Self.placeOffline(&desk, "d", stake: 100)
+        let confirmed = try Self.placeOffline(&desk, "d", stake: 50)
+        let refunded = try Self.placeOffline(&desk, "f", stake: 70)
+        _ = try desk.book.void(refunded.ticketID, by: "staff", reason: "misprint", nowMillis: desk.nowMillis, windowMillis: 60_000)
+        _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
+        for bet in [voided, confirmed, refunded] {
+            _ = try desk.book.pay(bet.ticketID, code: Self.code(bet), at: "cashier", nowMillis: 3, beforeVerdictUpTo: 500)
+        }
+
+        let void = try desk.book.applyVerdict(voided.ticketID, .voided, reason: "market_resulted", detail: "after the result", nowMillis: 4)
+        guard case .verdictApplied(let verdict) = void.event else { Issue.record("\(void.event)"); return }
+        #expect(verdict.overpaid == Money(minorUnits: 100, currency: .gbp) && verdict.amountOwed.minorUnits == 200)
+        #expect(void.tickets == [TicketChange(ticketID: voided.ticketID, status: .paid, amount: 200, verdict: .voided)])
+        #expect(desk.book.ticket(voided.ticketID) == nil)
+        for (bet, decision) in [(confirmed, VerdictDecision.confirmed), (refunded, .voided)] {
+            guard case .verdictApplied(let other) = try desk.book.applyVerdict(bet.ticketID, decision, reason: nil, detail: "-", nowMillis: 5).event
+            else { Issue.record("no verdict"); continue }
+            #expect(other.overpaid == nil, "\(bet.ticketID) \(decision)")
+        }
+    }
+
     @Test("a second delivery, a verdict for an online bet and one for an unknown ticket are refused and change nothing")
     func refusals() throws {
         var desk = try Desk.standard()
@@ -120,6 +167,16 @@ struct BookVerdictTests {
                                        StoredTicket(bet: loser, status: .lost, amountOwed: 0, awaitingVerdict: true),
                                        StoredTicket(bet: open, status: .open, amountOwed: 0, awaitingVerdict: true)])
         #expect(Self.standing(restored) == Self.standing(desk.book) && restored.exposure == desk.book.exposure)
+
+        // A win paid before its verdict, which then voids it: the payment and the verdict replay.
+        let paidEarly = try Self.placeOffline(&desk, "d", stake: 100)
+        facts.append(.betPlaced(paidEarly))
+        facts.append(try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win])).event)
+        facts.append(try desk.book.pay(paidEarly.ticketID, code: Self.code(paidEarly), at: "cashier", nowMillis: 8, beforeVerdictUpTo: 200).event)
+        facts.append(try desk.book.applyVerdict(paidEarly.ticketID, .voided, reason: "stale_odds", detail: "y", nowMillis: 9).event)
+        var replayedAgain = Book.forReplay(currency: .gbp)
+        for fact in facts { try replayedAgain.replay(fact) }
+        #expect(replayedAgain.tickets == desk.book.tickets && replayedAgain.exposure == desk.book.exposure)
     }
 
     private static func standing(_ book: Book) -> [TicketID: String] {

@@ -92,13 +92,19 @@ struct ConfigReader {
         }
     }
 
-    /// An amount such as "12.50" in `currency`, exact (never rounded), positive.
-    mutating func amount(_ key: String, currency: Currency, default fallback: String? = nil) throws(ConfigurationError) -> Int64 {
+    /// An amount such as "12.50" in `currency`, exact (never rounded), positive; zero too where
+    /// `zeroAllowed` (a setting that zero turns off).
+    mutating func amount(_ key: String, currency: Currency, default fallback: String? = nil,
+                         zeroAllowed: Bool = false) throws(ConfigurationError) -> Int64 {
         let value = node(key)
         let text = try string(key, default: fallback)
         do {
             let money = try Money.parse(text, currency: currency)
-            guard money.minorUnits > 0 else { throw error(key, value, "must be more than zero") }
+            if zeroAllowed {
+                guard money.minorUnits >= 0 else { throw error(key, value, "must not be negative") }
+            } else {
+                guard money.minorUnits > 0 else { throw error(key, value, "must be more than zero") }
+            }
             return money.minorUnits
         } catch let moneyError as MoneyError {
             throw error(key, value, moneyError.description)

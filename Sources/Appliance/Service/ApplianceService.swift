@@ -155,11 +155,13 @@ public final class ApplianceService: Sendable {
     }
 
     /// Journals a board change (price, status) and refreshes the cached board.
-    public func changeBoard(_ command: JournalCommand) async throws(JournalError) {
-        try await journal.apply(command)
+    @discardableResult
+    public func changeBoard(_ command: JournalCommand) async throws(JournalError) -> JournaledFact {
+        let fact = try await journal.apply(command)
         do { try await refreshBoard() } catch {
             logger.error("board changed but could not be re-read for terminals", metadata: ["error": "\(error)"])
         }
+        return fact
     }
 
     // MARK: Bets and tickets
@@ -256,7 +258,7 @@ public final class ApplianceService: Sendable {
             guard let securityCode = try? SecurityCode(parsing: code) else {
                 throw Problem(.securityCodeMismatch, detail: "the security code does not match ticket \(id)")
             }
-            return .pay(id, code: securityCode, at: terminal.id)
+            return .pay(id, code: securityCode, at: terminal.id, beforeVerdictUpTo: configuration.offline.payBeforeVerdictUpTo)
         }
     }
 

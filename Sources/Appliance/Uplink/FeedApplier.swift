@@ -50,11 +50,29 @@ struct FeedApplier {
     /// journaled.
     private func journalVerdict(_ command: JournalCommand, _ ticket: TicketID, _ decision: VerdictDecision,
                                 _ item: FeedItem) async throws {
+        let fact: JournaledFact
         do {
-            try await service.changeBoard(command)
+            fact = try await service.changeBoard(command)
         } catch .refused(let refusal) {
             try await refused(refusal, ticket, decision, item)
+            return
         }
+        if case .verdictApplied(let verdict) = fact.applied.event, let overpaid = verdict.overpaid {
+            try await voidAfterPayout(verdict, overpaid: overpaid)
+        }
+    }
+
+    /// A win paid before its verdict (the venue's `pay_before_verdict_up_to`) that central then
+    /// voided: the money is gone, so a person must know, here through the alert hook and at
+    /// central through the record.
+    private func voidAfterPayout(_ verdict: TicketVerdict, overpaid: Money) async throws {
+        let message = """
+            ticket \(verdict.ticketID) was paid \(verdict.amountOwed) before central's verdict, and central voided it \
+            (\(verdict.reason ?? "voided"): \(verdict.detail)); \(overpaid) was paid above the stake
+            """
+        logger.error("a win paid before its verdict was voided by central; journaled as an alert",
+                     metadata: ["ticket": "\(verdict.ticketID)", "overpaid": "\(overpaid)"])
+        try await alert("verdict.void_after_payout", message)
     }
 
     private func refused(_ refusal: BookRefusal, _ ticket: TicketID, _ decision: VerdictDecision, _ item: FeedItem) async throws {
@@ -69,8 +87,17 @@ struct FeedApplier {
     private func unapplied(_ ticket: String, _ decision: VerdictDecision, because reason: String) async throws {
         logger.error("central's verdict could not be applied; journaled as an alert",
                      metadata: ["ticket": "\(ticket)", "decision": "\(decision.rawValue)", "reason": "\(reason)"])
-        try await service.changeBoard(.record(category: "verdict.unapplied",
-                                              message: "central's \(decision.rawValue) verdict on ticket \(ticket) could not be applied: \(reason)"))
+        try await alert("verdict.unapplied", "central's \(decision.rawValue) verdict on ticket \(ticket) could not be applied: \(reason)")
+    }
+
+    /// Journals an alert, then raises it through the local hook (central raises it again when the
+    /// record arrives). Unlike ``ApplianceService/recordEvent(_:_:level:)`` a failed write is
+    /// thrown, so the feed item is read again rather than the verdict's fate going unrecorded.
+    private func alert(_ category: String, _ message: String) async throws {
+        assert(ApplianceAlerts.categories.contains(category), "\(category) is not an alert category")
+        let text = String(message.prefix(300))
+        try await service.changeBoard(.record(category: category, message: text))
+        service.alertHook.raise(category, text)
     }
 
     private func journal(_ command: JournalCommand, _ item: FeedItem) async throws {

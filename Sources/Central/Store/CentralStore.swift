@@ -144,6 +144,7 @@ public struct CentralStore: Sendable {
         let decoder = JSONDecoder()
         var offline: [(seq: Int64, bet: VerdictRules.OfflineBet)] = []
         var payouts: [(seq: Int64, ticket: String)] = []
+        var paidBeforeVerdict: [(seq: Int64, payment: TicketPayment)] = []
         for record in records {
             // The records are the appliance's history, chain-checked; one central cannot read is
             // kept and reported rather than refused, or it would stop every record after it.
@@ -160,7 +161,9 @@ public struct CentralStore: Sendable {
                     guard ApplianceAlerts.categories.contains(event.category) else { continue }
                     try await raiseAlert("appliance:\(event.category)", seq: record.seq, detail: event.message, appliance: appliance.code, connection)
                 case "ticket.paid":
-                    payouts.append((record.seq, try decoder.decode(TicketPayment.self, from: Data(record.payload)).ticketID.description))
+                    let payment = try decoder.decode(TicketPayment.self, from: Data(record.payload))
+                    payouts.append((record.seq, payment.ticketID.description))
+                    if payment.beforeVerdict == true { paidBeforeVerdict.append((record.seq, payment)) }
                 default: continue
                 }
             } catch {
@@ -193,6 +196,30 @@ public struct CentralStore: Sendable {
                 try await raiseAlert("ticket-paid-twice", seq: payout.seq, detail: "ticket \(payout.ticket) paid twice: again in record \(payout.seq)",
                                      appliance: appliance.code, connection)
             }
+        }
+        try await checkPaidBeforeVerdict(paidBeforeVerdict, appliance: appliance, connection)
+    }
+
+    /// A win the venue paid before the verdict (its `pay_before_verdict_up_to`) that central voided
+    /// is money the venue cannot take back: an alert, whether or not the appliance raises its own.
+    /// The verdict is always decided first, when the bet's record arrives, since the payment's
+    /// record comes after it in the chain.
+    private func checkPaidBeforeVerdict(_ paid: [(seq: Int64, payment: TicketPayment)], appliance: EnrolledAppliance,
+                                        _ connection: PostgresConnection) async throws {
+        guard !paid.isEmpty else { return }
+        let rows = try await connection.query("""
+            SELECT ticket_id, reason, detail FROM verdicts
+            WHERE appliance = \(appliance.code) AND decision = 'voided' AND ticket_id = ANY(\(paid.map { $0.payment.ticketID.description }))
+            """, logger: logger)
+        var voided: [String: String] = [:]
+        for try await (ticket, reason, detail) in rows.decode((String, String?, String).self) {
+            voided[ticket] = "\(reason ?? "voided"): \(detail)"
+        }
+        for (seq, payment) in paid {
+            guard let why = voided[payment.ticketID.description] else { continue }
+            try await raiseAlert("paid-before-void-verdict", seq: seq, detail: """
+                ticket \(payment.ticketID) was paid \(payment.amount) at \(payment.terminalID) before its verdict, and central voided it (\(why))
+                """, appliance: appliance.code, connection)
         }
     }
 

@@ -43,7 +43,7 @@ extension Book {
             guard let state = tickets[payment.ticketID], state.status == .won || state.status == .voided,
                   state.amountOwed == payment.amount.minorUnits
             else { throw .diverged("payment of ticket \(payment.ticketID), which was not owed \(payment.amount)") }
-            guard !(state.status == .won && state.awaitingVerdict) else {
+            guard !(state.status == .won && state.awaitingVerdict) || payment.beforeVerdict == true else {
                 throw .diverged("payment of ticket \(payment.ticketID), a win still awaiting central's verdict")
             }
             return applyPayment(payment)

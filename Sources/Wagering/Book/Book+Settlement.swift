@@ -96,24 +96,27 @@ extension Book {
     }
 
     /// Pays what a won or voided ticket is owed, once, to the holder of its security code. A win
-    /// taken offline waits for central's verdict, which may void it; a refund does not, since a
-    /// void verdict owes the same stake back.
+    /// taken offline waits for central's verdict, which may void it, unless it is at most
+    /// `beforeVerdictUpTo` (minor units; the venue's `pay_before_verdict_up_to`, 0 by default):
+    /// then it is paid, and the payment says so. A refund never waits, since a void verdict owes
+    /// the same stake back.
     public mutating func pay(_ ticketID: TicketID, code: SecurityDigest, at terminal: TerminalID,
-                             nowMillis: Int64) throws(BookRefusal) -> Applied {
+                             nowMillis: Int64, beforeVerdictUpTo: Int64 = 0) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.status == .won || state.status == .voided else { throw .ticketNotPayable(ticketID, state.status) }
-        guard !(state.status == .won && state.awaitingVerdict) else { throw .awaitingVerdict(ticketID) }
+        let beforeVerdict = state.status == .won && state.awaitingVerdict
+        guard !beforeVerdict || state.amountOwed <= beforeVerdictUpTo else { throw .awaitingVerdict(ticketID) }
         guard state.terms.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
-        let payment = TicketPayment(ticketID: ticketID, terminalID: terminal,
-                                    amount: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis)
+        let payment = TicketPayment(ticketID: ticketID, terminalID: terminal, amount: Money(minorUnits: state.amountOwed, currency: currency),
+                                    atMillis: nowMillis, beforeVerdict: beforeVerdict ? true : nil)
         return applyPayment(payment)
     }
 
     mutating func applyPayment(_ payment: TicketPayment) -> Applied {
         if tickets[payment.ticketID]?.awaitingVerdict == true {
-            // A refund paid before the verdict: kept, paid, so the verdict still finds it. Its
-            // amount is what was paid, as the tickets table has it, so a book restored from the
-            // table and one replayed from the records agree.
+            // A refund, or a small win the venue pays early, paid before the verdict: kept, paid,
+            // so the verdict still finds it. Its amount is what was paid, as the tickets table has
+            // it, so a book restored from the table and one replayed from the records agree.
             tickets[payment.ticketID]?.status = .paid
             tickets[payment.ticketID]?.amountOwed = payment.amount.minorUnits
         } else {

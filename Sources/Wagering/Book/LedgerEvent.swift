@@ -80,12 +80,17 @@ public struct TicketPayment: Hashable, Sendable, Codable {
     public var terminalID: TerminalID
     public var amount: Money
     public var atMillis: Int64
+    /// True for a win taken offline paid before central's verdict, as the venue's
+    /// `pay_before_verdict_up_to` allows: journaled, so central can tell the payout it must
+    /// watch from an ordinary one. Absent otherwise, so earlier records read the same.
+    public var beforeVerdict: Bool?
 
-    public init(ticketID: TicketID, terminalID: TerminalID, amount: Money, atMillis: Int64) {
+    public init(ticketID: TicketID, terminalID: TerminalID, amount: Money, atMillis: Int64, beforeVerdict: Bool? = nil) {
         self.ticketID = ticketID
         self.terminalID = terminalID
         self.amount = amount
         self.atMillis = atMillis
+        self.beforeVerdict = beforeVerdict
     }
 }
 
@@ -105,6 +110,9 @@ public struct TicketVerdict: Hashable, Sendable, Codable {
     /// lost; for a confirmation what it was owed before.
     public var amountOwed: Money
     public var atMillis: Int64
+    /// For a void of a win already paid before the verdict: what was paid above the stake the
+    /// void owes, the venue's loss. Absent otherwise.
+    public var overpaid: Money?
 
     /// How a ticket this verdict voided explains itself to staff and terminals.
     public var voidReason: String { "central: \(reason ?? "voided"): \(detail)" }

@@ -49,5 +49,57 @@ extension SyncSuites {
                         == "voided stale_odds\nvoided stale_odds")
             #expect(await daemon.terminate() == 0)
         }
+
+        @Test("pay_before_verdict_up_to: a small stale win is paid before the verdict; central's void then raises an alert here and at central")
+        func smallWinPaidBeforeVoidVerdict() async throws {
+            let central = try CentralFixture()
+            try await central.start()
+            let market = Market(id: "p1", event: Event(id: "pe1", name: "Early race", startsAtMillis: 4_102_444_800_000), name: "Win",
+                                selections: [Selection(id: "p1-a", name: "A", odds: try Odds.parse("2.0")),
+                                             Selection(id: "p1-b", name: "B", odds: try Odds.parse("3.0"))])
+            try central.publish(market)
+            let hook = try AlertHookScript()
+            let daemon = try DaemonFixture(extraConfig: central.uplinkSection()
+                                           + "\noffline: { pay_before_verdict_up_to: \"5.00\" }\nalerts: { command: \(hook.path) }\n")
+            let client = daemon.client(port: try await daemon.start())
+            let board = try await Feed.waitForBoard(client) { $0.markets.contains { $0.id == "p1" } }
+
+            await central.kill()
+            _ = try await Offline.waitForState("offline", client)
+            try central.publish("price", ["--selection", "p1-a", "--odds", "1.5"])
+            try await Task.sleep(for: .milliseconds(100)) // the bet comes clearly after the change
+            let stale = try await client.place(Slips.single("p1-a", on: board, stake: 200)).get()
+            #expect(stale.verdict == "pending")
+            try central.publish("result", ["--market", "p1", "--winner", "p1-a"])
+
+            // Central comes back with this appliance's row locked by another transaction: its
+            // pushes wait, so no verdict can be decided, while the feed brings the result.
+            let lock = try LineReadingChild(executable: "/usr/bin/psql", arguments: [central.postgres.url, "-Atq"], acceptsInput: true)
+            lock.send("BEGIN;\nSELECT code FROM appliances WHERE code = '\(central.applianceCode)' FOR UPDATE;\n")
+            #expect(await lock.nextLine() == central.applianceCode)
+            try await central.start()
+            let won = try await Feed.waitForTicket(client, stale.ticketId) { $0.status == .won }
+            #expect(won.verdict == "pending" && won.amount.minorUnits == 400)
+
+            let paid = try await client.payout(stale.ticketId, securityCode: try #require(stale.securityCode)).get()
+            #expect(paid.status == .paid && paid.amount.minorUnits == 400, "4.00 is within the venue's 5.00")
+
+            lock.send("ROLLBACK;\n\\q\n")
+            _ = await lock.exitStatus()
+            let decided = try await Feed.waitForTicket(client, stale.ticketId) { $0.verdict == "voided" }
+            #expect(decided.status == .paid && decided.amount.minorUnits == 400, "a paid ticket stays paid")
+            let local = try await hook.first("verdict.void_after_payout")
+            #expect(local?.contains("2.00 GBP was paid above the stake") == true, "\(String(describing: local))")
+
+            // Central raises its own alert from the payment's record, and the appliance's again from its event.
+            var types: [String] = []
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .seconds(60), !types.contains("appliance:verdict.void_after_payout") {
+                types = try central.postgres.psql("SELECT type FROM alerts ORDER BY id").split(separator: "\n").map(String.init)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(types.contains("paid-before-void-verdict") && types.contains("appliance:verdict.void_after_payout"), "\(types)")
+            #expect(await daemon.terminate() == 0)
+        }
     }
 }
