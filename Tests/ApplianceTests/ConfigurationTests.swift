@@ -112,18 +112,28 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("paying offline wins before the verdict is off unless set; zero turns it off, a negative amount is refused")
+    @Test("paying offline wins before the verdict is off unless set; its total is at most the offline liability")
     func payBeforeVerdict() throws {
-        #expect(try ApplianceConfiguration.parse(yaml: Self.valid, relativeTo: "/tmp").offline.payBeforeVerdictUpTo == 0)
-        for (value, minorUnits) in [("\"0.00\"", Int64(0)), ("\"5.00\"", 500)] {
-            let yaml = Self.valid + "\noffline: { pay_before_verdict_up_to: \(value) }\n"
-            #expect(try ApplianceConfiguration.parse(yaml: yaml, relativeTo: "/tmp").offline.payBeforeVerdictUpTo == minorUnits)
+        func early(_ settings: String) throws(ConfigurationError) -> EarlyPayoutLimits {
+            try ApplianceConfiguration.parse(yaml: Self.valid + "\noffline: { \(settings) }\n", relativeTo: "/tmp").offline.earlyPayout
         }
-        do {
-            _ = try ApplianceConfiguration.parse(yaml: Self.valid + "\noffline: { pay_before_verdict_up_to: \"-1.00\" }\n", relativeTo: "/tmp")
-            Issue.record("a negative amount was accepted")
-        } catch {
-            #expect(error.key == "offline.pay_before_verdict_up_to", "\(error)")
+        #expect(try ApplianceConfiguration.parse(yaml: Self.valid, relativeTo: "/tmp").offline.earlyPayout == .none)
+        #expect(try early(#"pay_before_verdict_up_to: "0.00""#) == .none)
+        #expect(try early(#"pay_before_verdict_up_to: "5.00""#) == EarlyPayoutLimits(perTicket: 500, total: 5_000), "ten such wins by default")
+        #expect(try early(#"pay_before_verdict_up_to: "500.00""#).total == 200_000, "at most max_liability by default")
+        #expect(try early(#"pay_before_verdict_up_to: "5.00", pay_before_verdict_total: "20.00""#).total == 2_000)
+
+        let refused: [(String, String, String)] = [
+            (#"pay_before_verdict_up_to: "-1.00""#, "offline.pay_before_verdict_up_to", "amount"),
+            (#"pay_before_verdict_up_to: "5.00", pay_before_verdict_total: "2000.01""#, "offline.pay_before_verdict_total", "max_liability"),
+        ]
+        for (settings, key, problem) in refused {
+            do {
+                _ = try early(settings)
+                Issue.record("\(settings) was accepted")
+            } catch {
+                #expect(error.key == key && error.description.contains(problem), "\(error)")
+            }
         }
     }
 

@@ -84,17 +84,43 @@ struct BookVerdictTests {
 
         for upTo: Int64 in [0, 199] {
             #expect(desk.refusal { desk throws(BookRefusal) in
-                _ = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 1, beforeVerdictUpTo: upTo)
+                _ = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 1, early: EarlyPayoutLimits(perTicket: upTo, total: 10_000))
             } == .awaitingVerdict(small.ticketID), "up to \(upTo)")
         }
         #expect(desk.refusal { desk throws(BookRefusal) in
-            _ = try desk.book.pay(large.ticketID, code: Self.code(large), at: "cashier", nowMillis: 1, beforeVerdictUpTo: 200)
+            _ = try desk.book.pay(large.ticketID, code: Self.code(large), at: "cashier", nowMillis: 1, early: EarlyPayoutLimits(perTicket: 200, total: 10_000))
         } == .awaitingVerdict(large.ticketID))
-        let paid = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 2, beforeVerdictUpTo: 200)
+        let paid = try desk.book.pay(small.ticketID, code: Self.code(small), at: "cashier", nowMillis: 2, early: EarlyPayoutLimits(perTicket: 200, total: 10_000))
         #expect(paid.event == .ticketPaid(TicketPayment(ticketID: small.ticketID, terminalID: "cashier", amount: Money(minorUnits: 200, currency: .gbp),
                                                         atMillis: 2, beforeVerdict: true)))
         #expect(desk.book.ticket(small.ticketID)?.status == .paid && desk.book.ticket(small.ticketID)?.awaitingVerdict == true,
                 "kept, so the verdict still finds it")
+    }
+
+    @Test("wins paid early are bounded in total, so a large win split over tickets is not paid early; one owed less than its stake waits")
+    func earlyPayoutsBoundedInTotal() throws {
+        var desk = try Desk.standard()
+        let bets = try (0..<3).map { _ in try Self.placeOffline(&desk, "d", stake: 100) } // each owed 200, 100 above its stake
+        let deadHeat = try Self.placeOffline(&desk, "a", stake: 100)
+        _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
+        _ = try desk.book.result(MarketResult(marketID: "race1", outcomes: ["a": .deadHeat(numerator: 1, denominator: 4)]))
+        let owed = try #require(desk.book.ticket(deadHeat.ticketID)?.amountOwed)
+        #expect(desk.book.ticket(deadHeat.ticketID)?.status == .won && owed < 100, "a dead heat at 3.0 among four: \(owed)")
+
+        let early = EarlyPayoutLimits(perTicket: 500, total: 200)
+        for bet in bets.prefix(2) { _ = try desk.book.pay(bet.ticketID, code: Self.code(bet), at: "cashier", nowMillis: 1, early: early) }
+        #expect(desk.book.paidBeforeVerdictAtRisk == 200)
+        #expect(desk.refusal { desk throws(BookRefusal) in
+            _ = try desk.book.pay(bets[2].ticketID, code: Self.code(bets[2]), at: "cashier", nowMillis: 2, early: early)
+        } == .awaitingVerdict(bets[2].ticketID), "the third would take the total past 2.00")
+        #expect(desk.refusal { desk throws(BookRefusal) in
+            _ = try desk.book.pay(deadHeat.ticketID, code: Self.code(deadHeat), at: "cashier", nowMillis: 2, early: early)
+        } == .awaitingVerdict(deadHeat.ticketID), "a void would owe the whole stake back")
+
+        // A verdict on one of them frees its part of the total.
+        _ = try desk.book.applyVerdict(bets[0].ticketID, .confirmed, reason: nil, detail: "ok", nowMillis: 3)
+        _ = try desk.book.pay(bets[2].ticketID, code: Self.code(bets[2]), at: "cashier", nowMillis: 4, early: early)
+        #expect(desk.book.paidBeforeVerdictAtRisk == 200)
     }
 
     @Test("a void verdict on a win paid early says what was paid above the stake; a confirmation, or a void of a refund, says nothing")
@@ -106,7 +132,7 @@ struct BookVerdictTests {
         _ = try desk.book.void(refunded.ticketID, by: "staff", reason: "misprint", nowMillis: desk.nowMillis, windowMillis: 60_000)
         _ = try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win]))
         for bet in [voided, confirmed, refunded] {
-            _ = try desk.book.pay(bet.ticketID, code: Self.code(bet), at: "cashier", nowMillis: 3, beforeVerdictUpTo: 500)
+            _ = try desk.book.pay(bet.ticketID, code: Self.code(bet), at: "cashier", nowMillis: 3, early: EarlyPayoutLimits(perTicket: 500, total: 10_000))
         }
 
         let void = try desk.book.applyVerdict(voided.ticketID, .voided, reason: "market_resulted", detail: "after the result", nowMillis: 4)
@@ -172,7 +198,7 @@ struct BookVerdictTests {
         let paidEarly = try Self.placeOffline(&desk, "d", stake: 100)
         facts.append(.betPlaced(paidEarly))
         facts.append(try desk.book.result(MarketResult(marketID: "race2", outcomes: ["d": .win])).event)
-        facts.append(try desk.book.pay(paidEarly.ticketID, code: Self.code(paidEarly), at: "cashier", nowMillis: 8, beforeVerdictUpTo: 200).event)
+        facts.append(try desk.book.pay(paidEarly.ticketID, code: Self.code(paidEarly), at: "cashier", nowMillis: 8, early: EarlyPayoutLimits(perTicket: 200, total: 10_000)).event)
         facts.append(try desk.book.applyVerdict(paidEarly.ticketID, .voided, reason: "stale_odds", detail: "y", nowMillis: 9).event)
         var replayedAgain = Book.forReplay(currency: .gbp)
         for fact in facts { try replayedAgain.replay(fact) }

@@ -100,11 +100,8 @@ struct ConfigReader {
         let text = try string(key, default: fallback)
         do {
             let money = try Money.parse(text, currency: currency)
-            if zeroAllowed {
-                guard money.minorUnits >= 0 else { throw error(key, value, "must not be negative") }
-            } else {
-                guard money.minorUnits > 0 else { throw error(key, value, "must be more than zero") }
-            }
+            // Money.parse refuses a sign, so only zero needs the caller's word.
+            guard money.minorUnits > 0 || zeroAllowed else { throw error(key, value, "must be more than zero") }
             return money.minorUnits
         } catch let moneyError as MoneyError {
             throw error(key, value, moneyError.description)

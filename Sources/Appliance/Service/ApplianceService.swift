@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 public import Journal
 public import Logging
+import Metrics
 import NIOConcurrencyHelpers
 public import Power
 public import TerminalProtocol
@@ -258,7 +259,7 @@ public final class ApplianceService: Sendable {
             guard let securityCode = try? SecurityCode(parsing: code) else {
                 throw Problem(.securityCodeMismatch, detail: "the security code does not match ticket \(id)")
             }
-            return .pay(id, code: securityCode, at: terminal.id, beforeVerdictUpTo: configuration.offline.payBeforeVerdictUpTo)
+            return .pay(id, code: securityCode, at: terminal.id, early: configuration.offline.earlyPayout)
         }
     }
 
@@ -282,6 +283,7 @@ public final class ApplianceService: Sendable {
             // a failed read then would answer "nothing was recorded" for a payout that was made.
             guard var ticket = try await journal.ticket(id) else { return .failure(Problem(.ticketNotFound, detail: "no ticket \(id)")) }
             let fact = try await journal.apply(journaled)
+            if case .ticketPaid(let payment) = fact.applied.event, payment.beforeVerdict == true { paidBeforeVerdict(payment) }
             guard let change = fact.applied.tickets.first(where: { $0.ticketID == id }) else {
                 preconditionFailure("a payout or void journaled no change to its ticket \(id)")
             }
@@ -297,6 +299,14 @@ public final class ApplianceService: Sendable {
         } catch {
             return .failure(Problem(.journalUnavailable, detail: "\(error)"))
         }
+    }
+
+    /// The venue chose to pay this offline win before central's verdict: the journal says so on
+    /// the payment; here it is logged and counted, the risk the venue is carrying.
+    private func paidBeforeVerdict(_ payment: TicketPayment) {
+        logger.notice("offline win paid before central's verdict (offline.pay_before_verdict_up_to)",
+                      metadata: ["ticket": "\(payment.ticketID)", "amount": "\(payment.amount)", "terminal": "\(payment.terminalID)"])
+        Counter(label: "holdfast_payouts_before_verdict_total").increment()
     }
 
     // MARK: State

@@ -58,21 +58,23 @@ struct FeedApplier {
             return
         }
         if case .verdictApplied(let verdict) = fact.applied.event, let overpaid = verdict.overpaid {
-            try await voidAfterPayout(verdict, overpaid: overpaid)
+            voidAfterPayout(verdict, overpaid: overpaid)
         }
     }
 
     /// A win paid before its verdict (the venue's `pay_before_verdict_up_to`) that central then
-    /// voided: the money is gone, so a person must know, here through the alert hook and at
-    /// central through the record.
-    private func voidAfterPayout(_ verdict: TicketVerdict, overpaid: Money) async throws {
+    /// voided: the money is gone, so a person must know. The verdict's record carries `overpaid`,
+    /// journaled with the verdict in one commit, so nothing between them can lose it; central
+    /// raises its own alert from the payment's record (`paid-before-void-verdict`). Here the local
+    /// hook is told.
+    private func voidAfterPayout(_ verdict: TicketVerdict, overpaid: Money) {
         let message = """
             ticket \(verdict.ticketID) was paid \(verdict.amountOwed) before central's verdict, and central voided it \
-            (\(verdict.reason ?? "voided"): \(verdict.detail)); \(overpaid) was paid above the stake
+            (\(verdict.reason ?? "voided")); \(overpaid) was paid above the stake
             """
-        logger.error("a win paid before its verdict was voided by central; journaled as an alert",
-                     metadata: ["ticket": "\(verdict.ticketID)", "overpaid": "\(overpaid)"])
-        try await alert("verdict.void_after_payout", message)
+        logger.error("a win paid before its verdict was voided by central",
+                     metadata: ["ticket": "\(verdict.ticketID)", "overpaid": "\(overpaid)", "detail": "\(verdict.detail)"])
+        service.alertHook.raise("verdict.void_after_payout", message)
     }
 
     private func refused(_ refusal: BookRefusal, _ ticket: TicketID, _ decision: VerdictDecision, _ item: FeedItem) async throws {

@@ -209,7 +209,7 @@ public struct CentralStore: Sendable {
         guard !paid.isEmpty else { return }
         let rows = try await connection.query("""
             SELECT ticket_id, reason, detail FROM verdicts
-            WHERE appliance = \(appliance.code) AND decision = 'voided' AND ticket_id = ANY(\(paid.map { $0.payment.ticketID.description }))
+            WHERE appliance = \(appliance.code) AND decision = 'voided' AND seq = ANY(\(paid.map { Int64($0.payment.ticketID.serial) }))
             """, logger: logger)
         var voided: [String: String] = [:]
         for try await (ticket, reason, detail) in rows.decode((String, String?, String).self) {

@@ -12,9 +12,9 @@ public enum JournalCommand: Sendable {
     case void(TicketID, by: TerminalID, reason: String, windowMillis: Int64)
     /// Central's verdict on a bet taken offline, whenever it arrives (docs/adr/0012).
     case verdict(TicketID, VerdictDecision, reason: String?, detail: String)
-    /// A payout. `beforeVerdictUpTo` (minor units) is the venue's `pay_before_verdict_up_to`: an
-    /// offline win of at most that much is paid before central's verdict, and journaled as such.
-    case pay(TicketID, code: SecurityCode, at: TerminalID, beforeVerdictUpTo: Int64 = 0)
+    /// A payout. `early`: how much of an offline win may be paid before central's verdict (the
+    /// venue's setting); such a payment is journaled as one.
+    case pay(TicketID, code: SecurityCode, at: TerminalID, early: EarlyPayoutLimits = .none)
     case record(category: String, message: String)
     /// New betting limits for bets from now on (central's feed); journaled as a limits.changed
     /// event. Bets already taken are not re-checked.

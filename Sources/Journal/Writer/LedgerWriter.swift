@@ -160,9 +160,9 @@ final class LedgerWriter: @unchecked Sendable {
                 }
             case .verdict(let ticket, let decision, let reason, let detail):
                 applied = try book.applyVerdict(ticket, decision, reason: reason, detail: detail, nowMillis: wall)
-            case .pay(let ticket, let code, let terminal, let beforeVerdictUpTo):
+            case .pay(let ticket, let code, let terminal, let early):
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotPayable) { () throws(BookRefusal) in
-                    try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall, beforeVerdictUpTo: beforeVerdictUpTo)
+                    try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall, early: early)
                 }
             case .record(let category, let message):
                 applied = book.record(SignificantEvent(category: category, message: message, atMillis: wall))

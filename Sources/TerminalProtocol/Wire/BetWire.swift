@@ -78,7 +78,8 @@ public struct TicketView: Codable, Sendable, Hashable {
     /// Why the ticket was voided (by staff, or by central's verdict on an offline bet), while voided.
     public var voidReason: String?
     /// For a bet taken offline: "pending" until central's verdict arrives (a win is not paid
-    /// before it), then "confirmed" or "voided".
+    /// before it, unless the venue pays small ones early: `offline.pay_before_verdict_up_to`),
+    /// then "confirmed" or "voided".
     public var verdict: String?
 
     public init(bet: PlacedBet, status: TicketStatus, amount: Int64, securityCode: SecurityCode?, replayed: Bool,

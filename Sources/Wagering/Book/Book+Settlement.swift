@@ -96,20 +96,38 @@ extension Book {
     }
 
     /// Pays what a won or voided ticket is owed, once, to the holder of its security code. A win
-    /// taken offline waits for central's verdict, which may void it, unless it is at most
-    /// `beforeVerdictUpTo` (minor units; the venue's `pay_before_verdict_up_to`, 0 by default):
-    /// then it is paid, and the payment says so. A refund never waits, since a void verdict owes
-    /// the same stake back.
+    /// taken offline waits for central's verdict, which may void it, unless `early` allows it
+    /// (the venue's `pay_before_verdict_*`, none by default): then it is paid, and the payment
+    /// says so. A refund never waits, since a void verdict owes the same stake back.
     public mutating func pay(_ ticketID: TicketID, code: SecurityDigest, at terminal: TerminalID,
-                             nowMillis: Int64, beforeVerdictUpTo: Int64 = 0) throws(BookRefusal) -> Applied {
+                             nowMillis: Int64, early: EarlyPayoutLimits = .none) throws(BookRefusal) -> Applied {
         guard let state = tickets[ticketID] else { throw .unknownTicket(ticketID) }
         guard state.status == .won || state.status == .voided else { throw .ticketNotPayable(ticketID, state.status) }
         let beforeVerdict = state.status == .won && state.awaitingVerdict
-        guard !beforeVerdict || state.amountOwed <= beforeVerdictUpTo else { throw .awaitingVerdict(ticketID) }
+        if beforeVerdict { try admitEarly(ticketID, state, early) }
         guard state.terms.securityDigest.matches(code) else { throw .securityCodeMismatch(ticketID) }
         let payment = TicketPayment(ticketID: ticketID, terminalID: terminal, amount: Money(minorUnits: state.amountOwed, currency: currency),
                                     atMillis: nowMillis, beforeVerdict: beforeVerdict ? true : nil)
         return applyPayment(payment)
+    }
+
+    /// A win paid before its verdict is money a void cannot take back, so it must be small on its
+    /// own and, with every other such win still awaiting its verdict, small in total (one large
+    /// win split over many tickets is still large). A win owed less than its stake (a dead heat)
+    /// waits: a void would owe the customer more than was paid.
+    private func admitEarly(_ ticketID: TicketID, _ state: TicketState, _ early: EarlyPayoutLimits) throws(BookRefusal) {
+        guard state.amountOwed <= early.perTicket, state.amountOwed >= state.terms.totalStake else { throw .awaitingVerdict(ticketID) }
+        guard paidBeforeVerdictAtRisk + state.amountOwed - state.terms.totalStake <= early.total else { throw .awaitingVerdict(ticketID) }
+    }
+
+    /// What wins paid before their verdicts, still awaiting them, were paid above their stakes:
+    /// what voids of them all would cost. Summed when asked, not kept, so it needs no restoring;
+    /// it is asked only for an early payout, rare, and those tickets are the few paid ones left
+    /// in the book.
+    var paidBeforeVerdictAtRisk: Int64 {
+        tickets.values.reduce(0) { sum, ticket in
+            ticket.status == .paid && ticket.awaitingVerdict ? sum + max(0, ticket.amountOwed - ticket.terms.totalStake) : sum
+        }
     }
 
     mutating func applyPayment(_ payment: TicketPayment) -> Applied {

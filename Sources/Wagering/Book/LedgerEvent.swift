@@ -94,6 +94,22 @@ public struct TicketPayment: Hashable, Sendable, Codable {
     }
 }
 
+/// How much of an offline win may be paid before central's verdict (the venue's
+/// `offline.pay_before_verdict_up_to` and `offline.pay_before_verdict_total`): at most
+/// `perTicket` owed on the ticket, and at most `total` paid above their stakes over every such
+/// win still awaiting its verdict. `.none` waits for every verdict.
+public struct EarlyPayoutLimits: Hashable, Sendable {
+    public var perTicket: Int64
+    public var total: Int64
+
+    public init(perTicket: Int64, total: Int64) {
+        self.perTicket = perTicket
+        self.total = total
+    }
+
+    public static let none = EarlyPayoutLimits(perTicket: 0, total: 0)
+}
+
 /// Central's decision on a bet taken offline (docs/sync-protocol.md, "Verdicts").
 public enum VerdictDecision: String, Hashable, Sendable, Codable {
     case confirmed
