@@ -141,7 +141,6 @@ let package = Package(
             dependencies: [
                 "Randomness",
                 "TerminalProtocol",
-                "Wagering",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -227,6 +226,7 @@ let package = Package(
                 "Appliance",
                 "Console",
                 "ControlAPI",
+                "Journal",
                 "Power",
                 "TerminalAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -383,7 +383,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "TerminalProtocol", "TestSupport", "Wagering",
+            dependencies: ["Appliance", "Power", "PowerGPIO", "TerminalProtocol", "TestSupport", "Wagering",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
