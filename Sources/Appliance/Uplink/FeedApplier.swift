@@ -89,17 +89,8 @@ struct FeedApplier {
     private func unapplied(_ ticket: String, _ decision: VerdictDecision, because reason: String) async throws {
         logger.error("central's verdict could not be applied; journaled as an alert",
                      metadata: ["ticket": "\(ticket)", "decision": "\(decision.rawValue)", "reason": "\(reason)"])
-        try await alert("verdict.unapplied", "central's \(decision.rawValue) verdict on ticket \(ticket) could not be applied: \(reason)")
-    }
-
-    /// Journals an alert, then raises it through the local hook (central raises it again when the
-    /// record arrives). Unlike ``ApplianceService/recordEvent(_:_:level:)`` a failed write is
-    /// thrown, so the feed item is read again rather than the verdict's fate going unrecorded.
-    private func alert(_ category: String, _ message: String) async throws {
-        assert(ApplianceAlerts.categories.contains(category), "\(category) is not an alert category")
-        let text = String(message.prefix(300))
-        try await service.changeBoard(.record(category: category, message: text))
-        service.alertHook.raise(category, text)
+        try await service.journalEvent("verdict.unapplied",
+                                       "central's \(decision.rawValue) verdict on ticket \(ticket) could not be applied: \(reason)")
     }
 
     private func journal(_ command: JournalCommand, _ item: FeedItem) async throws {

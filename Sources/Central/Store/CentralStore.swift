@@ -208,15 +208,15 @@ public struct CentralStore: Sendable {
                                         _ connection: PostgresConnection) async throws {
         guard !paid.isEmpty else { return }
         let rows = try await connection.query("""
-            SELECT ticket_id, reason, detail FROM verdicts
+            SELECT seq, reason, detail FROM verdicts
             WHERE appliance = \(appliance.code) AND decision = 'voided' AND seq = ANY(\(paid.map { Int64($0.payment.ticketID.serial) }))
             """, logger: logger)
-        var voided: [String: String] = [:]
-        for try await (ticket, reason, detail) in rows.decode((String, String?, String).self) {
-            voided[ticket] = "\(reason ?? "voided"): \(detail)"
+        var voided: [Int64: String] = [:]
+        for try await (betSeq, reason, detail) in rows.decode((Int64, String?, String).self) {
+            voided[betSeq] = "\(reason ?? "voided"): \(detail)"
         }
         for (seq, payment) in paid {
-            guard let why = voided[payment.ticketID.description] else { continue }
+            guard let why = voided[Int64(payment.ticketID.serial)] else { continue }
             try await raiseAlert("paid-before-void-verdict", seq: seq, detail: """
                 ticket \(payment.ticketID) was paid \(payment.amount) at \(payment.terminalID) before its verdict, and central voided it (\(why))
                 """, appliance: appliance.code, connection)

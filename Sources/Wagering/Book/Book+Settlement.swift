@@ -125,9 +125,7 @@ extension Book {
     /// it is asked only for an early payout, rare, and those tickets are the few paid ones left
     /// in the book.
     var paidBeforeVerdictAtRisk: Int64 {
-        tickets.values.reduce(0) { sum, ticket in
-            ticket.status == .paid && ticket.awaitingVerdict ? sum + max(0, ticket.amountOwed - ticket.terms.totalStake) : sum
-        }
+        tickets.values.reduce(0) { sum, ticket in ticket.awaitingVerdict ? sum + ticket.paidAboveStake : sum }
     }
 
     mutating func applyPayment(_ payment: TicketPayment) -> Applied {

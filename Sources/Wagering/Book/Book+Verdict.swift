@@ -20,10 +20,7 @@ extension Book {
         state.awaitingVerdict = false
         // The ticket leaves the book once nothing more can happen to it.
         tickets[ticketID] = state.status == .lost || state.status == .paid ? nil : state
-        // A paid ticket keeps what was paid as its amount; above the stake, a void of it is money
-        // the venue paid out and cannot take back (a win paid before the verdict).
-        let overpaid = decision == .voided && state.status == .paid && state.amountOwed > terms.totalStake
-            ? Money(minorUnits: state.amountOwed - terms.totalStake, currency: currency) : nil
+        let overpaid = decision == .voided && state.paidAboveStake > 0 ? Money(minorUnits: state.paidAboveStake, currency: currency) : nil
         let verdict = TicketVerdict(ticketID: ticketID, decision: decision, reason: reason, detail: detail,
                                     amountOwed: Money(minorUnits: state.amountOwed, currency: currency), atMillis: nowMillis,
                                     overpaid: overpaid)

@@ -44,6 +44,12 @@ public struct TicketState: Hashable, Sendable {
         set { uniqueStorage().header.awaitingVerdict = newValue }
     }
 
+    /// For a paid ticket, what was paid above its stake: what a void of it, owing the stake back,
+    /// cannot take back (a win paid before its verdict). Zero otherwise.
+    var paidAboveStake: Int64 {
+        status == .paid ? max(0, amountOwed - terms.totalStake) : 0
+    }
+
     /// Records the outcome of each of this ticket's legs on `market`.
     mutating func recordOutcomes(of result: MarketResult, in market: Market) {
         let legs = terms.legs
