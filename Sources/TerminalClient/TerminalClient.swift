@@ -14,14 +14,18 @@ public struct TerminalClient: Sendable {
     let transport: any TerminalTransport
     let timeout: TimeAmount
 
+    /// Long enough for an in-play bet, answered only once its delay has passed and central's feed
+    /// was heard after it: at most the appliance's `in_play.max_pending_seconds` (60 by default).
+    public static let defaultTimeout = TimeAmount.seconds(70)
+
     /// Through AsyncHTTPClient's connection pool (``PooledHTTPTransport``).
     public init(baseURL: String, terminalID: String, secret: TerminalSecret, http: HTTPClient = .shared,
-                timeout: TimeAmount = .seconds(10)) {
+                timeout: TimeAmount = defaultTimeout) {
         self.init(transport: PooledHTTPTransport(baseURL: baseURL, http: http), terminalID: terminalID, secret: secret,
                   timeout: timeout)
     }
 
-    public init(transport: any TerminalTransport, terminalID: String, secret: TerminalSecret, timeout: TimeAmount = .seconds(10)) {
+    public init(transport: any TerminalTransport, terminalID: String, secret: TerminalSecret, timeout: TimeAmount = defaultTimeout) {
         self.transport = transport
         self.terminalID = terminalID
         self.secret = secret

@@ -84,7 +84,7 @@ struct Holdfastd: AsyncParsableCommand {
                                     rebootCommand: settings.power.rebootCommand, clock: clock)
         let backups = BackupScheduler(service: service, clock: clock)
         var services: [any Service] = [ApplianceLifecycle(service: service), power, backups, HealthMonitor(service: service, clock: clock),
-                                       WatchdogService(notifier: notifier, service: service, logger: logger)]
+                                       WatchdogService(notifier: notifier, service: service, logger: logger), service.delays]
         if let uplink = service.uplink {
             services.append(uplink)
         }

@@ -137,6 +137,32 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("in_play: the delay cannot be turned off, the bounds are consistent, and the defaults are the ADR's")
+    func inPlaySettings() throws {
+        func inPlay(_ settings: String) throws(ConfigurationError) -> InPlaySettings {
+            try ApplianceConfiguration.parse(yaml: Self.valid + "\nin_play: { \(settings) }\n", relativeTo: "/tmp").inPlay
+        }
+        let defaults = try ApplianceConfiguration.parse(yaml: Self.valid, relativeTo: "/tmp").inPlay
+        #expect(defaults.rules == .standard && defaults.maxPendingSeconds == 60)
+        #expect(try inPlay("delay_seconds: 12, max_pending_per_terminal: 1").rules
+            == InPlayRules(floorSeconds: 12, maxPendingPerTerminal: 1, maxPending: 256))
+        let refused: [(String, String, String)] = [
+            ("delay_seconds: 0", "in_play.delay_seconds", "1"),
+            ("delay_seconds: 31", "in_play.delay_seconds", "30"),
+            ("max_pending_per_terminal: 4, max_pending: 3", "in_play.max_pending", "at least"),
+            ("max_pending_seconds: 30", "in_play.max_pending_seconds", "31"),
+            ("delay: 5", "in_play.delay", "not a known setting"),
+        ]
+        for (settings, key, problem) in refused {
+            do {
+                _ = try inPlay(settings)
+                Issue.record("\(settings) was accepted")
+            } catch {
+                #expect(error.key == key && error.description.contains(problem), "\(error)")
+            }
+        }
+    }
+
     @Test("a terminal listed twice is refused")
     func duplicateTerminal() {
         let yaml = Self.valid.replacingOccurrences(

@@ -20,6 +20,12 @@ struct BetPayloadWriterTests {
                             Gen.int(in: 1...8)) { text, key, amount, legCount in
             var bet = Self.bet(terminal: text, key: key, amount: amount, legs: legCount)
             bet.takenOffline = [nil, true, false][Int(amount % 3)]
+            if amount % 4 == 0 {
+                bet.inPlayDelay = InPlayDelay(seconds: Int(amount % 31), markets: (0..<legCount).map { index in
+                    InPlayDelay.MarketMark(marketID: MarketID(rawValue: "\(text)-m\(index)"), changeCount: UInt64(amount) &+ UInt64(index),
+                                           inPlay: index % 2 == 0)
+                })
+            }
             let written = BetPayloadWriter.encode(bet)
             let decoded = try? JSONDecoder().decode(PlacedBet.self, from: Data(written))
             #expect(decoded == bet)

@@ -49,11 +49,16 @@ struct WireJSONTests {
                             securityDigest: SecurityDigest(bytes: [UInt8](repeating: 7, count: 32)))
         bet.takenOffline = [nil, true, false].randomElement(using: &random)!
         bet.verdictRequired = [nil, true, false].randomElement(using: &random)!
+        if Bool.random(using: &random) {
+            bet.inPlayDelay = InPlayDelay(seconds: Int.random(in: 0...30, using: &random),
+                                          markets: [InPlayDelay.MarketMark(marketID: "m0", changeCount: 3, inPlay: true)])
+        }
         let code = Bool.random(using: &random) ? SecurityCode(for: bet.ticketID, key: TicketKey(bytes: [UInt8](repeating: 1, count: 32))!) : nil
-        return TicketView(bet: bet, status: [.open, .won, .lost, .voided, .paid].randomElement(using: &random)!,
+        return TicketView(bet: bet, status: [.open, .won, .lost, .voided, .paid, .pending, .declined].randomElement(using: &random)!,
                           amount: Int64.random(in: .min ... .max, using: &random), securityCode: code, replayed: Bool.random(using: &random),
                           voidReason: [nil, awkwardText.randomElement(using: &random)!].randomElement(using: &random)!,
-                          verdict: [nil, "pending", "confirmed", "voided"].randomElement(using: &random)!)
+                          verdict: [nil, "pending", "confirmed", "voided"].randomElement(using: &random)!,
+                          declineReason: [nil, DelayDeclineReason.allCases.randomElement(using: &random)!.rawValue].randomElement(using: &random)!)
     }
 
     /// Every key path in a JSON document (`legs[].price.decimal`): tells an absent key from a null one.

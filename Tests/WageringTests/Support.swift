@@ -139,13 +139,16 @@ struct BookSnapshot: Equatable {
     var ticketsByMarket: [MarketID: Set<TicketID>]
     var openStakeByTerminal: [TerminalID: Int64]
     var openTicketCount: Int
+    var pendingBets: [TicketID: PlacedBet]
+    var pendingByTerminal: [TerminalID: Int]
     var limits: BettingLimits
 }
 
 extension Book {
     var snapshot: BookSnapshot {
         BookSnapshot(board: board, exposure: exposure, tickets: tickets, ticketsByMarket: ticketsByMarket,
-                     openStakeByTerminal: openStakeByTerminal, openTicketCount: openTicketCount, limits: limits)
+                     openStakeByTerminal: openStakeByTerminal, openTicketCount: openTicketCount, pendingBets: pendingBets,
+                     pendingByTerminal: pendingByTerminal, limits: limits)
     }
 }
 

@@ -29,6 +29,7 @@ public struct ApplianceConfiguration: Sendable {
     /// How to reach central; nil: no central (always offline).
     public var uplink: UplinkSettings?
     public var offline: OfflineSettings
+    public var inPlay: InPlaySettings
     public var demo: DemoSettings?
 
     public struct APISettings: Sendable {
@@ -229,6 +230,10 @@ extension ApplianceConfiguration {
         let offline = try OfflineSettings.parse(&offlineReader, currency: currency)
         try offlineReader.finish()
 
+        var inPlayReader = try top.section("in_play")
+        let inPlay = try InPlaySettings.parse(&inPlayReader)
+        try inPlayReader.finish()
+
         var demoReader = try top.section("demo")
         var demo: DemoSettings?
         if let boardFile = try demoReader.optionalString("board_file") {
@@ -244,7 +249,8 @@ extension ApplianceConfiguration {
         configuredLimits.terminalOverrides = overrides
         return ApplianceConfiguration(applianceCode: code, currency: currency, dataDirectory: dataDirectory, controlSocket: controlSocket, manifest: manifest, logLevel: logLevel,
                                       api: api, journal: journal, limits: configuredLimits, terminals: terminals,
-                                      power: power, console: console, backup: backup, alerts: alerts, uplink: uplink, offline: offline, demo: demo)
+                                      power: power, console: console, backup: backup, alerts: alerts, uplink: uplink, offline: offline,
+                                      inPlay: inPlay, demo: demo)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

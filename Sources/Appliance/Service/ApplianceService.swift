@@ -38,13 +38,15 @@ public final class ApplianceService: Sendable {
         set { feedService.withLockedValue { $0 = newValue } }
     }
     private let feedService = NIOLockedValueBox<FeedService?>(nil)
+    /// Decides in-play bets at the end of their delay; holdfastd runs it as a service.
+    public let delays: DelayDecider
     private let boardSnapshot: NIOLockedValueBox<BoardSnapshot>
     private let power = NIOLockedValueBox<(state: PowerSupervisor.State, stale: Bool)>((.unknown, false))
     let clock: any JournalClock
     let logger: Logger
 
     init(configuration: ApplianceConfiguration, journal: BetJournal, board: BoardSnapshot, uplink: UplinkService?, clockTrust: ClockTrust,
-         clock: any JournalClock, logger: Logger) {
+         centralWitness: DelayDecider.CentralWitness?, clock: any JournalClock, logger: Logger) {
         self.configuration = configuration
         self.journal = journal
         self.intake = IntakeGate()
@@ -59,17 +61,20 @@ public final class ApplianceService: Sendable {
         self.logger = logger
         self.uplink = uplink
         self.clockTrust = clockTrust
+        self.delays = DelayDecider(journal: journal, clock: clock, witness: centralWitness, maxPendingSeconds: configuration.inPlay.maxPendingSeconds,
+                                   logger: logger)
     }
 
     /// Opens the journal (verifying it), loads the demo board when configured, and caches the board.
     public static func start<Source: RandomNumberGenerator>(
         _ configuration: ApplianceConfiguration, clock: any JournalClock, random: inout Source, logger: Logger
     ) async throws -> ApplianceService {
-        let journalConfiguration = JournalConfiguration(
+        var journalConfiguration = JournalConfiguration(
             directory: configuration.dataDirectory, applianceCode: configuration.applianceCode, currency: configuration.currency,
             limits: configuration.limits, maxOpenTickets: configuration.journal.maxOpenTickets,
             queueCapacity: configuration.journal.queueCapacity, maxBatch: configuration.journal.maxBatch,
             groupCommitDelay: .microseconds(configuration.journal.groupCommitDelayMicroseconds))
+        journalConfiguration.inPlayRules = configuration.inPlay.rules
         let journal = try await BetJournal.open(journalConfiguration, clock: clock, random: &random, logger: logger)
         // One transport (one connection pool) for the push and the feed.
         let link = try configuration.uplink.map { settings in
@@ -108,9 +113,26 @@ public final class ApplianceService: Sendable {
                               _ = try? await journal.apply(.record(category: trusted ? "clock.trusted" : "clock.unsure", message: message))
                           })
         }
+        // The feed reader is made after the service (it applies through it); the decider asks it
+        // through this box.
+        let feedReader = NIOLockedValueBox<FeedService?>(nil)
+        let witness = tracker.map { tracker in
+            DelayDecider.CentralWitness(online: { tracker.current(at: uplinkClock.now).state == .online },
+                                        lastFeedSend: { tracker.lastCurrentSend(.feed) },
+                                        readFeedNow: { feedReader.withLockedValue { $0 }?.readNow() })
+        }
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clockTrust: clockTrust,
-                                       clock: clock, logger: logger)
+                                       centralWitness: witness, clock: clock, logger: logger)
+        service.delays.onUndecided { [weak service] decision in
+            try? await service?.journalEvent("inplay.undecided", """
+                in-play bet \(decision.ticketID) declined: central's feed was not heard after its delay within \
+                \(configuration.inPlay.maxPendingSeconds) s (in_play.max_pending_seconds)
+                """)
+        }
+        for bet in try await journal.book().pendingBets.values.sorted(by: { $0.ticketID < $1.ticketID }) {
+            service.delays.hold(bet)
+        }
         if let stored = service.centralLimits.read() {
             // Central's limits outrank the file's, across a reboot too.
             try await service.setLimits(stored)
@@ -119,6 +141,7 @@ public final class ApplianceService: Sendable {
             let applier = FeedApplier(service: service, logger: logger)
             service.feed = FeedService(settings: link.settings, transport: link.transport, cursorFile: configuration.dataDirectory + "/central.feed-cursor",
                                        clock: uplinkClock, logger: logger, tracker: tracker, lastContact: feedContact) { try await applier.apply($0) }
+            feedReader.withLockedValue { $0 = service.feed }
         }
         if let demo = configuration.demo {
             try await service.loadDemoBoard(demo)
@@ -181,6 +204,7 @@ public final class ApplianceService: Sendable {
         (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
         do {
             let receipt = try await journal.place(betRequest)
+            if receipt.status == .pending || receipt.status == .declined { return await inPlayAnswer(receipt) }
             // A retry of a ticket since voided also says why, and of one taken offline where its
             // verdict stands: both are in the tickets table and the records, read only for these.
             // Should that read fail, the answer still has the right status and amount.

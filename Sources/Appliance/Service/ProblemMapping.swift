@@ -41,6 +41,7 @@ enum ProblemMapping {
                                breach.attempted.map { LimitView(name: breach.limit.rawValue, limit: MoneyView(limit), attempted: MoneyView($0), subject: nil) }
                            })
         case .ticketCapReached: return Problem(.limitExceeded, detail: detail)
+        case .pendingLimitReached: return Problem(.tooManyPendingBets, detail: detail)
         case .currencyMismatch: return Problem(.invalidSlip, detail: detail, field: "stakePerLine.currency")
         case .amountOutOfRange: return Problem(.invalidSlip, detail: detail)
         case .unknownTicket: return Problem(.ticketNotFound, detail: detail)
@@ -51,6 +52,8 @@ enum ProblemMapping {
         case .awaitingVerdict: return Problem(.awaitingVerdict, detail: detail)
         // Central's feed only: a terminal never sends a verdict.
         case .noVerdictAwaited: return Problem(.malformedRequest, detail: detail)
+        // The appliance's own decider only: a terminal never asks for a decision.
+        case .notPending: return Problem(.malformedRequest, detail: detail)
         case .securityCodeMismatch: return Problem(.securityCodeMismatch, detail: detail)
         case .board, .outcome, .resultNamesForeignSelection, .selectionHasOpenBets:
             return Problem(.malformedRequest, detail: detail)

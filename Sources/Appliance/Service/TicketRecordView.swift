@@ -7,6 +7,6 @@ extension TicketView {
     /// the reason while voided.
     public init(_ record: TicketRecord) {
         self.init(bet: record.bet, status: record.status, amount: record.amount, securityCode: nil, replayed: false,
-                  voidReason: record.voidReason, verdict: record.verdict)
+                  voidReason: record.voidReason, verdict: record.verdict, declineReason: record.declined?.declined?.rawValue)
     }
 }

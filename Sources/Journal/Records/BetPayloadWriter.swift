@@ -43,7 +43,25 @@ struct BetPayloadWriter {
         if let required = bet.verdictRequired {
             json.raw(","); json.key("verdictRequired"); json.bool(required)
         }
+        if let delay = bet.inPlayDelay {
+            json.raw(","); json.key("inPlayDelay"); write(delay)
+        }
         json.raw("}")
+    }
+
+    private mutating func write(_ delay: InPlayDelay) {
+        json.raw("{")
+        json.key("seconds"); json.integer(Int64(delay.seconds)); json.raw(",")
+        json.key("markets"); json.raw("[")
+        for (index, mark) in delay.markets.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.raw("{")
+            json.key("marketID"); json.string(mark.marketID.rawValue); json.raw(",")
+            json.key("changeCount"); json.integer(mark.changeCount); json.raw(",")
+            json.key("inPlay"); json.bool(mark.inPlay)
+            json.raw("}")
+        }
+        json.raw("]}")
     }
 
     private mutating func write(_ leg: PlacedLeg) {

@@ -8,6 +8,7 @@ enum EventCoding {
     static func encode(_ event: LedgerEvent) throws -> [UInt8] {
         switch event {
         case .betPlaced(let bet): return BetPayloadWriter.encode(bet)
+        case .betDelayDecided(let decision): return try foundationJSON(decision)
         case .marketPublished(let market): return try foundationJSON(market)
         case .priceChanged(let change): return try foundationJSON(change)
         case .marketStatusChanged(let change): return try foundationJSON(change)
@@ -35,6 +36,7 @@ enum EventCoding {
         case "market.status_changed": return .marketStatusChanged(try decoder.decode(MarketStatusChange.self, from: data))
         case "market.selection_withdrawn": return .selectionWithdrawn(try decoder.decode(SelectionWithdrawal.self, from: data))
         case "bet.placed": return .betPlaced(try decoder.decode(PlacedBet.self, from: data))
+        case "bet.delay_decided": return .betDelayDecided(try decoder.decode(DelayDecision.self, from: data))
         case "market.resulted": return .marketResulted(try decoder.decode(MarketResult.self, from: data))
         case "ticket.voided": return .ticketVoided(try decoder.decode(TicketVoid.self, from: data))
         case "ticket.paid": return .ticketPaid(try decoder.decode(TicketPayment.self, from: data))

@@ -18,9 +18,9 @@ struct DerivedStateWriter {
             try db.cachedStatement(sql: """
                 INSERT INTO tickets (serial, ticket_id, terminal_id, idempotency_key, request_digest, status, total_stake,
                                      potential_return, amount, updated_seq, verdict)
-                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                 """).execute(arguments: [seq, bet.ticketID.description, bet.terminalID.rawValue, bet.idempotencyKey,
-                                         bet.requestDigest.hex, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq,
+                                         bet.requestDigest.hex, (applied.tickets.first?.status ?? .open).rawValue, bet.totalStake.minorUnits, bet.potentialReturn.minorUnits, seq,
                                          bet.verdictRequired == true ? TicketRecord.pendingVerdict : nil])
         } else {
             for change in applied.tickets {
@@ -45,7 +45,7 @@ struct DerivedStateWriter {
             changedBoards.insert(result.marketID)
         case .marketPublished, .priceChanged, .marketStatusChanged, .selectionWithdrawn:
             changedBoards.formUnion(applied.markets)
-        case .betPlaced, .ticketVoided, .ticketPaid, .verdictApplied, .significant:
+        case .betPlaced, .betDelayDecided, .ticketVoided, .ticketPaid, .verdictApplied, .significant:
             break
         }
         dirtySelections.formUnion(applied.selections)

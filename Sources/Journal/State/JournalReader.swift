@@ -66,8 +66,13 @@ enum JournalReader {
             default: break
             }
         }
+        var declined: DelayDecision?
+        if status == .declined, let decided = try record(row["updated_seq"], db),
+           case .betDelayDecided(let decision) = try EventCoding.decode(kind: decided.kind, payload: decided.payload) {
+            declined = decision
+        }
         return TicketRecord(bet: bet, status: status, amount: row["amount"], placedSeq: row["serial"], updatedSeq: row["updated_seq"],
-                            voidReason: voidReason, verdict: row["verdict"])
+                            voidReason: voidReason, verdict: row["verdict"], declined: declined)
     }
 }
 
@@ -84,13 +89,17 @@ public struct TicketRecord: Sendable, Hashable {
     /// For a bet taken offline: "pending" until central's verdict is journaled, then "confirmed"
     /// or "voided". Nil for a bet that needs none.
     public var verdict: String?
+    /// While declined: the decision at the end of its in-play delay, with the reason.
+    public var declined: DelayDecision? = nil
 
     static let pendingVerdict = "pending"
 
-    /// The serials of the tickets the book holds: unfinished, or kept for central's verdict. Two
-    /// index-backed selects, since SQLite would scan the table for one select with an OR.
+    /// The serials of the tickets the book holds: unfinished, in their in-play delay, or kept for
+    /// central's verdict. Index-backed selects, since SQLite would scan the table for one select
+    /// with an OR.
     static let unfinishedSerials = """
         SELECT serial FROM tickets WHERE status IN ('open', 'won', 'voided')
+        UNION SELECT serial FROM tickets WHERE status = 'pending'
         UNION SELECT serial FROM tickets WHERE verdict = 'pending'
         """
 }

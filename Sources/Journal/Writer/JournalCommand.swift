@@ -15,6 +15,10 @@ public enum JournalCommand: Sendable {
     /// A payout. `early`: how much of an offline win may be paid before central's verdict (the
     /// venue's setting); such a payment is journaled as one.
     case pay(TicketID, code: SecurityCode, at: TerminalID, early: EarlyPayoutLimits = .none)
+    /// The end of an in-play bet's delay (docs/adr/0014-in-play-delay.md): the caller asks once
+    /// the delay has passed and central's feed was heard after it; `giveUp` declines it because
+    /// the feed was not heard in time.
+    case decideDelayed(TicketID, giveUp: DelayDeclineReason?)
     case record(category: String, message: String)
     /// New betting limits for bets from now on (central's feed); journaled as a limits.changed
     /// event. Bets already taken are not re-checked.
@@ -39,8 +43,9 @@ public struct PlacementReceipt: Sendable, Hashable {
     /// True when this answers a retry: the bet was placed by an earlier request with the same
     /// idempotency key, and no new bet was made.
     public var isReplay: Bool
-    /// Where the ticket stands now: open for a new bet; for a retry, whatever has happened to it
-    /// since (won, paid, voided...), so a late retry never shows a paid ticket as open.
+    /// Where the ticket stands now: open for a new bet, or pending while an in-play bet waits out
+    /// its delay; for a retry, whatever has happened to it since (won, paid, voided, declined...),
+    /// so a late retry never shows a paid ticket as open.
     public var status: TicketStatus
     /// Owed (won, voided) or paid (paid); zero while open or lost.
     public var amount: Int64

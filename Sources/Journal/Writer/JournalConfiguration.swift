@@ -8,6 +8,8 @@ public struct JournalConfiguration: Sendable {
     public var applianceCode: ApplianceCode
     public var currency: Currency
     public var limits: BettingLimits
+    /// The in-play delay and the bounds on bets waiting it out (docs/adr/0014-in-play-delay.md).
+    public var inPlayRules = InPlayRules.standard
     /// Most tickets open or awaiting payout at once; bets beyond it are refused.
     public var maxOpenTickets: Int
     /// Most commands waiting for a commit; a command beyond it is refused at once (`queueFull`).
@@ -51,7 +53,11 @@ public struct JournalConfiguration: Sendable {
         self.sqliteVFS = sqliteVFS
     }
 
-    var emptyBook: Book { Book(currency: currency, limits: limits, maxOpenTickets: maxOpenTickets) }
+    var emptyBook: Book {
+        var book = Book(currency: currency, limits: limits, maxOpenTickets: maxOpenTickets)
+        book.inPlayRules = inPlayRules
+        return book
+    }
 
     public var databasePath: String { JournalFiles.database.in(directory) }
     /// What SQLite opens: the path, or a `file:` URI naming the VFS (Debian's SQLite takes URIs).

@@ -164,6 +164,10 @@ final class LedgerWriter: @unchecked Sendable {
                 applied = try refineUnknown(ticket, db, as: BookRefusal.ticketNotPayable) { () throws(BookRefusal) in
                     try book.pay(ticket, code: code.digest, at: terminal, nowMillis: wall, early: early)
                 }
+            case .decideDelayed(let ticket, let giveUp):
+                applied = try refineUnknown(ticket, db, as: BookRefusal.notPending) { () throws(BookRefusal) in
+                    try book.decideDelayed(ticket, nowMillis: wall, giveUp: giveUp)
+                }
             case .record(let category, let message):
                 applied = book.record(SignificantEvent(category: category, message: message, atMillis: wall))
             case .setLimits(let limits):
@@ -178,7 +182,7 @@ final class LedgerWriter: @unchecked Sendable {
         if let receiptCode, case .betPlaced(let bet) = applied.event {
             idempotency.placed(terminal: bet.terminalID, key: bet.idempotencyKey, serial: seq)
             return .success(.placed(PlacementReceipt(bet: bet, securityCode: receiptCode, seq: seq, isReplay: false,
-                                                     status: .open, amount: 0)))
+                                                     status: applied.tickets.first?.status ?? .open, amount: 0)))
         }
         return .success(.journaled(JournaledFact(seq: seq, applied: applied)))
     }

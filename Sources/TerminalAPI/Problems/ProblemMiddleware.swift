@@ -26,6 +26,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let body = (try? JSONEncoder().encode(problem)) ?? Data()
         var headers: HTTPFields = [.contentType: Problem.mediaType]
         if problem.kind == .busy { headers[.retryAfter] = "1" }
+        // A place frees when a waiting in-play bet is decided: after its delay, five seconds by default.
+        if problem.kind == .tooManyPendingBets { headers[.retryAfter] = "5" }
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -61,7 +61,9 @@ public struct LegRequest: Codable, Sendable, Hashable {
 public struct TicketView: Codable, Sendable, Hashable {
     public var ticketId: String
     public var securityCode: String?
-    /// "open", "won", "lost", "voided" or "paid".
+    /// "open", "won", "lost", "voided" or "paid"; "pending" while an in-play bet waits out its
+    /// delay, "declined" if it was refused at its end (a lookup shows both; placing answers only
+    /// once the bet is decided).
     public var status: TicketStatus
     public var type: String
     public var legs: [TicketLegView]
@@ -81,9 +83,13 @@ public struct TicketView: Codable, Sendable, Hashable {
     /// before it, unless the venue pays small ones early: `offline.pay_before_verdict_up_to`),
     /// then "confirmed" or "voided".
     public var verdict: String?
+    /// For a bet with an in-play leg: the delay it waited out before it was decided, in seconds.
+    public var inPlayDelaySeconds: Int?
+    /// While declined: why, as `bet-declined-in-delay` problems name it.
+    public var declineReason: String?
 
     public init(bet: PlacedBet, status: TicketStatus, amount: Int64, securityCode: SecurityCode?, replayed: Bool,
-                voidReason: String? = nil, verdict: String? = nil) {
+                voidReason: String? = nil, verdict: String? = nil, declineReason: String? = nil) {
         ticketId = bet.ticketID.description
         self.securityCode = securityCode?.description
         self.status = status
@@ -98,6 +104,8 @@ public struct TicketView: Codable, Sendable, Hashable {
         takenOffline = bet.takenOffline
         self.voidReason = voidReason
         self.verdict = verdict ?? (bet.verdictRequired == true ? "pending" : nil)
+        inPlayDelaySeconds = bet.inPlayDelay?.seconds
+        self.declineReason = declineReason
     }
 }
 

@@ -42,6 +42,12 @@ extension TicketView {
         if let verdict {
             json.raw(","); json.key("verdict"); json.string(verdict)
         }
+        if let inPlayDelaySeconds {
+            json.raw(","); json.key("inPlayDelaySeconds"); json.integer(Int64(inPlayDelaySeconds))
+        }
+        if let declineReason {
+            json.raw(","); json.key("declineReason"); json.string(declineReason)
+        }
         json.raw("}")
     }
 }

@@ -25,6 +25,8 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
     case ticketNotOpen = "/problems/ticket-not-open"
     case voidWindowPassed = "/problems/void-window-passed"
     case securityCodeMismatch = "/problems/security-code-mismatch"
+    case betDeclinedInDelay = "/problems/bet-declined-in-delay"
+    case tooManyPendingBets = "/problems/too-many-pending-bets"
 
     public var status: Int {
         switch self {
@@ -35,9 +37,9 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
         case .notFound, .ticketNotFound: 404
         case .methodNotAllowed: 405
         case .oddsChanged, .marketNotOpen, .selectionWithdrawn, .idempotencyConflict, .ticketNotPayable, .awaitingVerdict,
-             .ticketNotOpen, .voidWindowPassed: 409
+             .ticketNotOpen, .voidWindowPassed, .betDeclinedInDelay: 409
         case .invalidSlip, .unknownSelection, .limitExceeded: 422
-        case .busy: 429
+        case .busy, .tooManyPendingBets: 429
         case .intakeClosedPower, .intakeClosed, .offlineLimit, .journalUnavailable: 503
         }
     }
@@ -68,6 +70,8 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
         case .ticketNotOpen: "The ticket is not open"
         case .voidWindowPassed: "The void window has passed"
         case .securityCodeMismatch: "The security code does not match"
+        case .betDeclinedInDelay: "The in-play bet was declined at the end of its delay; no stake was taken"
+        case .tooManyPendingBets: "Too many in-play bets are waiting out their delay"
         }
     }
 }
@@ -84,11 +88,15 @@ public struct Problem: Codable, Sendable, Hashable, Error {
     public var limit: LimitView?
     /// For request-shape problems: the field at fault.
     public var field: String?
-    /// For `idempotency-conflict`: the ticket the key already made.
+    /// For `idempotency-conflict`: the ticket the key already made; for `bet-declined-in-delay`,
+    /// the declined ticket.
     public var ticketId: String?
+    /// For `bet-declined-in-delay`: why (`market_changed_in_delay`, `price_changed_in_delay`,
+    /// `limit_at_decision`, `event_started_in_delay`, `undecided_in_time`).
+    public var declineReason: String?
 
     public init(_ kind: ProblemType, detail: String, movedPrices: [MovedPriceView]? = nil, limit: LimitView? = nil,
-                field: String? = nil, ticketId: String? = nil) {
+                field: String? = nil, ticketId: String? = nil, declineReason: String? = nil) {
         type = kind.rawValue
         title = kind.title
         status = kind.status
@@ -97,6 +105,7 @@ public struct Problem: Codable, Sendable, Hashable, Error {
         self.limit = limit
         self.field = field
         self.ticketId = ticketId
+        self.declineReason = declineReason
     }
 
     public var kind: ProblemType? { ProblemType(rawValue: type) }

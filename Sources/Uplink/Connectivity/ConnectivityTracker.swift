@@ -70,6 +70,16 @@ public final class ConnectivityTracker: Sendable {
         }
     }
 
+    /// When the last current answer on `channel` was sent, in monotonic nanos; nil if none this
+    /// run, or a request failed since. An in-play bet's decision waits until this is later than
+    /// the end of its delay: central had then committed every change it made in the window.
+    public func lastCurrentSend(_ channel: CentralChannel) -> Int64? {
+        state.withLockedValue { state in
+            guard let tracked = state.channels[channel], !tracked.failed else { return nil }
+            return tracked.freshAt
+        }
+    }
+
     /// A request on `channel`, sent at `sentAt`, was answered. `current`: the answer showed
     /// central up to date as of the send (it held every record journaled before it; the feed page
     /// was not full). An answer that is not current proves central alive but not that it could

@@ -20,6 +20,8 @@ public final class FeedService: Service, Sendable {
     private let tracker: ConnectivityTracker?
     private let lastContact: LastContactFile?
     private let logger: Logger
+    /// Cuts the long poll short for a request that central answers at once (``readNow()``).
+    private let prompt = Wakeup()
     private let applied = Counter(label: "holdfast_feed_items_applied_total")
     private let cursorGauge = Gauge(label: "holdfast_feed_cursor")
 
@@ -43,6 +45,14 @@ public final class FeedService: Service, Sendable {
         cursorFile.read() ?? 0
     }
 
+    /// Asks the reader to end its long poll and ask again at once, without waiting: an in-play
+    /// bet's decision needs an answer to a request sent after its delay, and an idle long poll
+    /// would otherwise hold it for the whole wait. Still the one reader, so a page from an
+    /// earlier request can never be applied after a later one.
+    public func readNow() {
+        prompt.signal()
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop(random: SystemRandom()) }
     }
@@ -52,13 +62,20 @@ public final class FeedService: Service, Sendable {
         var endpoint = 0
         var backoff = Backoff(initial: settings.retryInitial, maximum: settings.retryMax)
         var cursor = self.cursor
+        var wait = settings.feedWait
         while !Task.isCancelled {
             do {
                 // Central holds the request at most the heartbeat wait, so even an empty page
                 // renews the feed's freshness several times within the bound.
                 let sent = clock.now
-                let page = try await transport.feed(after: cursor, wait: settings.feedWait, at: settings.endpoints[endpoint])
-                for item in page.items {
+                guard let page = try await read(after: cursor, wait: wait, at: settings.endpoints[endpoint]) else {
+                    wait = .zero
+                    continue
+                }
+                wait = settings.feedWait
+                // Central sends only items after the cursor asked for; one at or below the
+                // cursor would take the board back to an older state, whoever sent it.
+                for item in page.items where item.cursor > cursor {
                     try await apply(item)
                     applied.increment()
                 }
@@ -80,6 +97,20 @@ public final class FeedService: Service, Sendable {
                 logger.warning("feed read failed; retrying", metadata: ["error": "\(error)", "cursor": "\(cursor)", "retry_in": "\(wait)"])
                 try? await clock.sleep(for: wait)
             }
+        }
+    }
+
+    /// One page, or nil when ``readNow()`` cut the request short (its answer, if any, is dropped;
+    /// the next request reads the same items again).
+    private func read(after cursor: Int64, wait: Duration, at endpoint: URL) async throws -> FeedPage? {
+        try await withThrowingTaskGroup(of: FeedPage?.self) { group in
+            group.addTask { try await self.transport.feed(after: cursor, wait: wait, at: endpoint) }
+            group.addTask {
+                await self.prompt.next()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
     }
 

@@ -31,7 +31,8 @@ final class Wakeup: Sendable {
         }
     }
 
-    private func next() async {
+    /// Returns at the next signal, or at once for one kept from before.
+    func next() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let now = state.withLockedValue { state -> Bool in

@@ -24,11 +24,14 @@ public struct PlacedBet: Hashable, Sendable, Codable {
     /// whose verdicts were applied under the rule of their day, so replaying them holds no
     /// ticket for a verdict that already came.
     public var verdictRequired: Bool?
+    /// Set for a bet with an in-play leg: it was taken as pending and is decided when its delay
+    /// has passed (docs/adr/0014-in-play-delay.md). Absent for every other bet.
+    public var inPlayDelay: InPlayDelay?
 
     public init(ticketID: TicketID, terminalID: TerminalID, idempotencyKey: String, requestDigest: Digest256, kind: BetKind,
                 legs: [PlacedLeg], stakePerLine: Money, totalStake: Money, potentialReturn: Money,
                 oddsChangePolicy: OddsChangePolicy, placedAtMillis: Int64, securityDigest: SecurityDigest, takenOffline: Bool? = nil,
-                verdictRequired: Bool? = nil) {
+                verdictRequired: Bool? = nil, inPlayDelay: InPlayDelay? = nil) {
         self.ticketID = ticketID
         self.terminalID = terminalID
         self.idempotencyKey = idempotencyKey
@@ -43,6 +46,7 @@ public struct PlacedBet: Hashable, Sendable, Codable {
         self.securityDigest = securityDigest
         self.takenOffline = takenOffline
         self.verdictRequired = verdictRequired
+        self.inPlayDelay = inPlayDelay
     }
 
     public var isOffline: Bool { takenOffline == true }

@@ -35,6 +35,7 @@ public struct Board: Hashable, Sendable {
         try validate(market)
         var stored = market
         let previous = markets[market.id]
+        stored.changeCount = previous.map { $0.isChange(to: market) ? $0.changeCount + 1 : $0.changeCount } ?? 0
         for index in stored.selections.indices {
             let selection = stored.selections[index]
             if let old = previous?.selection(selection.id) {
@@ -78,9 +79,11 @@ public struct Board: Hashable, Sendable {
     public mutating func setStatus(of marketID: MarketID, to status: MarketStatus, inPlay: Bool? = nil) throws(BoardError) {
         guard var market = markets[marketID] else { throw .unknownMarket(marketID) }
         guard market.status != .settled || status == .settled else { throw .marketAlreadySettled(marketID) }
-        market.status = status
-        if let inPlay { market.inPlay = inPlay }
-        markets[marketID] = market
+        var next = market
+        next.status = status
+        if let inPlay { next.inPlay = inPlay }
+        if market.isChange(to: next) { next.changeCount += 1 }
+        markets[marketID] = next
     }
 
     public mutating func withdraw(_ selectionID: SelectionID) throws(BoardError) {
@@ -88,6 +91,7 @@ public struct Board: Hashable, Sendable {
               let index = market.selections.firstIndex(where: { $0.id == selectionID })
         else { throw .unknownSelection(selectionID) }
         guard market.status != .settled else { throw .marketAlreadySettled(marketID) }
+        if market.selections[index].status == .active { market.changeCount += 1 }
         market.selections[index].status = .withdrawn
         markets[marketID] = market
     }

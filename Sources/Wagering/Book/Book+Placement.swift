@@ -44,8 +44,37 @@ extension Book {
             bet.verdictRequired = true
             try admitOffline(bet, offline)
         }
-        insertOpen(ticketID, terms, contribution, awaitingVerdict: bet.verdictRequired == true)
-        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: .open, amount: 0)], bets: [terms])
+        bet.inPlayDelay = try inPlayDelay(of: bet)
+        let status: TicketStatus = bet.inPlayDelay == nil ? .open : .pending
+        insertOpen(ticketID, terms, contribution, status: status, awaitingVerdict: bet.verdictRequired == true)
+        if status == .pending { holdPending(bet) }
+        return Applied(.betPlaced(bet), tickets: [TicketChange(ticketID: ticketID, status: status, amount: 0)], bets: [terms])
+    }
+
+    /// For a bet with an in-play leg, what it waits out: the delay, and every one of its markets
+    /// as it stands (pre-match legs' too, so a suspension of any leg declines it). Nil otherwise.
+    private func inPlayDelay(of bet: PlacedBet) throws(BookRefusal) -> InPlayDelay? {
+        var markets: [Market] = []
+        for leg in bet.legs where !markets.contains(where: { $0.id == leg.marketID }) {
+            if let market = board.market(leg.marketID) { markets.append(market) }
+        }
+        let inPlay = markets.filter(\.inPlay)
+        guard !inPlay.isEmpty else { return nil }
+        let held = pendingByTerminal[bet.terminalID, default: 0]
+        guard held < inPlayRules.maxPendingPerTerminal else {
+            throw .pendingLimitReached(.perTerminal, held: held, limit: inPlayRules.maxPendingPerTerminal)
+        }
+        guard pendingBets.count < inPlayRules.maxPending else {
+            throw .pendingLimitReached(.appliance, held: pendingBets.count, limit: inPlayRules.maxPending)
+        }
+        return InPlayDelay(seconds: inPlayRules.delaySeconds(for: inPlay),
+                           markets: markets.map { InPlayDelay.MarketMark(marketID: $0.id, changeCount: $0.changeCount, inPlay: $0.inPlay) })
+    }
+
+    mutating func holdPending(_ bet: PlacedBet) {
+        assert(bet.inPlayDelay != nil, "only a bet with an in-play delay is pending")
+        pendingBets[bet.ticketID] = bet
+        pendingByTerminal[bet.terminalID, default: 0] += 1
     }
 
     /// Validates the slip against the board and strikes prices; changes nothing.
@@ -167,9 +196,11 @@ extension Book {
         }
     }
 
-    mutating func insertOpen(_ ticketID: TicketID, _ terms: TicketTerms, _ contribution: ExposureContribution, awaitingVerdict: Bool) {
+    mutating func insertOpen(_ ticketID: TicketID, _ terms: TicketTerms, _ contribution: ExposureContribution, status: TicketStatus = .open,
+                             awaitingVerdict: Bool) {
         assert(tickets[ticketID] == nil, "ticket \(ticketID) placed twice")
-        tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: .open, amountOwed: 0, awaitingVerdict: awaitingVerdict)
+        assert(status == .open || status == .pending, "a ticket enters the book open or pending")
+        tickets[ticketID] = TicketState(terms: terms, outcomes: [], status: status, amountOwed: 0, awaitingVerdict: awaitingVerdict)
         openTicketCount += 1
         exposure.apply(contribution, sign: 1)
         openStakeByTerminal[terms.terminalID, default: 0] += terms.totalStake
@@ -178,15 +209,19 @@ extension Book {
         }
     }
 
-    /// Takes an open ticket out of the exposure and indexes (settled or voided).
+    /// Takes an open or pending ticket out of the exposure and indexes (settled, voided, decided).
     ///
     /// The bet's exposure contribution is worked out again here rather than kept from placing:
     /// it is a pure function of the struck terms, and keeping it cost about a third of the memory
     /// of every open ticket (docs/benchmarks-history.md, "Memory per open ticket").
     mutating func closeOpen(_ ticketID: TicketID) {
-        guard let state = tickets[ticketID], state.status == .open else {
+        guard let state = tickets[ticketID], state.status == .open || state.status == .pending else {
             assertionFailure("closing ticket \(ticketID), which is not open")
             return
+        }
+        if state.status == .pending, let bet = pendingBets.removeValue(forKey: ticketID) {
+            pendingByTerminal[bet.terminalID, default: 0] -= 1
+            if pendingByTerminal[bet.terminalID] == 0 { pendingByTerminal[bet.terminalID] = nil }
         }
         let terms = state.terms
         guard let contribution = try? ExposureContribution(terms) else {

@@ -32,8 +32,11 @@ extension Book {
         case .betPlaced(let bet):
             guard tickets[bet.ticketID] == nil else { throw .diverged("ticket \(bet.ticketID) placed twice") }
             let terms = try journaledTerms(bet)
-            try openJournaled(bet.ticketID, terms, awaitingVerdict: bet.verdictRequired == true)
-            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: .open, amount: 0)], bets: [terms])
+            let status: TicketStatus = bet.inPlayDelay == nil ? .open : .pending
+            try openJournaled(bet, terms, status: status)
+            return Applied(event, tickets: [TicketChange(ticketID: bet.ticketID, status: status, amount: 0)], bets: [terms])
+        case .betDelayDecided(let decision):
+            return try replayDecision(decision)
         case .marketResulted(let result):
             return try replaying { () throws(BookRefusal) in try self.result(result) }
         case .ticketVoided(let voided):
@@ -103,8 +106,13 @@ extension Book {
             let ticketID = ticket.bet.ticketID
             let terms = try journaledTerms(ticket.bet)
             switch ticket.status {
+            case .pending:
+                guard ticket.bet.inPlayDelay != nil else { throw .diverged("ticket \(ticketID) is pending but has no in-play delay") }
+                try openJournaled(ticket.bet, terms, status: .pending)
+            case .declined:
+                throw .diverged("ticket \(ticketID) is declined and should not be restored")
             case .open:
-                try openJournaled(ticketID, terms, awaitingVerdict: ticket.awaitingVerdict)
+                try openJournaled(ticket.bet, terms, status: .open, awaitingVerdict: ticket.awaitingVerdict)
                 for marketID in terms.marketIDs {
                     guard let result = resultByMarket[marketID], let market = board.market(marketID) else { continue }
                     tickets[ticketID]!.recordOutcomes(of: result, in: market)
@@ -130,9 +138,11 @@ extension Book {
     }
 
     /// Opens a journaled ticket as placing did, without the limits (they applied when it happened).
-    private mutating func openJournaled(_ ticketID: TicketID, _ terms: TicketTerms, awaitingVerdict: Bool) throws(ReplayError) {
+    private mutating func openJournaled(_ bet: PlacedBet, _ terms: TicketTerms, status: TicketStatus,
+                                        awaitingVerdict: Bool? = nil) throws(ReplayError) {
         let contribution: ExposureContribution
-        do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(ticketID): \(error)") }
-        insertOpen(ticketID, terms, contribution, awaitingVerdict: awaitingVerdict)
+        do { contribution = try ExposureContribution(terms) } catch { throw .diverged("ticket \(bet.ticketID): \(error)") }
+        insertOpen(bet.ticketID, terms, contribution, status: status, awaitingVerdict: awaitingVerdict ?? (bet.verdictRequired == true))
+        if status == .pending { holdPending(bet) }
     }
 }

@@ -17,7 +17,8 @@ extension Book {
         var changes: [TicketChange] = []
         var settled: [TicketTerms] = []
         for ticketID in (ticketsByMarket[market.id] ?? []).sorted() {
-            guard var state = tickets[ticketID] else { continue }
+            // A pending bet is not yet accepted: its decision, seeing the market settled, declines it.
+            guard var state = tickets[ticketID], state.status != .pending else { continue }
             state.recordOutcomes(of: result, in: market)
             tickets[ticketID] = state
             if state.allLegsResulted {

@@ -11,14 +11,20 @@
 public struct Book: Sendable {
     public let currency: Currency
     public var limits: BettingLimits
+    /// How long bets with an in-play leg wait, and how many may wait at once.
+    public var inPlayRules = InPlayRules.standard
     public let maxOpenTickets: Int
     public internal(set) var board = Board()
     public internal(set) var exposure = Exposure()
     public internal(set) var tickets: [TicketID: TicketState] = [:]
     var ticketsByMarket: [MarketID: Set<TicketID>] = [:]
     var openStakeByTerminal: [TerminalID: Int64] = [:]
-    /// Tickets still open (the rest of `tickets` are owed money).
+    /// Tickets still open or pending (the rest of `tickets` are owed money).
     public internal(set) var openTicketCount = 0
+    /// The pending tickets' bets, whose delay marks their decision compares with the board; at
+    /// most `inPlayRules.maxPending`.
+    public internal(set) var pendingBets: [TicketID: PlacedBet] = [:]
+    var pendingByTerminal: [TerminalID: Int] = [:]
 
     public init(currency: Currency, limits: BettingLimits, maxOpenTickets: Int) {
         precondition(maxOpenTickets > 0, "maxOpenTickets must be positive")

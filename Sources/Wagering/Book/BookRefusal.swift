@@ -30,6 +30,10 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case selectionHasOpenBets(SelectionID)
     /// The book holds its most tickets (open, or settled and awaiting payout): a count, not money.
     case ticketCapReached(held: Int, limit: Int)
+    /// As many in-play bets wait out their delay as the terminal, or the appliance, may hold.
+    case pendingLimitReached(PendingLimit, held: Int, limit: Int)
+    /// A decision asked for a ticket that is not waiting out an in-play delay.
+    case notPending(TicketID, TicketStatus)
 
     public var description: String {
         switch self {
@@ -65,8 +69,21 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .ticketCapReached(let held, let limit):
             "max_open_tickets: the appliance holds \(held) tickets open or awaiting payout, its limit of \(limit); "
                 + "paying out winners and refunds frees places (the limit is journal.max_open_tickets)"
+        case .pendingLimitReached(.perTerminal, let held, let limit):
+            "this terminal has \(held) in-play bets waiting out their delay, its limit of \(limit); "
+                + "place again once one is decided (wagering.max_pending_bets_per_terminal)"
+        case .pendingLimitReached(.appliance, let held, let limit):
+            "the appliance holds \(held) in-play bets waiting out their delay, its limit of \(limit); "
+                + "place again in a few seconds (wagering.max_pending_bets)"
+        case .notPending(let id, let status): "ticket \(id) is \(status.rawValue), not waiting out an in-play delay"
         }
     }
+}
+
+/// Which bound on in-play bets waiting out their delay was reached.
+public enum PendingLimit: String, Hashable, Sendable {
+    case perTerminal = "per_terminal"
+    case appliance
 }
 
 /// How far a leg's market has gone, when that is too far for a staff void.
@@ -113,4 +130,10 @@ public enum TicketStatus: String, Hashable, Sendable, Codable {
     case voided
     /// Paid out. Final.
     case paid
+    /// An in-play bet inside its delay, its exposure reserved: nothing settles, voids or pays it
+    /// until it is decided (docs/adr/0014-in-play-delay.md).
+    case pending
+    /// An in-play bet refused at the end of its delay: the stake was never taken, nothing is
+    /// owed. Final.
+    case declined
 }

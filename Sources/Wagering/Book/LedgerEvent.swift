@@ -6,6 +6,8 @@ public enum LedgerEvent: Hashable, Sendable {
     case marketStatusChanged(MarketStatusChange)
     case selectionWithdrawn(SelectionWithdrawal)
     case betPlaced(PlacedBet)
+    /// The end of an in-play bet's delay: accepted or declined.
+    case betDelayDecided(DelayDecision)
     case marketResulted(MarketResult)
     case ticketVoided(TicketVoid)
     case ticketPaid(TicketPayment)
@@ -23,6 +25,7 @@ public enum LedgerEvent: Hashable, Sendable {
         case .marketStatusChanged: "market.status_changed"
         case .selectionWithdrawn: "market.selection_withdrawn"
         case .betPlaced: "bet.placed"
+        case .betDelayDecided: "bet.delay_decided"
         case .marketResulted: "market.resulted"
         case .ticketVoided: "ticket.voided"
         case .ticketPaid: "ticket.paid"

@@ -1,0 +1,191 @@
+public import Journal
+public import Logging
+import Metrics
+import NIOConcurrencyHelpers
+public import ServiceLifecycle
+import Uplink
+public import Wagering
+
+/// Decides in-play bets once their delay has passed (docs/adr/0014-in-play-delay.md).
+///
+/// A bet is decided only after its delay, measured on the monotonic clock from its placing (or
+/// from the start that found it pending), and only once the link is online with central's feed
+/// answered current to a request *sent* after the delay: every suspension central committed in
+/// the window is then on the board. Until then it waits; neither a WAN cut nor a restart declines
+/// it, or pulling a cable would cancel a bet whose game turned. Past `max_pending_seconds` it is
+/// declined as `undecided_in_time`, and that raises an alert. A standalone appliance decides
+/// from its own board after the delay.
+///
+/// Terminals wait for the decision on their own request; a retry with the same key waits for the
+/// same decision. Waiters register under the lock the decision resolves them under, so none can
+/// miss it.
+public final class DelayDecider: Service, Sendable {
+    /// What a waiting request is told.
+    public enum Outcome: Sendable, Equatable {
+        case accepted
+        case declined(DelayDecision)
+        /// Not decided: the journal refused the decision (closing, cannot write). The bet stays
+        /// pending and is decided after a restart.
+        case undecided(JournalError)
+    }
+
+    /// What tells the decider that central has been heard: nil for a standalone appliance.
+    public struct CentralWitness: Sendable {
+        /// Whether the link is online now (both channels fresh).
+        let online: @Sendable () -> Bool
+        /// When the feed's last current answer's request was sent, monotonic nanos.
+        let lastFeedSend: @Sendable () -> Int64?
+        /// Cuts the feed's long poll short for a request answered at once.
+        let readFeedNow: @Sendable () -> Void
+    }
+
+    private struct Entry {
+        var windowEndNanos: Int64
+        var giveUpNanos: Int64
+        var waiters: [CheckedContinuation<Outcome?, Never>] = []
+        var feedAsked = false
+    }
+
+    private let entries = NIOLockedValueBox<[TicketID: Entry]>([:])
+    private let journal: BetJournal
+    private let clock: any JournalClock
+    private let witness: CentralWitness?
+    private let maxPendingNanos: Int64
+    private let pollInterval: Duration
+    /// Told of each bet declined because central was not heard in time (the service journals
+    /// an alert); set once the service exists.
+    private let undecidedHandler = NIOLockedValueBox<(@Sendable (DelayDecision) async -> Void)?>(nil)
+    private let logger: Logger
+    private let pendingGauge = Gauge(label: "holdfast_inplay_pending")
+
+    init(journal: BetJournal, clock: any JournalClock, witness: CentralWitness?, maxPendingSeconds: Int, pollInterval: Duration = .milliseconds(50),
+         logger: Logger) {
+        self.journal = journal
+        self.clock = clock
+        self.witness = witness
+        self.maxPendingNanos = Int64(maxPendingSeconds) * 1_000_000_000
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    func onUndecided(_ handler: @escaping @Sendable (DelayDecision) async -> Void) {
+        undecidedHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Starts the delay of a bet taken pending now, or found pending at start (its window begins
+    /// again: the monotonic clock began again at boot). A bet already waiting keeps its window.
+    func hold(_ bet: PlacedBet) {
+        guard let delay = bet.inPlayDelay else { return }
+        let now = clock.monotonicNanos()
+        entries.withLockedValue { entries in
+            guard entries[bet.ticketID] == nil else { return }
+            entries[bet.ticketID] = Entry(windowEndNanos: now + Int64(delay.seconds) * 1_000_000_000, giveUpNanos: now + maxPendingNanos)
+            pendingGauge.record(entries.count)
+        }
+    }
+
+    /// Waits for the decision on a pending bet (held first if it is not yet).
+    func outcome(of bet: PlacedBet) async -> Outcome {
+        hold(bet)
+        let ticket = bet.ticketID
+        let answered: Outcome? = await withCheckedContinuation { continuation in
+            let registered = entries.withLockedValue { entries -> Bool in
+                guard entries[ticket] != nil else { return false }
+                entries[ticket]!.waiters.append(continuation)
+                return true
+            }
+            if !registered { continuation.resume(returning: nil) }
+        }
+        // Decided between the hold and the registration: the journal has the answer.
+        if let answered { return answered }
+        return await standing(of: ticket)
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.decideDue()
+                try? await Task.sleep(for: self.pollInterval)
+            }
+        }
+    }
+
+    /// Decides every bet whose delay has passed and whose central was heard since; asks the feed
+    /// once per bet for an answer at once.
+    func decideDue() async {
+        let now = clock.monotonicNanos()
+        let lastFeedSend = witness?.lastFeedSend() ?? .min
+        let online = witness?.online() ?? true
+        var askFeed = false
+        let due = entries.withLockedValue { entries -> [(TicketID, DelayDeclineReason?)] in
+            var due: [(TicketID, DelayDeclineReason?)] = []
+            for (ticket, entry) in entries where entry.windowEndNanos <= now {
+                if now >= entry.giveUpNanos {
+                    due.append((ticket, .undecidedInTime))
+                } else if witness == nil || (online && lastFeedSend > entry.windowEndNanos) {
+                    due.append((ticket, nil))
+                } else if !entry.feedAsked {
+                    entries[ticket]!.feedAsked = true
+                    askFeed = true
+                }
+            }
+            return due
+        }
+        if askFeed { witness?.readFeedNow() }
+        for (ticket, giveUp) in due.sorted(by: { $0.0 < $1.0 }) {
+            await decide(ticket, giveUp: giveUp)
+        }
+    }
+
+    private func decide(_ ticket: TicketID, giveUp: DelayDeclineReason?) async {
+        let outcome: Outcome
+        do {
+            let fact = try await journal.apply(.decideDelayed(ticket, giveUp: giveUp))
+            guard case .betDelayDecided(let decision) = fact.applied.event else { preconditionFailure("a decision journals bet.delay_decided") }
+            outcome = decision.isAccepted ? .accepted : .declined(decision)
+            Counter(label: "holdfast_inplay_decisions_total", dimensions: [("outcome", decision.declined?.rawValue ?? "accepted")]).increment()
+            logger.info("in-play bet decided", metadata: ["ticket": "\(ticket)", "outcome": "\(decision.declined?.rawValue ?? "accepted")",
+                                                          "detail": "\(decision.detail)"])
+            if decision.declined == .undecidedInTime, let handler = undecidedHandler.withLockedValue({ $0 }) { await handler(decision) }
+        } catch .refused(.notPending(_, _)), .refused(.unknownTicket(_)) {
+            outcome = await standing(of: ticket)
+        } catch .closed {
+            // Shutting down: it stays pending, decided after the restart.
+            resolve(ticket, .undecided(.closed))
+            return
+        } catch {
+            logger.error("in-play bet not decided; retrying", metadata: ["ticket": "\(ticket)", "error": "\(error)"])
+            wake(ticket, with: .undecided(error))
+            return
+        }
+        resolve(ticket, outcome)
+    }
+
+    /// The decision as the journal holds it, for a bet decided before this waiter saw it.
+    private func standing(of ticket: TicketID) async -> Outcome {
+        guard let record = try? await journal.ticket(ticket) else { return .undecided(.closed) }
+        if let declined = record.declined { return .declined(declined) }
+        return record.status == .pending ? .undecided(.closed) : .accepted
+    }
+
+    private func resolve(_ ticket: TicketID, _ outcome: Outcome) {
+        let waiters = entries.withLockedValue { entries -> [CheckedContinuation<Outcome?, Never>] in
+            let waiters = entries.removeValue(forKey: ticket)?.waiters ?? []
+            pendingGauge.record(entries.count)
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(returning: outcome) }
+    }
+
+    /// Answers the current waiters without forgetting the bet, so it is tried again.
+    private func wake(_ ticket: TicketID, with outcome: Outcome) {
+        let waiters = entries.withLockedValue { entries -> [CheckedContinuation<Outcome?, Never>] in
+            defer { entries[ticket]?.waiters = [] }
+            return entries[ticket]?.waiters ?? []
+        }
+        for waiter in waiters { waiter.resume(returning: outcome) }
+    }
+
+    /// Bets waiting now, for the console and tests.
+    public var pendingCount: Int { entries.withLockedValue { $0.count } }
+}
