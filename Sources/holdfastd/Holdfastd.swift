@@ -84,7 +84,7 @@ struct Holdfastd: AsyncParsableCommand {
                                     rebootCommand: settings.power.rebootCommand, clock: clock)
         let backups = BackupScheduler(service: service, clock: clock)
         var services: [any Service] = [ApplianceLifecycle(service: service), power, backups, HealthMonitor(service: service, clock: clock),
-                                       WatchdogService(notifier: notifier, service: service, logger: logger), service.delays]
+                                       WatchdogService(notifier: notifier, service: service, logger: logger)]
         if let uplink = service.uplink {
             services.append(uplink)
         }
@@ -95,6 +95,9 @@ struct Holdfastd: AsyncParsableCommand {
             services.append(DemoPriceMover(service: service, demo: demo))
         }
         services.append(application)
+        // Last, so it stops first (a group stops its services in reverse): it answers the
+        // requests waiting on in-play decisions, which the HTTP server's drain would wait for.
+        services.append(service.delays)
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         // The local control socket is for technicians: losing it must not stop betting.
         let diskFull = DiskFullDrill(service: service)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import Journal
 import Testing
 import Wagering
@@ -54,5 +55,41 @@ struct InPlayJournalTests {
         #expect(final.pendingBets.isEmpty && final.ticket(accepted.bet.ticketID)?.status == .open)
         #expect(final.exposure.selectionLiability("m1-s1") == 0)
         await again.close()
+    }
+
+    @Test("a journal from before change counts: the v5 migration writes them into the markets table, so it verifies in full and replays")
+    func legacyMarketsTable() async throws {
+        let directory = try TemporaryDirectory()
+        let journal = try await Fixtures.open(directory.path)
+        try await Fixtures.publishBoard(journal, markets: 2)
+        try await journal.apply(.setStatus("m0", .suspended, inPlay: nil))
+        try await journal.apply(.publish(Fixtures.market(0)))
+        try await journal.apply(.setStatus("m1", .open, inPlay: true))
+        await journal.close()
+
+        // As a v4 journal left its markets table: bodies with no change count, v5 not applied.
+        let database = directory.path + "/journal.sqlite"
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT market_id, body FROM markets") {
+                var body = try JSONSerialization.jsonObject(with: Data((row["body"] as String).utf8)) as! [String: Any]
+                body["changeCount"] = nil
+                try db.execute(sql: "UPDATE markets SET body = ? WHERE market_id = ?",
+                               arguments: [String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
+                                           row["market_id"] as String])
+            }
+            try db.execute(sql: "DROP INDEX tickets_in_delay; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+        }
+        try queue.close()
+
+        let migrated = try await Fixtures.open(directory.path)
+        let board = try await migrated.book().board
+        #expect(board.market("m0")?.changeCount == 1 && board.market("m1")?.changeCount == 1)
+        await migrated.close()
+        guard case .success(let verified) = try JournalMaintenance.verify(directory: directory.path, full: true) else {
+            Issue.record("the migrated journal did not verify in full")
+            return
+        }
+        #expect(verified.derivedStateChecked)
     }
 }

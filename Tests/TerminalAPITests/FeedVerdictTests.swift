@@ -32,6 +32,27 @@ struct FeedVerdictTests {
         }
     }
 
+    @Test("a republish refused for dropping a selection bets are on still suspends the market: a pending in-play bet is then declined")
+    func refusedRepublishStillSuspends() async throws {
+        let appliance = try await RunningAppliance.start(extraConfig: "in_play: { delay_seconds: 1 }")
+        let applier = FeedApplier(service: appliance.service, logger: Logger(label: "test"))
+        try await appliance.service.changeBoard(.setStatus("r1", .open, inPlay: true))
+        let pending = try await Self.bet(appliance, key: "in-play", offline: false)
+        #expect(try await appliance.service.journal.ticket(pending.ticketID)?.status == .pending)
+        var republished = try #require(appliance.service.journal.board().market("r1"))
+        republished.selections.removeAll { $0.id == "r1-a" }
+        republished.status = .suspended
+        try await applier.apply(FeedItem(cursor: 1, change: .marketPublished(republished)))
+        #expect(appliance.service.journal.board().market("r1")?.status == .suspended)
+        #expect(appliance.service.journal.board().market("r1")?.selection("r1-a") != nil, "the drop itself is still refused")
+        guard case .declined(let decision) = await appliance.service.delays.outcome(of: pending, isNew: false) else {
+            Issue.record("a bet across a suspension was accepted")
+            return
+        }
+        #expect(decision.declined == .marketChanged)
+        await appliance.stop()
+    }
+
     @Test("a verdict delivered again after its ticket is finished is skipped, with no alert")
     func redeliveredAfterFinished() async throws {
         let appliance = try await RunningAppliance.start()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Wagering
 
@@ -194,5 +195,19 @@ struct BookInPlayTests {
         #expect(restored.tickets == desk.book.tickets && restored.pendingBets == desk.book.pendingBets)
         #expect(restored.exposure == desk.book.exposure)
         #expect(try restored.decideDelayed(waiting.ticketID, nowMillis: desk.nowMillis).tickets.first?.status == .open)
+    }
+}
+
+@Suite("Book: market records from before the change count")
+struct LegacyChangeCountTests {
+    @Test("a market.published record without a change count replays; the count replayed stands")
+    func legacyRecordReplays() throws {
+        let open = Fixture.market("race", event: "e", [("a", price(2)), ("b", price(3))])
+        let legacy = try JSONDecoder().decode(Market.self, from: JSONEncoder().encode(open))
+        var book = Book.forReplay(currency: .gbp)
+        try book.replay(.marketPublished(legacy))
+        try book.replay(.marketStatusChanged(MarketStatusChange(marketID: "race", status: .suspended, inPlay: nil)))
+        try book.replay(.marketPublished(legacy))
+        #expect(book.board.market("race")?.changeCount == 1 && book.board.market("race")?.status == .open)
     }
 }

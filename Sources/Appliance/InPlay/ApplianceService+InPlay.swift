@@ -14,7 +14,7 @@ extension ApplianceService {
             }
             outcome = .declined(declined)
         } else {
-            outcome = await delays.outcome(of: receipt.bet)
+            outcome = await delays.outcome(of: receipt.bet, isNew: !receipt.isReplay)
         }
         switch outcome {
         case .accepted:
@@ -24,10 +24,12 @@ extension ApplianceService {
             return .failure(Problem(.betDeclinedInDelay, detail: decision.detail, ticketId: decision.ticketID.description,
                                     declineReason: decision.declined?.rawValue))
         case .undecided(let error):
-            return .failure(Problem(error == .closed ? .intakeClosed : .journalUnavailable, detail: """
-                in-play bet \(receipt.bet.ticketID) is waiting out its delay and was not decided (\(error)); \
-                it is decided when the appliance runs again: retry with the same idempotency key for the answer
-                """))
+            // Recorded, not decided: the terminal must neither refund nor print; the answer is
+            // the decision, to a retry with the same key.
+            return .failure(Problem(.betPending, detail: """
+                in-play bet \(receipt.bet.ticketID) is recorded and waiting out its delay, but was not decided on this request \
+                (\(error)); retry with the same idempotency key for the decision, and take no stake back meanwhile
+                """, ticketId: receipt.bet.ticketID.description))
         }
     }
 }

@@ -18,7 +18,9 @@ public import Wagering
 ///
 /// Terminals wait for the decision on their own request; a retry with the same key waits for the
 /// same decision. Waiters register under the lock the decision resolves them under, so none can
-/// miss it.
+/// miss it; at most ``maxWaitersPerBet`` wait on one bet, so retries cannot pile up. At a graceful
+/// shutdown every waiter is answered `undecided` (the bet stays pending, decided after the
+/// restart), so the HTTP server's drain never waits out a delay.
 public final class DelayDecider: Service, Sendable {
     /// What a waiting request is told.
     public enum Outcome: Sendable, Equatable {
@@ -35,16 +37,21 @@ public final class DelayDecider: Service, Sendable {
         let online: @Sendable () -> Bool
         /// When the feed's last current answer's request was sent, monotonic nanos.
         let lastFeedSend: @Sendable () -> Int64?
-        /// Cuts the feed's long poll short for a request answered at once.
-        let readFeedNow: @Sendable () -> Void
+        /// Cuts the feed's long poll short for a request answered at once, if the one in flight
+        /// was sent at or before the given monotonic instant.
+        let readFeedNow: @Sendable (_ sentBy: Int64) -> Void
     }
 
     private struct Entry {
+        /// When the delay ends; moved on after a failed decision, so the retry is not a busy loop.
         var windowEndNanos: Int64
         var giveUpNanos: Int64
         var waiters: [CheckedContinuation<Outcome?, Never>] = []
         var feedAsked = false
     }
+
+    /// Requests waiting on one bet at most; more retries are answered `undecided` at once.
+    static let maxWaitersPerBet = 8
 
     private let entries = NIOLockedValueBox<[TicketID: Entry]>([:])
     private let journal: BetJournal
@@ -84,21 +91,28 @@ public final class DelayDecider: Service, Sendable {
         }
     }
 
-    /// Waits for the decision on a pending bet (held first if it is not yet).
-    func outcome(of bet: PlacedBet) async -> Outcome {
-        hold(bet)
+    /// Waits for the decision on a pending bet: one just placed (`isNew`: its delay starts now),
+    /// or a retry, which waits for the bet's running delay, or is answered from the journal if
+    /// the bet was decided already.
+    func outcome(of bet: PlacedBet, isNew: Bool) async -> Outcome {
+        if isNew { hold(bet) }
         let ticket = bet.ticketID
-        let answered: Outcome? = await withCheckedContinuation { continuation in
-            let registered = entries.withLockedValue { entries -> Bool in
-                guard entries[ticket] != nil else { return false }
+        let answered: Outcome?? = await withCheckedContinuation { continuation in
+            let registered = entries.withLockedValue { entries -> Outcome?? in
+                guard entries[ticket] != nil else { return .some(nil) }
+                guard entries[ticket]!.waiters.count < Self.maxWaitersPerBet else { return .some(.undecided(.queueFull(capacity: Self.maxWaitersPerBet))) }
                 entries[ticket]!.waiters.append(continuation)
-                return true
+                return nil
             }
-            if !registered { continuation.resume(returning: nil) }
+            if let registered { continuation.resume(returning: registered) }
         }
-        // Decided between the hold and the registration: the journal has the answer.
-        if let answered { return answered }
-        return await standing(of: ticket)
+        switch answered {
+        case .some(.some(let outcome)): return outcome
+        case .some(.none):
+            // Not waiting here: decided already, or a retry racing its own placement's hold.
+            return await standing(of: bet.ticketID, waitingIfPending: bet)
+        case .none: preconditionFailure("a continuation resumed with nothing")
+        }
     }
 
     public func run() async throws {
@@ -108,6 +122,12 @@ public final class DelayDecider: Service, Sendable {
                 try? await Task.sleep(for: self.pollInterval)
             }
         }
+        // Stopping: the waiting requests are answered now, so the HTTP server can drain.
+        let waiters = entries.withLockedValue { entries -> [CheckedContinuation<Outcome?, Never>] in
+            defer { for ticket in entries.keys { entries[ticket]!.waiters = [] } }
+            return entries.values.flatMap(\.waiters)
+        }
+        for waiter in waiters { waiter.resume(returning: .undecided(.closed)) }
     }
 
     /// Decides every bet whose delay has passed and whose central was heard since; asks the feed
@@ -116,22 +136,23 @@ public final class DelayDecider: Service, Sendable {
         let now = clock.monotonicNanos()
         let lastFeedSend = witness?.lastFeedSend() ?? .min
         let online = witness?.online() ?? true
-        var askFeed = false
+        var askFeedSentBy: Int64?
         let due = entries.withLockedValue { entries -> [(TicketID, DelayDeclineReason?)] in
             var due: [(TicketID, DelayDeclineReason?)] = []
             for (ticket, entry) in entries where entry.windowEndNanos <= now {
-                if now >= entry.giveUpNanos {
-                    due.append((ticket, .undecidedInTime))
-                } else if witness == nil || (online && lastFeedSend > entry.windowEndNanos) {
+                // Heard first: a bet that can be decided on its merits is, even at its deadline.
+                if witness == nil || (online && lastFeedSend > entry.windowEndNanos) {
                     due.append((ticket, nil))
+                } else if now >= entry.giveUpNanos {
+                    due.append((ticket, .undecidedInTime))
                 } else if !entry.feedAsked {
                     entries[ticket]!.feedAsked = true
-                    askFeed = true
+                    askFeedSentBy = max(askFeedSentBy ?? .min, entry.windowEndNanos)
                 }
             }
             return due
         }
-        if askFeed { witness?.readFeedNow() }
+        if let askFeedSentBy { witness?.readFeedNow(askFeedSentBy) }
         for (ticket, giveUp) in due.sorted(by: { $0.0 < $1.0 }) {
             await decide(ticket, giveUp: giveUp)
         }
@@ -148,24 +169,34 @@ public final class DelayDecider: Service, Sendable {
                                                           "detail": "\(decision.detail)"])
             if decision.declined == .undecidedInTime, let handler = undecidedHandler.withLockedValue({ $0 }) { await handler(decision) }
         } catch .refused(.notPending(_, _)), .refused(.unknownTicket(_)) {
-            outcome = await standing(of: ticket)
+            outcome = await standing(of: ticket, waitingIfPending: nil)
         } catch .closed {
             // Shutting down: it stays pending, decided after the restart.
             resolve(ticket, .undecided(.closed))
             return
         } catch {
-            logger.error("in-play bet not decided; retrying", metadata: ["ticket": "\(ticket)", "error": "\(error)"])
-            wake(ticket, with: .undecided(error))
+            logger.error("in-play bet not decided; retrying in a second", metadata: ["ticket": "\(ticket)", "error": "\(error)"])
+            wake(ticket, with: .undecided(error), retryAt: clock.monotonicNanos() + 1_000_000_000)
             return
         }
         resolve(ticket, outcome)
     }
 
-    /// The decision as the journal holds it, for a bet decided before this waiter saw it.
-    private func standing(of ticket: TicketID) async -> Outcome {
-        guard let record = try? await journal.ticket(ticket) else { return .undecided(.closed) }
-        if let declined = record.declined { return .declined(declined) }
-        return record.status == .pending ? .undecided(.closed) : .accepted
+    /// The decision as the journal holds it, for a bet this decider is not waiting on: decided
+    /// already, or (a retry racing its placement) about to be held, so waited on after all.
+    private func standing(of ticket: TicketID, waitingIfPending bet: PlacedBet?) async -> Outcome {
+        let record: TicketRecord?
+        do { record = try await journal.ticket(ticket) } catch { return .undecided(.storage("\(error)")) }
+        guard let record else { return .undecided(.storage("ticket \(ticket) is not in the tickets table")) }
+        switch record.status {
+        case .pending:
+            guard let bet else { return .undecided(.storage("ticket \(ticket) is still pending after its decision")) }
+            return await outcome(of: bet, isNew: true)
+        case .declined:
+            guard let declined = record.declined else { return .undecided(.storage("ticket \(ticket)'s decision cannot be read")) }
+            return .declined(declined)
+        case .open, .won, .lost, .voided, .paid: return .accepted
+        }
     }
 
     private func resolve(_ ticket: TicketID, _ outcome: Outcome) {
@@ -177,14 +208,20 @@ public final class DelayDecider: Service, Sendable {
         for waiter in waiters { waiter.resume(returning: outcome) }
     }
 
-    /// Answers the current waiters without forgetting the bet, so it is tried again.
-    private func wake(_ ticket: TicketID, with outcome: Outcome) {
+    /// Answers the current waiters without forgetting the bet, so it is tried again at `retryAt`.
+    private func wake(_ ticket: TicketID, with outcome: Outcome, retryAt: Int64) {
         let waiters = entries.withLockedValue { entries -> [CheckedContinuation<Outcome?, Never>] in
-            defer { entries[ticket]?.waiters = [] }
+            defer {
+                entries[ticket]?.waiters = []
+                entries[ticket]?.windowEndNanos = retryAt
+            }
             return entries[ticket]?.waiters ?? []
         }
         for waiter in waiters { waiter.resume(returning: outcome) }
     }
+
+    /// Requests waiting on one bet now.
+    func waiterCount(_ ticket: TicketID) -> Int { entries.withLockedValue { $0[ticket]?.waiters.count ?? 0 } }
 
     /// Bets waiting now, for the console and tests.
     public var pendingCount: Int { entries.withLockedValue { $0.count } }

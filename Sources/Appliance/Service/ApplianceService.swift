@@ -119,7 +119,7 @@ public final class ApplianceService: Sendable {
         let witness = tracker.map { tracker in
             DelayDecider.CentralWitness(online: { tracker.current(at: uplinkClock.now).state == .online },
                                         lastFeedSend: { tracker.lastCurrentSend(.feed) },
-                                        readFeedNow: { feedReader.withLockedValue { $0 }?.readNow() })
+                                        readFeedNow: { sentBy in feedReader.withLockedValue { $0 }?.readNow(ifSentBy: sentBy) })
         }
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clockTrust: clockTrust,

@@ -14,7 +14,7 @@ struct FeedApplier {
     /// item is read again.
     func apply(_ item: FeedItem) async throws {
         switch item.change {
-        case .marketPublished(let market): try await journal(.publish(market), item)
+        case .marketPublished(let market): try await publish(market, item)
         case .priceChanged(let selection, let odds): try await journal(.changePrice(selection, odds), item)
         case .statusChanged(let market, let status, let inPlay): try await journal(.setStatus(market, status, inPlay: inPlay), item)
         case .resulted(let result): try await journal(.result(result), item)
@@ -40,6 +40,23 @@ struct FeedApplier {
             try await journal(.record(category: "credentials.technician",
                                       message: "central \(grant.revoked ? "revoked" : "granted") technician \(grant.name)"), item)
             try service.credentials.apply(grant)
+        }
+    }
+
+    /// A republish that drops a selection bets are on is refused (they could never be resulted),
+    /// but its status still takes effect: a suspension carried in it must reach the board, or an
+    /// in-play bet waiting out its delay would be accepted across it.
+    private func publish(_ market: Market, _ item: FeedItem) async throws {
+        do {
+            try await service.changeBoard(.publish(market))
+        } catch .refused(.selectionHasOpenBets(let selection)) {
+            logger.error("central dropped a selection that bets are on; applying the market's status only",
+                         metadata: ["cursor": "\(item.cursor)", "market": "\(market.id)", "selection": "\(selection)"])
+            guard market.status != .settled else { return }
+            try await journal(.setStatus(market.id, market.status, inPlay: market.inPlay), item)
+        } catch .refused(let refusal) {
+            logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
+                                                                             "refusal": "\(refusal)"])
         }
     }
 

@@ -27,7 +27,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         var headers: HTTPFields = [.contentType: Problem.mediaType]
         if problem.kind == .busy { headers[.retryAfter] = "1" }
         // A place frees when a waiting in-play bet is decided: after its delay, five seconds by default.
-        if problem.kind == .tooManyPendingBets { headers[.retryAfter] = "5" }
+        if problem.kind == .tooManyPendingBets || problem.kind == .betPending { headers[.retryAfter] = "5" }
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

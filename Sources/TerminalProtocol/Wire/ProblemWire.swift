@@ -27,6 +27,8 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
     case securityCodeMismatch = "/problems/security-code-mismatch"
     case betDeclinedInDelay = "/problems/bet-declined-in-delay"
     case tooManyPendingBets = "/problems/too-many-pending-bets"
+    /// Unlike every other 503: the bet *is* recorded; only its decision is not known yet.
+    case betPending = "/problems/bet-pending"
 
     public var status: Int {
         switch self {
@@ -40,7 +42,7 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
              .ticketNotOpen, .voidWindowPassed, .betDeclinedInDelay: 409
         case .invalidSlip, .unknownSelection, .limitExceeded: 422
         case .busy, .tooManyPendingBets: 429
-        case .intakeClosedPower, .intakeClosed, .offlineLimit, .journalUnavailable: 503
+        case .intakeClosedPower, .intakeClosed, .offlineLimit, .journalUnavailable, .betPending: 503
         }
     }
 
@@ -72,6 +74,7 @@ public enum ProblemType: String, Sendable, Codable, CaseIterable {
         case .securityCodeMismatch: "The security code does not match"
         case .betDeclinedInDelay: "The in-play bet was declined at the end of its delay; no stake was taken"
         case .tooManyPendingBets: "Too many in-play bets are waiting out their delay"
+        case .betPending: "The in-play bet is recorded and not decided yet; retry with the same key"
         }
     }
 }

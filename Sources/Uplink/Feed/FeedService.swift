@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 public import Logging
 import Metrics
 import Randomness
@@ -20,8 +21,10 @@ public final class FeedService: Service, Sendable {
     private let tracker: ConnectivityTracker?
     private let lastContact: LastContactFile?
     private let logger: Logger
-    /// Cuts the long poll short for a request that central answers at once (``readNow()``).
+    /// Cuts the long poll short for a request that central answers at once (``readNow(ifSentBy:)``).
     private let prompt = Wakeup()
+    /// The request in flight: when it was sent (monotonic nanos) and how long central may hold it.
+    private let inFlight = NIOLockedValueBox<(sentNanos: Int64, wait: Duration)?>(nil)
     private let applied = Counter(label: "holdfast_feed_items_applied_total")
     private let cursorGauge = Gauge(label: "holdfast_feed_cursor")
 
@@ -45,12 +48,18 @@ public final class FeedService: Service, Sendable {
         cursorFile.read() ?? 0
     }
 
-    /// Asks the reader to end its long poll and ask again at once, without waiting: an in-play
-    /// bet's decision needs an answer to a request sent after its delay, and an idle long poll
-    /// would otherwise hold it for the whole wait. Still the one reader, so a page from an
+    /// Asks the reader to end its long poll and ask again at once, without waiting, if the poll
+    /// in flight was sent at or before `sentBy` (monotonic nanos): an in-play bet's decision
+    /// needs an answer to a request sent after its delay, and an idle long poll would otherwise
+    /// hold it for the whole wait. A request sent later, or one central answers at once, is
+    /// what the decision needs and is left alone. Still the one reader, so a page from an
     /// earlier request can never be applied after a later one.
-    public func readNow() {
-        prompt.signal()
+    public func readNow(ifSentBy sentBy: Int64) {
+        let cut = inFlight.withLockedValue { request in
+            guard let request else { return false }
+            return request.wait > .zero && request.sentNanos <= sentBy
+        }
+        if cut { prompt.signal() }
     }
 
     public func run() async throws {
@@ -68,7 +77,7 @@ public final class FeedService: Service, Sendable {
                 // Central holds the request at most the heartbeat wait, so even an empty page
                 // renews the feed's freshness several times within the bound.
                 let sent = clock.now
-                guard let page = try await read(after: cursor, wait: wait, at: settings.endpoints[endpoint]) else {
+                guard let page = try await read(after: cursor, wait: wait, sent: sent, at: settings.endpoints[endpoint]) else {
                     wait = .zero
                     continue
                 }
@@ -79,7 +88,7 @@ public final class FeedService: Service, Sendable {
                     try await apply(item)
                     applied.increment()
                 }
-                if page.cursor != cursor {
+                if page.cursor > cursor {
                     cursor = page.cursor
                     write(cursor)
                     cursorGauge.record(cursor)
@@ -102,8 +111,12 @@ public final class FeedService: Service, Sendable {
 
     /// One page, or nil when ``readNow()`` cut the request short (its answer, if any, is dropped;
     /// the next request reads the same items again).
-    private func read(after cursor: Int64, wait: Duration, at endpoint: URL) async throws -> FeedPage? {
-        try await withThrowingTaskGroup(of: FeedPage?.self) { group in
+    private func read(after cursor: Int64, wait: Duration, sent: UplinkInstant, at endpoint: URL) async throws -> FeedPage? {
+        // A prompt kept from before was about an earlier request; this one is sent after it.
+        prompt.discardKept()
+        inFlight.withLockedValue { $0 = (sent.monotonicNanos, wait) }
+        defer { inFlight.withLockedValue { $0 = nil } }
+        return try await withThrowingTaskGroup(of: FeedPage?.self) { group in
             group.addTask { try await self.transport.feed(after: cursor, wait: wait, at: endpoint) }
             group.addTask {
                 await self.prompt.next()

@@ -21,6 +21,11 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
+    /// Forgets a signal kept for the next wait.
+    func discardKept() {
+        state.withLockedValue { $0.pending = false }
+    }
+
     /// Runs `wait` until it returns or a signal arrives, whichever is first.
     func race(_ wait: @escaping @Sendable () async -> Void) async {
         await withTaskGroup(of: Void.self) { group in

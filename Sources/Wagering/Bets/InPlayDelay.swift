@@ -1,7 +1,7 @@
 /// The venue's rules for in-play bets (docs/adr/0014-in-play-delay.md): how long a bet with an
 /// in-play leg waits before it is decided, and how many may wait at once.
 public struct InPlayRules: Hashable, Sendable {
-    /// The least delay, whatever central says for a market (`wagering.in_play_delay_seconds`).
+    /// The least delay, whatever central says for a market (`in_play.delay_seconds`).
     public var floorSeconds: Int
     /// Bets one terminal may have waiting at once, so no terminal holds every place for free.
     public var maxPendingPerTerminal: Int
@@ -68,7 +68,7 @@ public enum DelayDeclineReason: String, Hashable, Sendable, Codable, CaseIterabl
     case limitAtDecision = "limit_at_decision"
     /// A pre-match leg's event started during the delay.
     case eventStarted = "event_started_in_delay"
-    /// Central's feed was not heard after the delay within `wagering.max_pending_seconds`.
+    /// Central's feed was not heard after the delay within `in_play.max_pending_seconds`.
     case undecidedInTime = "undecided_in_time"
 }
 

@@ -63,7 +63,7 @@ public struct Market: Hashable, Sendable, Codable {
     /// Moves each time the market leaves `open`, flips in or out of play, or loses a selection,
     /// so an in-play bet's decision sees a suspension inside its delay even once it is lifted.
     /// Owned by the board like `priceVersion`: whatever a publication carries is replaced.
-    public internal(set) var changeCount: UInt64
+    public var changeCount: UInt64
 
     public init(id: MarketID, event: Event, name: String, status: MarketStatus = .open, inPlay: Bool = false,
                 allowsSameEventMultiples: Bool = false, selections: [Selection], betDelaySeconds: Int? = nil) {

@@ -71,10 +71,10 @@ public enum BookRefusal: Error, Hashable, Sendable, CustomStringConvertible {
                 + "paying out winners and refunds frees places (the limit is journal.max_open_tickets)"
         case .pendingLimitReached(.perTerminal, let held, let limit):
             "this terminal has \(held) in-play bets waiting out their delay, its limit of \(limit); "
-                + "place again once one is decided (wagering.max_pending_bets_per_terminal)"
+                + "place again once one is decided (in_play.max_pending_per_terminal)"
         case .pendingLimitReached(.appliance, let held, let limit):
             "the appliance holds \(held) in-play bets waiting out their delay, its limit of \(limit); "
-                + "place again in a few seconds (wagering.max_pending_bets)"
+                + "place again in a few seconds (in_play.max_pending)"
         case .notPending(let id, let status): "ticket \(id) is \(status.rawValue), not waiting out an in-play delay"
         }
     }

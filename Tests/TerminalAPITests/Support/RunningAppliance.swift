@@ -28,9 +28,9 @@ final class RunningAppliance: Sendable {
 
     /// `api` and `limits` are YAML lines added to those sections.
     /// `power` is YAML lines added to the power section; with it, a power controller runs too,
-    /// reading `<directory>/power.state`.
+    /// reading `<directory>/power.state`. `extraConfig`: more top-level sections.
     static func start(api: String = "", limits: String = "", power: String? = nil, voidWindowSeconds: Int = 300,
-                      clock: any JournalClock = SystemClock()) async throws -> RunningAppliance {
+                      extraConfig: String = "", clock: any JournalClock = SystemClock()) async throws -> RunningAppliance {
         let directory = try TemporaryDirectory()
         var random = SystemRandom()
         var secrets: [String: TerminalSecret] = [:]
@@ -62,6 +62,7 @@ final class RunningAppliance: Sendable {
             power:
               simulated_state_file: \(directory.path)/power.state
             \((power ?? "").split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            \(extraConfig)
             """
         let configuration = try ApplianceConfiguration.parse(yaml: yaml, relativeTo: directory.path)
         var logger = Logger(label: "holdfast.test.api")
@@ -87,6 +88,7 @@ final class RunningAppliance: Sendable {
             services.append(.init(service: controller!))
         }
         services.append(.init(service: application))
+        services.append(.init(service: service.delays))
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         let runner = Task { try await group.run() }
         let port = try await bound.value()
