@@ -391,6 +391,7 @@ let package = Package(
         .testTarget(
             name: "TerminalAPITests",
             dependencies: [
+                "Central",
                 "Randomness",
                 "TestSupport",
                 "SyncProtocol",

@@ -145,6 +145,7 @@ public struct CentralStore: Sendable {
         var offline: [(seq: Int64, bet: VerdictRules.OfflineBet)] = []
         var payouts: [(seq: Int64, ticket: String)] = []
         var paidBeforeVerdict: [(seq: Int64, payment: TicketPayment)] = []
+        var delayDecisions: [(seq: Int64, decision: DelayDecision)] = []
         for record in records {
             // The records are the appliance's history, chain-checked; one central cannot read is
             // kept and reported rather than refused, or it would stop every record after it.
@@ -160,6 +161,8 @@ public struct CentralStore: Sendable {
                     let event = try decoder.decode(SignificantEvent.self, from: Data(record.payload))
                     guard ApplianceAlerts.categories.contains(event.category) else { continue }
                     try await raiseAlert("appliance:\(event.category)", seq: record.seq, detail: event.message, appliance: appliance.code, connection)
+                case "bet.delay_decided":
+                    delayDecisions.append((record.seq, try decoder.decode(DelayDecision.self, from: Data(record.payload))))
                 case "ticket.paid":
                     let payment = try decoder.decode(TicketPayment.self, from: Data(record.payload))
                     payouts.append((record.seq, payment.ticketID.description))
@@ -198,6 +201,7 @@ public struct CentralStore: Sendable {
             }
         }
         try await checkPaidBeforeVerdict(paidBeforeVerdict, appliance: appliance, connection)
+        try await checkDelayDecisions(delayDecisions, in: records, appliance: appliance, connection)
     }
 
     /// A win the venue paid before the verdict (its `pay_before_verdict_up_to`) that central voided
@@ -225,7 +229,7 @@ public struct CentralStore: Sendable {
 
     /// Records an alert once per (appliance, type, seq): a retried refusal or a resent record
     /// does not raise it again.
-    private func raiseAlert(_ type: String, seq: Int64?, detail: String, appliance: String, _ connection: PostgresConnection) async throws {
+    func raiseAlert(_ type: String, seq: Int64?, detail: String, appliance: String, _ connection: PostgresConnection) async throws {
         logger.error("alert", metadata: ["appliance": "\(appliance)", "type": "\(type)", "seq": "\(seq.map(String.init) ?? "-")", "detail": "\(detail)"])
         try await connection.query("""
             INSERT INTO alerts (appliance, type, seq, detail) VALUES (\(appliance), \(type), \(seq), \(detail))
