@@ -14,6 +14,8 @@ struct InPlayAPITests {
         let kiosk = appliance.client("kiosk-1")
         try await appliance.service.changeBoard(.setStatus("r1", .open, inPlay: true))
         let board = try await kiosk.board()
+        #expect(board.markets.first { $0.id == "r1" }?.betDelaySeconds == 1, "a kiosk counts down the venue's floor")
+        #expect(board.markets.first { $0.id == "r2" }?.betDelaySeconds == nil, "no delay before the off")
 
         let started = ContinuousClock.now
         let accepted = try await kiosk.place(Slips.single("r1-a", on: board, stake: 100)).get()

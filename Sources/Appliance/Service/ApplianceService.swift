@@ -170,7 +170,7 @@ public final class ApplianceService: Sendable {
     /// a newer version nor deliver versions out of order.
     public func refreshBoard() async throws {
         let (board, version) = journal.versionedBoard()
-        let snapshot = try BoardSnapshot(version: version, board: board)
+        let snapshot = try BoardSnapshot(version: version, board: board, inPlayRules: configuration.inPlay.rules)
         boardSnapshot.withLockedValue { current in
             guard snapshot.version > current.version else { return }
             current = snapshot
@@ -386,18 +386,5 @@ public final class ApplianceService: Sendable {
         intake.close(.shutdown)
         boardUpdates.finish()
         await journal.close()
-    }
-}
-
-/// The board as served: its version and its JSON, encoded once per change rather than per request.
-public struct BoardSnapshot: Sendable {
-    public let version: Int64
-    public let board: Board
-    public let json: [UInt8]
-
-    init(version: Int64, board: Board) throws {
-        self.version = version
-        self.board = board
-        self.json = Array(try JSONEncoder().encode(BoardView(version: version, board: board)))
     }
 }

@@ -6,9 +6,10 @@ public struct BoardView: Codable, Sendable, Hashable {
     public var version: Int64
     public var markets: [MarketView]
 
-    public init(version: Int64, board: Board) {
+    /// `inPlayRules`: the venue's, for each in-play market's delay.
+    public init(version: Int64, board: Board, inPlayRules: InPlayRules = .standard) {
         self.version = version
-        self.markets = board.markets.values.sorted { $0.id < $1.id }.map(MarketView.init)
+        self.markets = board.markets.values.sorted { $0.id < $1.id }.map { MarketView($0, inPlayRules: inPlayRules) }
     }
 
     /// Takes the current prices an odds-changed refusal names, so a kiosk can show the customer
@@ -36,8 +37,11 @@ public struct MarketView: Codable, Sendable, Hashable {
     public var allowsSameEventMultiples: Bool
     public var event: EventView
     public var selections: [SelectionView]
+    /// For an in-play market, how long a bet on it waits before it is decided, in seconds: what
+    /// a kiosk counts down (docs/wagering.md, "In-play bets"). Absent otherwise.
+    public var betDelaySeconds: Int?
 
-    public init(_ market: Market) {
+    public init(_ market: Market, inPlayRules: InPlayRules = .standard) {
         id = market.id.rawValue
         name = market.name
         status = market.status
@@ -45,6 +49,7 @@ public struct MarketView: Codable, Sendable, Hashable {
         allowsSameEventMultiples = market.allowsSameEventMultiples
         event = EventView(id: market.event.id.rawValue, name: market.event.name, startsAtMillis: market.event.startsAtMillis)
         selections = market.selections.map(SelectionView.init)
+        betDelaySeconds = market.inPlay ? inPlayRules.delaySeconds(for: [market]) : nil
     }
 }
 

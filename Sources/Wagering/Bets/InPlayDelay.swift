@@ -23,7 +23,7 @@ public struct InPlayRules: Hashable, Sendable {
     public static let standard = InPlayRules(floorSeconds: 5, maxPendingPerTerminal: 2, maxPending: 256)
 
     /// A bet's delay: the longest of its in-play legs' markets', never below the floor.
-    func delaySeconds(for inPlayMarkets: [Market]) -> Int {
+    public func delaySeconds(for inPlayMarkets: [Market]) -> Int {
         inPlayMarkets.reduce(floorSeconds) { longest, market in
             max(longest, min(max(market.betDelaySeconds ?? 0, Self.delayRange.lowerBound), Self.delayRange.upperBound))
         }
