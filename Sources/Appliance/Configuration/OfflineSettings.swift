@@ -16,6 +16,9 @@ public struct OfflineSettings: Sendable {
     /// then voids is money gone, and raises an alert here and at central. The total is at most
     /// `max_liability`, the offline risk the venue already accepts.
     public var earlyPayout: EarlyPayoutLimits
+    /// How long a bet taken offline must have awaited central's verdict before a technician may
+    /// enter one at the console (`verdict`): long enough that central has had every chance.
+    public var manualVerdictAfterHours: Int
 }
 
 extension OfflineSettings {
@@ -28,7 +31,8 @@ extension OfflineSettings {
             terms: terms,
             maxOfflineSeconds: try reader.integer("max_offline_seconds", default: 86_400, in: 1...2_592_000),
             priceMaxAgeSeconds: try reader.integer("price_max_age_seconds", default: 3_600, in: 1...2_592_000),
-            earlyPayout: try parseEarlyPayout(&reader, currency: currency, maxLiability: terms.maxLiability))
+            earlyPayout: try parseEarlyPayout(&reader, currency: currency, maxLiability: terms.maxLiability),
+            manualVerdictAfterHours: try reader.integer("manual_verdict_after_hours", default: 24, in: 1...720))
     }
 
     private static func parseEarlyPayout(_ reader: inout ConfigReader, currency: Currency,

@@ -41,6 +41,8 @@ struct ConsoleCommands {
         Command(name: "log", usage: "log tail [N]", summary: "the daemon's last log lines"),
         Command(name: "self-test", usage: "self-test [--json]", summary: "disk, clock, journal, power source, binary"),
         Command(name: "clock", usage: "clock [confirm <UTC time>]", summary: "the clock and whether offline bets may trust it"),
+        Command(name: "verdict", usage: "verdict <ticket id> confirm|void <reason>",
+                summary: "enter central's verdict on an offline bet it never judged (after offline.manual_verdict_after_hours)"),
         Command(name: "backup", usage: "backup now", summary: "back the journal up to backup.directory, verified"),
         Command(name: "drill", usage: "drill power-cut|low-battery|uplink-loss|central-failover|disk-full|end",
                 summary: "rehearse a failure; nothing is cut"),
@@ -51,6 +53,8 @@ struct ConsoleCommands {
     ]
 
     let context: ConsoleContext
+    /// Who is logged in, named in what their commands journal.
+    var technician = "technician"
 
     func run(_ line: String) async -> Result {
         var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -79,6 +83,7 @@ struct ConsoleCommands {
         case "uplink": return Result(output: uplink(json: json))
         case "sync": return Result(output: await syncNow(arguments))
         case "clock": return Result(output: await clock(arguments))
+        case "verdict": return Result(output: await verdict(arguments))
         case "log": return Result(output: logTail(arguments))
         case "self-test": return Result(output: await selfTest(json: json))
         case "drill": return Result(output: await drill(arguments))

@@ -142,7 +142,7 @@ public struct ConsoleSession {
         case .shell(let name):
             if !text.isEmpty {
                 await context.record("console.command", "\(name) on \(place): \(text)")
-                let result = await ConsoleCommands(context: context).run(text)
+                let result = await ConsoleCommands(context: context, technician: name).run(text)
                 if !result.output.isEmpty {
                     let text = result.isJSON ? result.output : TextWrap.wrap(result.output)
                     // A confirmation question waits on its own line for the answer.

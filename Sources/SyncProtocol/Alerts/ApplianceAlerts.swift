@@ -6,6 +6,6 @@ public enum ApplianceAlerts {
         "power.on_battery_alert", "power.shutting_down", "power.shutdown_command", "power.source_stale",
         "integrity.failed", "backup.failed", "console.locked", "disk.low", "clock.jumped", "clock.drift", "clock.unsure", "clock.confirmed",
         "uplink.offline", "uplink.refused", "journal.cannot_write", "auth.failed_burst", "verdict.unapplied",
-        "verdict.void_after_payout", "inplay.undecided",
+        "verdict.void_after_payout", "verdict.manual", "inplay.undecided",
     ]
 }
