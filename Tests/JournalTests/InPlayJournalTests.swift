@@ -78,7 +78,7 @@ struct InPlayJournalTests {
                                arguments: [String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
                                            row["market_id"] as String])
             }
-            try db.execute(sql: "DROP INDEX tickets_in_delay; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+            try db.execute(sql: "DROP INDEX tickets_in_delay; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%' OR identifier LIKE 'v6:%'")
         }
         try queue.close()
 

@@ -32,7 +32,7 @@ struct FeedVerdictTests {
         }
     }
 
-    @Test("a republish refused for dropping a selection bets are on still suspends the market: a pending in-play bet is then declined")
+    @Test("a republish dropping a selection bets are on still applies its status, prices and delay, the selection kept as withdrawn; a pending in-play bet is then declined")
     func refusedRepublishStillSuspends() async throws {
         let appliance = try await RunningAppliance.start(extraConfig: "in_play: { delay_seconds: 1 }")
         let applier = FeedApplier(service: appliance.service, logger: Logger(label: "test"))
@@ -42,9 +42,13 @@ struct FeedVerdictTests {
         var republished = try #require(appliance.service.journal.board().market("r1"))
         republished.selections.removeAll { $0.id == "r1-a" }
         republished.status = .suspended
+        republished.betDelaySeconds = 9
+        republished.selections[0].odds = try Odds.parse("4.5")
         try await applier.apply(FeedItem(cursor: 1, change: .marketPublished(republished)))
-        #expect(appliance.service.journal.board().market("r1")?.status == .suspended)
-        #expect(appliance.service.journal.board().market("r1")?.selection("r1-a") != nil, "the drop itself is still refused")
+        let board = try #require(appliance.service.journal.board().market("r1"))
+        #expect(board.status == .suspended && board.betDelaySeconds == 9, "the status and delay apply")
+        #expect(board.selection(republished.selections[0].id)?.odds == (try Odds.parse("4.5")), "so do the prices")
+        #expect(board.selection("r1-a")?.status == .withdrawn, "the dropped selection is kept, withdrawn")
         guard case .declined(let decision) = await appliance.service.delays.outcome(of: pending, isNew: false) else {
             Issue.record("a bet across a suspension was accepted")
             return

@@ -23,12 +23,12 @@ extension ApplianceService {
         case .declined(let decision):
             return .failure(Problem(.betDeclinedInDelay, detail: decision.detail, ticketId: decision.ticketID.description,
                                     declineReason: decision.declined?.rawValue))
-        case .undecided(let error):
+        case .undecided(let why):
             // Recorded, not decided: the terminal must neither refund nor print; the answer is
             // the decision, to a retry with the same key.
             return .failure(Problem(.betPending, detail: """
                 in-play bet \(receipt.bet.ticketID) is recorded and waiting out its delay, but was not decided on this request \
-                (\(error)); retry with the same idempotency key for the decision, and take no stake back meanwhile
+                (\(why)); retry with the same idempotency key for the decision, and take no stake back meanwhile
                 """, ticketId: receipt.bet.ticketID.description))
         }
     }

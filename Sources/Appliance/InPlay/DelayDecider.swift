@@ -26,9 +26,10 @@ public final class DelayDecider: Service, Sendable {
     public enum Outcome: Sendable, Equatable {
         case accepted
         case declined(DelayDecision)
-        /// Not decided: the journal refused the decision (closing, cannot write). The bet stays
-        /// pending and is decided after a restart.
-        case undecided(JournalError)
+        /// Not decided on this request, and why: the decider is stopping, the journal could not
+        /// write the decision, or too many requests wait on the bet. It stays pending, decided
+        /// later (after a restart if stopping).
+        case undecided(String)
     }
 
     /// What tells the decider that central has been heard: nil for a standalone appliance.
@@ -52,8 +53,12 @@ public final class DelayDecider: Service, Sendable {
 
     /// Requests waiting on one bet at most; more retries are answered `undecided` at once.
     static let maxWaitersPerBet = 8
+    static let stoppingReason = "the appliance is stopping; the bet is decided once it runs again"
 
     private let entries = NIOLockedValueBox<[TicketID: Entry]>([:])
+    /// Set once ``run()`` has stopped: a request arriving after is answered at once, not left
+    /// waiting for a decider that no longer runs.
+    private let stopped = NIOLockedValueBox(false)
     private let journal: BetJournal
     private let clock: any JournalClock
     private let witness: CentralWitness?
@@ -99,8 +104,11 @@ public final class DelayDecider: Service, Sendable {
         let ticket = bet.ticketID
         let answered: Outcome?? = await withCheckedContinuation { continuation in
             let registered = entries.withLockedValue { entries -> Outcome?? in
+                guard !stopped.withLockedValue({ $0 }) else { return .some(.undecided(Self.stoppingReason)) }
                 guard entries[ticket] != nil else { return .some(nil) }
-                guard entries[ticket]!.waiters.count < Self.maxWaitersPerBet else { return .some(.undecided(.queueFull(capacity: Self.maxWaitersPerBet))) }
+                guard entries[ticket]!.waiters.count < Self.maxWaitersPerBet else {
+                    return .some(.undecided("\(Self.maxWaitersPerBet) requests already wait on this bet"))
+                }
                 entries[ticket]!.waiters.append(continuation)
                 return nil
             }
@@ -122,12 +130,14 @@ public final class DelayDecider: Service, Sendable {
                 try? await Task.sleep(for: self.pollInterval)
             }
         }
-        // Stopping: the waiting requests are answered now, so the HTTP server can drain.
+        // Stopping: the waiting requests are answered now, so the HTTP server can drain, and any
+        // arriving later at once (the flag is set under the same lock the waiters register under).
         let waiters = entries.withLockedValue { entries -> [CheckedContinuation<Outcome?, Never>] in
+            stopped.withLockedValue { $0 = true }
             defer { for ticket in entries.keys { entries[ticket]!.waiters = [] } }
             return entries.values.flatMap(\.waiters)
         }
-        for waiter in waiters { waiter.resume(returning: .undecided(.closed)) }
+        for waiter in waiters { waiter.resume(returning: .undecided(Self.stoppingReason)) }
     }
 
     /// Decides every bet whose delay has passed and whose central was heard since; asks the feed
@@ -172,11 +182,12 @@ public final class DelayDecider: Service, Sendable {
             outcome = await standing(of: ticket, waitingIfPending: nil)
         } catch .closed {
             // Shutting down: it stays pending, decided after the restart.
-            resolve(ticket, .undecided(.closed))
+            resolve(ticket, .undecided(Self.stoppingReason))
             return
         } catch {
             logger.error("in-play bet not decided; retrying in a second", metadata: ["ticket": "\(ticket)", "error": "\(error)"])
-            wake(ticket, with: .undecided(error), retryAt: clock.monotonicNanos() + 1_000_000_000)
+            wake(ticket, with: .undecided("the decision could not be journaled (\(error)); it is tried again"),
+                 retryAt: clock.monotonicNanos() + 1_000_000_000)
             return
         }
         resolve(ticket, outcome)
@@ -186,14 +197,14 @@ public final class DelayDecider: Service, Sendable {
     /// already, or (a retry racing its placement) about to be held, so waited on after all.
     private func standing(of ticket: TicketID, waitingIfPending bet: PlacedBet?) async -> Outcome {
         let record: TicketRecord?
-        do { record = try await journal.ticket(ticket) } catch { return .undecided(.storage("\(error)")) }
-        guard let record else { return .undecided(.storage("ticket \(ticket) is not in the tickets table")) }
+        do { record = try await journal.ticket(ticket) } catch { return .undecided("the ticket could not be read: \(error)") }
+        guard let record else { return .undecided("ticket \(ticket) is not in the tickets table") }
         switch record.status {
         case .pending:
-            guard let bet else { return .undecided(.storage("ticket \(ticket) is still pending after its decision")) }
+            guard let bet else { return .undecided("ticket \(ticket) is still pending after its decision") }
             return await outcome(of: bet, isNew: true)
         case .declined:
-            guard let declined = record.declined else { return .undecided(.storage("ticket \(ticket)'s decision cannot be read")) }
+            guard let declined = record.declined else { return .undecided("ticket \(ticket)'s decision cannot be read") }
             return .declined(declined)
         case .open, .won, .lost, .voided, .paid: return .accepted
         }

@@ -124,8 +124,10 @@ public final class ApplianceService: Sendable {
         let service = ApplianceService(configuration: configuration, journal: journal,
                                        board: try BoardSnapshot(version: 0, board: Board()), uplink: uplink, clockTrust: clockTrust,
                                        centralWitness: witness, clock: clock, logger: logger)
+        // The local hook only: the decision's own record says it, and central raises
+        // inplay-undecided from that record when it arrives.
         service.delays.onUndecided { [weak service] decision in
-            try? await service?.journalEvent("inplay.undecided", """
+            service?.alertHook.raise("inplay.undecided", """
                 in-play bet \(decision.ticketID) declined: central's feed was not heard after its delay within \
                 \(configuration.inPlay.maxPendingSeconds) s (in_play.max_pending_seconds)
                 """)

@@ -30,6 +30,9 @@ public final class ClockTrust: Sendable {
         var standing: Standing
         /// Wall minus monotonic milliseconds when the clock was last trusted.
         var anchorMillis: Int64?
+        /// Trusted last on central's word, not a technician's: what a verdict entered by hand
+        /// needs (a technician must not vouch for the clock that times their own decision).
+        var vouchedByCentral = false
     }
 
     private let state: NIOLockedValueBox<State>
@@ -52,6 +55,9 @@ public final class ClockTrust: Sendable {
     }
 
     public var current: Standing { state.withLockedValue { $0.standing } }
+
+    /// Trusted, and last settled by central's answer since this start (not by `clock confirm`).
+    public var vouchedByCentral: Bool { state.withLockedValue { $0.standing == .trusted && $0.vouchedByCentral } }
 
     /// The latest time this appliance wrote down, while the clock reads earlier than it.
     public var mustReachMillis: Int64? {
@@ -87,15 +93,15 @@ public final class ClockTrust: Sendable {
                 return state.standing == .trusted
             }
         }
-        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos)
+        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos, byCentral: true)
     }
 
     /// Central answered within the tolerance, or a technician confirmed the clock: trusted from
     /// here. Answers whether it was not trusted until now.
     @discardableResult
-    public func settle(wallMillis: Int64, monotonicNanos: Int64) -> Bool {
+    public func settle(wallMillis: Int64, monotonicNanos: Int64, byCentral: Bool = false) -> Bool {
         let wasDistrusted = state.withLockedValue { state in
-            defer { state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000) }
+            defer { state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000, vouchedByCentral: byCentral) }
             return state.standing != .trusted
         }
         if wasDistrusted, let file { try? FileManager.default.removeItem(atPath: file.path) }

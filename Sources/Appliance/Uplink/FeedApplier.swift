@@ -43,17 +43,24 @@ struct FeedApplier {
         }
     }
 
-    /// A republish that drops a selection bets are on is refused (they could never be resulted),
-    /// but its status still takes effect: a suspension carried in it must reach the board, or an
-    /// in-play bet waiting out its delay would be accepted across it.
+    /// A republish that drops a selection bets are on is refused as it stands (those bets could
+    /// never be resulted). The rest of it must still take effect: its status (a suspension an
+    /// in-play bet's decision must see), prices and delay. So it is applied with each dropped
+    /// selection kept as withdrawn: no new bets on it, and its bets settle by the result, void
+    /// unless the result names it.
     private func publish(_ market: Market, _ item: FeedItem) async throws {
         do {
             try await service.changeBoard(.publish(market))
         } catch .refused(.selectionHasOpenBets(let selection)) {
-            logger.error("central dropped a selection that bets are on; applying the market's status only",
+            logger.error("central dropped a selection that bets are on; it is kept as withdrawn",
                          metadata: ["cursor": "\(item.cursor)", "market": "\(market.id)", "selection": "\(selection)"])
-            guard market.status != .settled else { return }
-            try await journal(.setStatus(market.id, market.status, inPlay: market.inPlay), item)
+            var kept = market
+            for dropped in service.journal.board().market(market.id)?.selections ?? [] where market.selection(dropped.id) == nil {
+                var withdrawn = dropped
+                withdrawn.status = .withdrawn
+                kept.selections.append(withdrawn)
+            }
+            try await journal(.publish(kept), item)
         } catch .refused(let refusal) {
             logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
                                                                              "refusal": "\(refusal)"])

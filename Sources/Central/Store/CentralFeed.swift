@@ -94,6 +94,32 @@ extension CentralStore {
     }
 }
 
+extension CentralStore {
+    /// ``boardTimeline(venue:upToMillis:_:)`` for only these markets and selections: an in-play
+    /// audit needs a few markets' history, not the venue's, and reads and decodes only theirs.
+    /// (The scan is still over the venue's rows; an index by market is issue 29's, with the
+    /// offline verdicts' own timeline.)
+    func marketTimeline(venue: String, markets: Set<MarketID>, selections: Set<SelectionID>, upToMillis millis: Int64,
+                        _ connection: PostgresConnection) async throws -> BoardTimeline {
+        let marketIDs = markets.map(\.rawValue)
+        let selectionIDs = selections.map(\.rawValue)
+        let rows = try await connection.query("""
+            SELECT cursor, kind, body::text, (extract(epoch FROM published_at) * 1000)::int8 FROM feed_items
+            WHERE venue = \(venue) AND appliance IS NULL AND published_at <= to_timestamp(\(Double(millis) / 1_000))
+              AND ((kind = 'market.published' AND body->>'id' = ANY(\(marketIDs)))
+                OR (kind = 'market.status_changed' AND body->>'market' = ANY(\(marketIDs)))
+                OR (kind = 'market.resulted' AND body->>'marketID' = ANY(\(marketIDs)))
+                OR (kind = 'market.price_changed' AND body->>'selection' = ANY(\(selectionIDs))))
+            ORDER BY cursor
+            """, logger: logger)
+        var changes: [(millis: Int64, change: FeedChange)] = []
+        for try await (cursor, kind, body, at) in rows.decode((Int64, String, String, Int64).self) {
+            changes.append((at, try Self.feedItem(cursor: cursor, kind: kind, body: body).change))
+        }
+        return BoardTimeline(changes: changes)
+    }
+}
+
 /// The board changes central published, in order, replayed up to a moment.
 struct BoardTimeline {
     let changes: [(millis: Int64, change: FeedChange)]

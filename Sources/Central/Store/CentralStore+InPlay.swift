@@ -22,13 +22,15 @@ extension CentralStore {
             }
         }
         guard let latest = accepted.map(\.decision.atMillis).max() else { return }
-        let bets = try await placedBets(Set(accepted.map { Int64($0.decision.ticketID.serial) }), in: batch, appliance: appliance, connection)
-        let timeline = try await boardTimeline(venue: appliance.venue, upToMillis: latest, connection)
+        let payloads = try await placedBets(Set(accepted.map { Int64($0.decision.ticketID.serial) }), in: batch, appliance: appliance, connection)
         let decoder = JSONDecoder()
+        let bets = try payloads.mapValues { try decoder.decode(VerdictRules.OfflineBet.self, from: $0) }
+        let legs = bets.values.flatMap(\.legs)
+        let timeline = try await marketTimeline(venue: appliance.venue, markets: Set(legs.map(\.marketID)), selections: Set(legs.map(\.selectionID)),
+                                                upToMillis: latest, connection)
         for (seq, decision) in accepted {
             let reason: String?
-            if let payload = bets[Int64(decision.ticketID.serial)] {
-                let bet = try decoder.decode(VerdictRules.OfflineBet.self, from: payload)
+            if let bet = bets[Int64(decision.ticketID.serial)] {
                 reason = InPlayAudit.objection(to: bet, decision: decision, timeline: timeline)
             } else {
                 reason = "its bet.placed record is not at central"

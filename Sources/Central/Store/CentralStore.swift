@@ -161,6 +161,13 @@ public struct CentralStore: Sendable {
                     let event = try decoder.decode(SignificantEvent.self, from: Data(record.payload))
                     guard ApplianceAlerts.categories.contains(event.category) else { continue }
                     try await raiseAlert("appliance:\(event.category)", seq: record.seq, detail: event.message, appliance: appliance.code, connection)
+                case "ticket.verdict":
+                    // A verdict the appliance applied that central never sent: entered by hand.
+                    let verdict = try decoder.decode(TicketVerdict.self, from: Data(record.payload))
+                    guard verdict.reason == "manual" else { continue }
+                    try await raiseAlert("manual-verdict", seq: record.seq, detail: """
+                        ticket \(verdict.ticketID) \(verdict.decision.rawValue) by hand at the appliance (\(verdict.detail)); owed \(verdict.amountOwed)
+                        """, appliance: appliance.code, connection)
                 case "bet.delay_decided":
                     delayDecisions.append((record.seq, try decoder.decode(DelayDecision.self, from: Data(record.payload))))
                 case "ticket.paid":

@@ -2,15 +2,17 @@ import Appliance
 import Journal
 import Wagering
 
-/// `verdict`: a technician enters the verdict on a bet taken offline that central never judged
-/// (issue 24; docs/adr/0012-payable-after-verdict.md). Without it such a win could never be paid
-/// nor refunded. It is the exception, so it is bounded:
-/// - only for a ticket still awaiting its verdict, placed at least
-///   `offline.manual_verdict_after_hours` ago by a clock the appliance trusts;
-/// - with a reason, journaled as the verdict's detail with the technician's name, and raised as
-///   the alert `verdict.manual`, which central sees with the records;
-/// - central's own verdict, should it come later, is checked against it: a different decision is
-///   journaled as `verdict.unapplied` for a person (the feed's usual path).
+/// `verdict`: a technician enters the verdict on a bet taken offline that central holds but never
+/// judged (issue 24; docs/adr/0012-payable-after-verdict.md). Without it such a win could never be
+/// paid nor refunded. It is the exception, so it is bounded against the technician too:
+/// - only for a ticket still awaiting its verdict whose record central holds (its high-water mark
+///   has passed it): central has the bet, so its verdict is overdue, not on its way;
+/// - only after `offline.manual_verdict_after_hours`, by a clock central vouched for since this
+///   start (`ClockTrust.vouchedByCentral`): a technician's `clock confirm`, a clock stepped
+///   forward or a reboot cannot shorten the wait;
+/// - with a reason, journaled as the verdict's detail with the technician's name, raised as the
+///   alert `verdict.manual`, and seen by central in the verdict's own record (`manual-verdict`);
+///   central's own verdict, should it come later, is checked against it (`verdict.unapplied`).
 extension ConsoleCommands {
     func verdict(_ arguments: [String]) async -> String {
         guard arguments.count >= 3, let decision = Self.decision(arguments[1]) else {
@@ -22,6 +24,14 @@ extension ConsoleCommands {
         let now = context.clock.wallMillis()
         if let why = context.service.clockTrust.distrust(wallMillis: now, monotonicNanos: context.clock.monotonicNanos()) {
             return "\(why): a verdict cannot be timed until the clock is trusted (`clock`); nothing was changed"
+        }
+        guard context.service.clockTrust.vouchedByCentral else {
+            return "central has not vouched for this clock since the start (a confirmation at the console does not count): "
+                + "a verdict by hand waits for central to answer (`uplink`, `sync now`); nothing was changed"
+        }
+        guard let held = context.service.uplink?.connectivity.centralHighWater, held >= Int64(ticket.serial) else {
+            return "central does not hold ticket \(ticket)'s record yet, so its verdict is still to come once it does "
+                + "(`uplink`, `sync now`); nothing was changed"
         }
         guard let book = try? await context.service.journal.book() else { return "the journal cannot be read: nothing was changed" }
         guard let state = book.ticket(ticket), state.awaitingVerdict else {

@@ -3,7 +3,7 @@ import GRDB
 import Wagering
 
 /// Writes each market's change count into the markets table from the journal's market records,
-/// once, when a journal from before the count existed is migrated (schema v5). Without it the
+/// once, when a journal from before the count existed is migrated (schema v6). Without it the
 /// table would say 0 where a replay of the records says how often the market changed, and a full
 /// verify, a backup (which verifies) and a rebuild would disagree with the running book.
 ///

@@ -127,6 +127,9 @@ enum Schema {
             // Tickets with status 'pending' wait out an in-play delay (docs/adr/0014); the book
             // holds them, so start-up finds them through this index like the other unfinished ones.
             try db.execute(sql: "CREATE INDEX tickets_in_delay ON tickets (serial) WHERE status = 'pending'")
+        }
+        migrator.registerMigration("v6: market change counts") { db in
+            // A migration of its own, so a journal that took v5 before the recount existed gets it too.
             try MarketChangeCounts.recount(db)
         }
         return migrator

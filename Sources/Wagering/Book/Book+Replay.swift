@@ -18,7 +18,7 @@ extension Book {
         case .marketPublished(let market):
             let applied = try replaying { () throws(BookRefusal) in try publish(market) }
             // A record written before markets had a change count has none; the count replayed
-            // stands (the v5 migration wrote it into the markets table).
+            // stands (the v6 migration wrote it into the markets table).
             var journaled = market
             if case .marketPublished(let stored) = applied.event, market.changeCount == 0 { journaled.changeCount = stored.changeCount }
             guard case .marketPublished(let stored) = applied.event, stored == journaled else {
