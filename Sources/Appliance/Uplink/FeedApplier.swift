@@ -49,22 +49,28 @@ struct FeedApplier {
     /// selection kept as withdrawn: no new bets on it, and its bets settle by the result, void
     /// unless the result names it.
     private func publish(_ market: Market, _ item: FeedItem) async throws {
+        let refusal: BookRefusal
         do {
             try await service.changeBoard(.publish(market))
-        } catch .refused(.selectionHasOpenBets(let selection)) {
-            logger.error("central dropped a selection that bets are on; it is kept as withdrawn",
-                         metadata: ["cursor": "\(item.cursor)", "market": "\(market.id)", "selection": "\(selection)"])
-            var kept = market
-            for dropped in service.journal.board().market(market.id)?.selections ?? [] where market.selection(dropped.id) == nil {
-                var withdrawn = dropped
-                withdrawn.status = .withdrawn
-                kept.selections.append(withdrawn)
-            }
-            try await journal(.publish(kept), item)
-        } catch .refused(let refusal) {
+            return
+        } catch {
+            guard case .refused(let refused) = error else { throw error }
+            refusal = refused
+        }
+        guard case .selectionHasOpenBets(let selection) = refusal else {
             logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
                                                                              "refusal": "\(refusal)"])
+            return
         }
+        logger.error("central dropped a selection that bets are on; it is kept as withdrawn",
+                     metadata: ["cursor": "\(item.cursor)", "market": "\(market.id)", "selection": "\(selection)"])
+        var kept = market
+        for dropped in service.journal.board().market(market.id)?.selections ?? [] where market.selection(dropped.id) == nil {
+            var withdrawn = dropped
+            withdrawn.status = .withdrawn
+            kept.selections.append(withdrawn)
+        }
+        try await journal(.publish(kept), item)
     }
 
     /// A verdict is never dropped silently (docs/adr/0012): it changes the ticket, or it is a
