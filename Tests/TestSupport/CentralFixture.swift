@@ -135,6 +135,18 @@ public final class CentralFixture {
             .split(separator: "\n").map(String.init)
     }
 
+    /// Central's alerts as "type detail" lines in the order raised, once one of `type` is among
+    /// them or `timeout` has passed (then whatever is there, for the failure message). An alert
+    /// comes with the records, which may take a push or two after what raised it.
+    public func alerts(waitingFor type: String, timeout: Duration = .seconds(60)) async throws -> String {
+        let started = ContinuousClock.now
+        while true {
+            let alerts = try postgres.psql("SELECT type || ' ' || detail FROM alerts ORDER BY id")
+            if alerts.contains(type) || ContinuousClock.now - started >= timeout { return alerts }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     /// `holdfast-central verify`: walks the whole chain in PostgreSQL.
     @discardableResult
     public func verify() throws -> String {

@@ -121,12 +121,7 @@ extension SyncSuites {
             #expect(alert?.contains("declined: central's feed was not heard") == true, "\(String(describing: alert))")
             // Central raises its own from the decision's record, whatever became of the appliance's.
             try await central.start()
-            var alerts = ""
-            let back = ContinuousClock.now
-            while ContinuousClock.now - back < .seconds(60), !alerts.contains("inplay-undecided") {
-                alerts = try central.postgres.psql("SELECT type || ' ' || detail FROM alerts ORDER BY id")
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let alerts = try await central.alerts(waitingFor: "inplay-undecided")
             #expect(alerts.contains("inplay-undecided in-play bet \(declined.ticketId ?? "?") was declined"), "\(alerts)")
             #expect(await daemon.terminate() == 0)
         }

@@ -83,12 +83,7 @@ extension SyncSuites {
             #expect(view.voidReason?.contains("entered at the console by tech: operator ref 4471") == true, "\(String(describing: view.voidReason))")
             let alert = try await hook.first("verdict.manual")
             #expect(alert?.contains("tech entered a voided verdict on ticket \(waited.ticketID)") == true, "\(String(describing: alert))")
-            var alerts = ""
-            let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(60), !alerts.contains("manual-verdict") {
-                alerts = try central.postgres.psql("SELECT type || ' ' || detail FROM alerts ORDER BY id")
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let alerts = try await central.alerts(waitingFor: "manual-verdict")
             #expect(alerts.contains("manual-verdict ticket \(waited.ticketID)"), "\(alerts)")
         }
     }

@@ -93,12 +93,7 @@ extension SyncSuites {
 
             // Central raises its own from the payment's record, which says it came before the verdict.
             // That record may come in a push after the one that decided the verdict.
-            var alerts = ""
-            let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(60), !alerts.contains("paid-before-void-verdict") {
-                alerts = try central.postgres.psql("SELECT type || ' ' || detail FROM alerts ORDER BY id")
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let alerts = try await central.alerts(waitingFor: "paid-before-void-verdict")
             #expect(alerts.contains("paid-before-void-verdict ticket \(stale.ticketId) was paid 4.00 GBP"), "\(alerts)")
             let metrics = try await client.send(.GET, "/metrics")
             #expect(String(decoding: metrics.body, as: UTF8.self).contains("holdfast_payouts_before_verdict_total 1"))
