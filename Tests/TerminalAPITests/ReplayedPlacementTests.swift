@@ -31,4 +31,27 @@ struct ReplayedPlacementTests {
         #expect(paidRetry.status == .paid && paidRetry.amount.minorUnits == 2_000)
         await appliance.stop()
     }
+
+    @Test("while intake is closed a retry of a recorded bet is answered its ticket, and a new bet is refused: never 'nothing was recorded' for a bet that was")
+    func retryWhileIntakeClosed() async throws {
+        let appliance = try await RunningAppliance.start()
+        let kiosk = appliance.client("kiosk-1")
+        let board = try await kiosk.board()
+        let placed = Slips.single("r1-a", on: board, stake: 500)
+        let first = try await kiosk.place(placed).get()
+        appliance.service.intake.close(.power("battery low"))
+
+        let retry = try await kiosk.place(placed).get()
+        #expect(retry.replayed && retry.ticketId == first.ticketId && retry.securityCode == first.securityCode)
+        guard case .failure(let refused) = try await kiosk.place(Slips.single("r1-b", on: board, stake: 500)) else {
+            Issue.record("a new bet was taken with intake closed")
+            return
+        }
+        #expect(refused.kind == .intakeClosedPower, "\(refused)")
+        var malformed = Slips.single("r1-b", on: board, stake: 500)
+        malformed.stakePerLine = MoneyView(minorUnits: 0, currency: "GBP")
+        #expect(try await kiosk.place(malformed).refusal?.type == ProblemType.intakeClosedPower.rawValue, "closed first, whatever the slip")
+        #expect(appliance.service.journal.openTicketCount() == 1)
+        await appliance.stop()
+    }
 }

@@ -194,15 +194,15 @@ public final class ApplianceService: Sendable {
 
     /// Places a bet for `terminal`; answers the ticket (with its security code) or the refusal.
     public func place(_ request: PlaceBetRequest, by terminal: TerminalCredential) async -> Result<TicketView, Problem> {
-        if let closed = intake.closedReason {
-            if case .power = closed { return .failure(Problem(.intakeClosedPower, detail: closed.description)) }
-            return .failure(Problem(.intakeClosed, detail: closed.description))
-        }
+        // Closed intake refuses new bets in the journal, after the key is looked up: a retry of a
+        // bet already recorded is answered it, never told that nothing was recorded.
+        let closed = intake.closedReason
         var betRequest: BetRequest
         switch BetRequestMapping.map(request, terminal: terminal.id) {
         case .success(let mapped): betRequest = mapped
-        case .failure(let problem): return .failure(problem)
+        case .failure(let problem): return .failure(closed.map(Self.intakeProblem) ?? problem)
         }
+        betRequest.newBetsRefused = closed != nil
         (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
         do {
             let receipt = try await journal.place(betRequest)
@@ -217,8 +217,16 @@ public final class ApplianceService: Sendable {
             return .success(TicketView(bet: receipt.bet, status: receipt.status, amount: receipt.amount, securityCode: receipt.securityCode,
                                        replayed: receipt.isReplay, voidReason: stored?.voidReason, verdict: stored?.verdict))
         } catch {
-            return .failure(ProblemMapping.problem(for: error))
+            switch (closed, error) {
+            case (nil, _), (_, .idempotencyConflict): return .failure(ProblemMapping.problem(for: error))
+            case (let closed?, _): return .failure(Self.intakeProblem(closed))
+            }
         }
+    }
+
+    private static func intakeProblem(_ closed: IntakeClosure) -> Problem {
+        if case .power = closed { return Problem(.intakeClosedPower, detail: closed.description) }
+        return Problem(.intakeClosed, detail: closed.description)
     }
 
     /// The offline limits that apply now: none while central's answers are fresh (or when there

@@ -141,6 +141,7 @@ final class LedgerWriter: @unchecked Sendable {
                     return .success(.placed(PlacementReceipt(bet: earlier, securityCode: issued, seq: serial, isReplay: true,
                                                              status: status, amount: amount)))
                 }
+                if request.newBetsRefused { return .failure(.closed) }
                 if let closed = request.offlineClosed { return .failure(.refused(.offline(closed))) }
                 let ticketID = TicketID(applianceCode: configuration.applianceCode, serial: UInt64(chain.seq + 1))
                 let code = SecurityCode(for: ticketID, key: ticketKey)

@@ -11,6 +11,10 @@ public struct BetRequest: Hashable, Sendable {
     /// old). The journal refuses a new bet with it only after looking its key up, so a retry of
     /// a bet taken earlier still gets its ticket.
     public var offlineClosed: OfflineBreach?
+    /// Set while the appliance's intake is closed (power, shutdown, integrity): the journal still
+    /// answers a retry of a bet it holds (an in-play bet's decision among them), and refuses a new
+    /// one after looking its key up, so a retry is never told that nothing was recorded.
+    public var newBetsRefused = false
 
     public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: Digest256, offline: OfflineTerms? = nil,
                 offlineClosed: OfflineBreach? = nil) {
