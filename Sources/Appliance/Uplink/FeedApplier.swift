@@ -49,19 +49,8 @@ struct FeedApplier {
     /// selection kept as withdrawn: no new bets on it, and its bets settle by the result, void
     /// unless the result names it.
     private func publish(_ market: Market, _ item: FeedItem) async throws {
-        let refusal: BookRefusal
-        do {
-            try await service.changeBoard(.publish(market))
-            return
-        } catch {
-            guard case .refused(let refused) = error else { throw error }
-            refusal = refused
-        }
-        guard case .selectionHasOpenBets(let selection) = refusal else {
-            logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
-                                                                             "refusal": "\(refusal)"])
-            return
-        }
+        guard let refusal = try await refusal(of: .publish(market)) else { return }
+        guard case .selectionHasOpenBets(let selection) = refusal else { return skipped(item, refusal) }
         logger.error("central dropped a selection that bets are on; it is kept as withdrawn",
                      metadata: ["cursor": "\(item.cursor)", "market": "\(market.id)", "selection": "\(selection)"])
         var kept = market
@@ -124,14 +113,24 @@ struct FeedApplier {
     }
 
     private func journal(_ command: JournalCommand, _ item: FeedItem) async throws {
+        if let refusal = try await refusal(of: command) { skipped(item, refusal) }
+    }
+
+    /// Journals `command` and answers the book's refusal, or nil once it is journaled; a storage
+    /// failure is thrown, so the item is read again. (A `Result`, not a typed `catch` pattern:
+    /// Swift 6.3.1's debug build crashes on the latter here.)
+    private func refusal(of command: JournalCommand) async throws -> BookRefusal? {
         let outcome: Result<Void, JournalError>
         do { try await service.changeBoard(command); outcome = .success(()) } catch { outcome = .failure(error) }
         switch outcome {
-        case .success: return
-        case .failure(.refused(let refusal)):
-            logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
-                                                                             "refusal": "\(refusal)"])
+        case .success: return nil
+        case .failure(.refused(let refusal)): return refusal
         case .failure(let error): throw error
         }
+    }
+
+    private func skipped(_ item: FeedItem, _ refusal: BookRefusal) {
+        logger.notice("feed item needs nothing more; skipped", metadata: ["cursor": "\(item.cursor)", "kind": "\(item.change.kind)",
+                                                                         "refusal": "\(refusal)"])
     }
 }

@@ -80,17 +80,12 @@ extension CentralStore {
     /// Every board change central published to `venue` up to `millis` (results included), in
     /// cursor order, for working out what a market looked like when an offline bet was placed.
     func boardTimeline(venue: String, upToMillis millis: Int64, _ connection: PostgresConnection) async throws -> BoardTimeline {
-        let rows = try await connection.query("""
+        try await timeline("""
             SELECT cursor, kind, body::text, (extract(epoch FROM published_at) * 1000)::int8 FROM feed_items
             WHERE venue = \(venue) AND appliance IS NULL AND published_at <= to_timestamp(\(Double(millis) / 1_000))
               AND kind IN ('market.published', 'market.status_changed', 'market.price_changed', 'market.resulted')
             ORDER BY cursor
-            """, logger: logger)
-        var changes: [(millis: Int64, change: FeedChange)] = []
-        for try await (cursor, kind, body, at) in rows.decode((Int64, String, String, Int64).self) {
-            changes.append((at, try Self.feedItem(cursor: cursor, kind: kind, body: body).change))
-        }
-        return BoardTimeline(changes: changes)
+            """, connection)
     }
 }
 
@@ -103,7 +98,7 @@ extension CentralStore {
                         _ connection: PostgresConnection) async throws -> BoardTimeline {
         let marketIDs = markets.map(\.rawValue)
         let selectionIDs = selections.map(\.rawValue)
-        let rows = try await connection.query("""
+        return try await timeline("""
             SELECT cursor, kind, body::text, (extract(epoch FROM published_at) * 1000)::int8 FROM feed_items
             WHERE venue = \(venue) AND appliance IS NULL AND published_at <= to_timestamp(\(Double(millis) / 1_000))
               AND ((kind = 'market.published' AND body->>'id' = ANY(\(marketIDs)))
@@ -111,7 +106,12 @@ extension CentralStore {
                 OR (kind = 'market.resulted' AND body->>'marketID' = ANY(\(marketIDs)))
                 OR (kind = 'market.price_changed' AND body->>'selection' = ANY(\(selectionIDs))))
             ORDER BY cursor
-            """, logger: logger)
+            """, connection)
+    }
+
+    /// The changes a timeline query selects (cursor, kind, body, published at in ms), in its order.
+    private func timeline(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> BoardTimeline {
+        let rows = try await connection.query(query, logger: logger)
         var changes: [(millis: Int64, change: FeedChange)] = []
         for try await (cursor, kind, body, at) in rows.decode((Int64, String, String, Int64).self) {
             changes.append((at, try Self.feedItem(cursor: cursor, kind: kind, body: body).change))
