@@ -49,6 +49,20 @@ struct ClockTrustTests {
         #expect(trust.distrust(wallMillis: Self.lastRecord - 600_000, monotonicNanos: minuteLater) == nil, "re-anchored when settled")
     }
 
+    @Test("steps either side of central's answer add up: 8 s off at the answer and 8 s more after it is 16 s off, distrusted")
+    func errorsAddUpAcrossAnAnswer() {
+        let trust = Self.trust(wall: Self.lastRecord, lastKnown: Self.lastRecord)
+        let later = Self.boot + 60_000_000_000
+        // Stepped 8 s forward, then central answers: 8 s off its clock, within the tolerance.
+        #expect(trust.centralAnswered(driftMillis: 8_000, wallMillis: Self.lastRecord + 68_000, monotonicNanos: later) == false)
+        #expect(trust.distrust(wallMillis: Self.lastRecord + 68_000, monotonicNanos: later) == nil)
+        let stepped = trust.distrust(wallMillis: Self.lastRecord + 76_000, monotonicNanos: later)
+        #expect(stepped?.contains("8 s off central's then") == true, "\(String(describing: stepped))")
+        #expect(trust.distrust(wallMillis: Self.lastRecord + 60_000, monotonicNanos: later) == nil, "stepped back to central's time is right")
+        #expect(trust.centralNowMillis(monotonicNanos: later) == Self.lastRecord + 60_000, "central's time, carried on the monotonic clock")
+        #expect(trust.centralNowMillis(monotonicNanos: later + 5_000_000_000) == Self.lastRecord + 65_000)
+    }
+
     @Test("while unsure the time to reach is kept across restarts, though the records meanwhile carry the wrong clock's times")
     func keptAcrossRestarts() throws {
         let directory = try TemporaryDirectory()

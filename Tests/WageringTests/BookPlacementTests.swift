@@ -226,6 +226,19 @@ struct BookStartRuleTests {
         }
     }
 
+    @Test("a wall clock stepped back cannot reopen a started market: the later of it and central's time as last heard closes it")
+    func centralTimeClosesAStartedMarket() throws {
+        var desk = try Desk.standard()
+        var request = try desk.request(.single, legs: desk.legs(["d"]), stake: 100)
+        request.centralNowMillis = Self.start + 5_000
+        #expect(desk.refusal { desk throws(BookRefusal) in
+            _ = try desk.book.place(request, ticketID: Fixture.ticket(1), securityDigest: Fixture.code(1).digest, nowMillis: Self.start - 3_600_000)
+        } == .eventStarted("race2", startsAtMillis: Self.start))
+        request.centralNowMillis = Self.start - 1
+        _ = try desk.book.place(request, ticketID: Fixture.ticket(2), securityDigest: Fixture.code(2).digest, nowMillis: Self.start - 3_600_000)
+        #expect(desk.book.openTicketCount == 1, "before the start by both clocks, the bet is taken")
+    }
+
     @Test("an in-play market takes bets after its event's start")
     func inPlayAfterTheStart() throws {
         var desk = try Desk.standard()

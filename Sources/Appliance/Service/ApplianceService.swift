@@ -204,6 +204,7 @@ public final class ApplianceService: Sendable {
         }
         betRequest.newBetsRefused = closed != nil
         (betRequest.offline, betRequest.offlineClosed) = offlineConditions()
+        betRequest.centralNowMillis = clockTrust.centralNowMillis(monotonicNanos: clock.monotonicNanos())
         do {
             let receipt = try await journal.place(betRequest)
             if receipt.status == .pending || receipt.status == .declined { return await inPlayAnswer(receipt) }

@@ -10,8 +10,10 @@ import NIOConcurrencyHelpers
 ///   journal's head, central's last contact): a board without a battery-backed clock, or with
 ///   a flat battery, comes up with an old time;
 /// - central's last answer must put it within ``toleranceMillis`` of central's clock;
-/// - since it was last trusted, it must not have moved against the monotonic clock by more
-///   than that (an NTP answer spoofed on the LAN, a technician's `date`).
+/// - since it was last trusted, it must not have moved against the monotonic clock (an NTP
+///   answer spoofed on the LAN, a technician's `date`) so far that, with the drift central
+///   measured then, it is more than that off central's clock: two steps of 8 s, one either side
+///   of an answer, leave it 16 s off, not 8.
 /// It is trusted again when central answers within the tolerance, or when a technician confirms
 /// it against a reference at the console.
 public final class ClockTrust: Sendable {
@@ -30,6 +32,12 @@ public final class ClockTrust: Sendable {
         var standing: Standing
         /// Wall minus monotonic milliseconds when the clock was last trusted.
         var anchorMillis: Int64?
+        /// How far the clock was off central's when it was last trusted: central's measured drift,
+        /// or zero on a technician's word or at a trusted start.
+        var anchorErrorMillis: Int64 = 0
+        /// Central's clock minus monotonic milliseconds at its last answer this run: central's
+        /// time carried on the monotonic clock, which no step of the wall clock moves.
+        var centralOffsetMillis: Int64?
         /// Trusted last on central's word, not a technician's: what a verdict entered by hand
         /// needs (a technician must not vouch for the clock that times their own decision).
         var vouchedByCentral = false
@@ -77,9 +85,17 @@ public final class ClockTrust: Sendable {
         case .trusted:
             guard let anchor = state.anchorMillis else { return nil }
             let moved = wallMillis - monotonicNanos / 1_000_000 - anchor
-            guard abs(moved) > Self.toleranceMillis else { return nil }
-            return "the wall clock has moved \(moved / 1_000) s against the monotonic clock since it was last trusted"
+            guard abs(state.anchorErrorMillis + moved) > Self.toleranceMillis else { return nil }
+            return "the wall clock has moved \(moved / 1_000) s against the monotonic clock since it was last trusted "
+                + "(\(state.anchorErrorMillis / 1_000) s off central's then)"
         }
+    }
+
+    /// Central's time now as this appliance last heard it, carried on the monotonic clock; nil
+    /// before central's first answer this run. A stepped wall clock does not move it, so checks
+    /// that must not run late (an event's start) can take the later of the two.
+    public func centralNowMillis(monotonicNanos: Int64) -> Int64? {
+        state.withLockedValue { $0.centralOffsetMillis }.map { $0 + monotonicNanos / 1_000_000 }
     }
 
     /// Central answered with this clock `driftMillis` off its own. Within the tolerance the clock
@@ -87,21 +103,26 @@ public final class ClockTrust: Sendable {
     /// changed, so the caller can log and journal it once.
     @discardableResult
     public func centralAnswered(driftMillis: Int64, wallMillis: Int64, monotonicNanos: Int64) -> Bool {
+        state.withLockedValue { $0.centralOffsetMillis = wallMillis - driftMillis - monotonicNanos / 1_000_000 }
         guard abs(driftMillis) <= Self.toleranceMillis else {
             return state.withLockedValue { state in
                 defer { state.standing = .offCentral(driftMillis: driftMillis) }
                 return state.standing == .trusted
             }
         }
-        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos, byCentral: true)
+        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos, byCentral: true, offCentralMillis: driftMillis)
     }
 
     /// Central answered within the tolerance, or a technician confirmed the clock: trusted from
-    /// here. Answers whether it was not trusted until now.
+    /// here, `offCentralMillis` off central's clock as far as anyone knows. Answers whether it was
+    /// not trusted until now.
     @discardableResult
-    public func settle(wallMillis: Int64, monotonicNanos: Int64, byCentral: Bool = false) -> Bool {
+    public func settle(wallMillis: Int64, monotonicNanos: Int64, byCentral: Bool = false, offCentralMillis: Int64 = 0) -> Bool {
         let wasDistrusted = state.withLockedValue { state in
-            defer { state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000, vouchedByCentral: byCentral) }
+            defer {
+                state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000, anchorErrorMillis: offCentralMillis,
+                              centralOffsetMillis: state.centralOffsetMillis, vouchedByCentral: byCentral)
+            }
             return state.standing != .trusted
         }
         if wasDistrusted, let file { try? FileManager.default.removeItem(atPath: file.path) }

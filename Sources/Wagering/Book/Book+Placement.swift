@@ -15,6 +15,10 @@ public struct BetRequest: Hashable, Sendable {
     /// answers a retry of a bet it holds (an in-play bet's decision among them), and refuses a new
     /// one after looking its key up, so a retry is never told that nothing was recorded.
     public var newBetsRefused = false
+    /// Central's time now as the appliance last heard it, carried on its monotonic clock (nil
+    /// before central has answered). An event's start is checked against the later of it and
+    /// the wall clock, so a wall clock stepped back cannot reopen a market whose event started.
+    public var centralNowMillis: Int64?
 
     public init(terminalID: TerminalID, idempotencyKey: String, slip: BetSlip, requestDigest: Digest256, offline: OfflineTerms? = nil,
                 offlineClosed: OfflineBreach? = nil) {
@@ -97,8 +101,9 @@ extension Book {
             else { throw .unknownSelection(leg.selectionID) }
             guard market.status == .open else { throw .marketNotOpen(market.id, market.status) }
             // Past the start only in play, whether or not central's suspension has arrived: the
-            // appliance's own clock closes a pre-match market (issue 24, hole 4).
-            guard market.inPlay || nowMillis < market.event.startsAtMillis else {
+            // appliance's own clock closes a pre-match market (issue 24, hole 4), or central's
+            // as last heard, when that is later.
+            guard market.inPlay || max(nowMillis, request.centralNowMillis ?? .min) < market.event.startsAtMillis else {
                 throw .eventStarted(market.id, startsAtMillis: market.event.startsAtMillis)
             }
             guard selection.status == .active else { throw .selectionWithdrawn(selection.id) }
