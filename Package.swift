@@ -422,7 +422,8 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: [
-                "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink", "Power",
+                "CSimulatedDisk", "TestSupport", "Journal", "Wagering", "SyncProtocol", "Uplink", "Power", "Appliance", "Central",
+                "TerminalProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -61,6 +61,24 @@ struct SimulationTests {
         #expect(total.faults.values.reduce(0, +) > 0)
     }
 
+    @Test("offline betting: WAN cuts, lost answers, results and verdicts in every order, clock steps, reboots with a wrong clock, in-play windows")
+    func offlineBettingUnderAdversaries() async throws {
+        let seeds = Self.seeds("HOLDFAST_SIM_OFFLINE_SEED", default: 100)
+        let started = ContinuousClock.now
+        var total = OfflineSimulation.Tally()
+        var failures = 0
+        for seed in seeds {
+            let directory = try TemporaryDirectory(under: SimulationTests.scratch)
+            do { total.add(try await OfflineSimulation(seed: seed, directory: directory.path).run()) } catch {
+                failures += 1
+                Issue.record("\(error) (replay: HOLDFAST_SIM_OFFLINE_SEED=\(seed) swift test --skip-build --filter SimulationTests/offline)")
+            }
+        }
+        print("offline simulation: \(seeds.count) seeds in \(Int((ContinuousClock.now - started).components.seconds)) s, \(total.summary); failures: \(failures)")
+        #expect(total.betsOffline > 0 && total.betsOnline > 0 && total.inPlayAccepted > 0 && total.inPlayDeclined > 0, "bets of every kind were taken")
+        #expect(total.resultBeforeVerdict > 0 && total.verdictsVoided > 0 && total.bootsBehindLastRecord > 0, "the adversaries reached their cases")
+    }
+
     @Test("power supervisor: a fake UPS's seeded story, every action checked against what it said")
     func supervisorUnderAFakeUPS() throws {
         let seeds = Self.seeds("HOLDFAST_SIM_SUPERVISOR_SEED", default: 2_000)
