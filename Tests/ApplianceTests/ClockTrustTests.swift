@@ -57,10 +57,19 @@ struct ClockTrustTests {
         #expect(trust.centralAnswered(driftMillis: 8_000, wallMillis: Self.lastRecord + 68_000, monotonicNanos: later) == false)
         #expect(trust.distrust(wallMillis: Self.lastRecord + 68_000, monotonicNanos: later) == nil)
         let stepped = trust.distrust(wallMillis: Self.lastRecord + 76_000, monotonicNanos: later)
-        #expect(stepped?.contains("8 s off central's then") == true, "\(String(describing: stepped))")
+        #expect(stepped?.contains("16 s off central's time") == true, "\(String(describing: stepped))")
         #expect(trust.distrust(wallMillis: Self.lastRecord + 60_000, monotonicNanos: later) == nil, "stepped back to central's time is right")
         #expect(trust.centralNowMillis(monotonicNanos: later) == Self.lastRecord + 60_000, "central's time, carried on the monotonic clock")
         #expect(trust.centralNowMillis(monotonicNanos: later + 5_000_000_000) == Self.lastRecord + 65_000)
+    }
+
+    @Test("a technician's confirm cannot reset what central measured: 9 s off central, confirmed, then 5 s more is 14 s off")
+    func confirmKeepsCentralsMeasure() {
+        let trust = Self.trust(wall: Self.lastRecord, lastKnown: Self.lastRecord)
+        #expect(trust.centralAnswered(driftMillis: 9_000, wallMillis: Self.lastRecord, monotonicNanos: Self.boot) == false)
+        trust.settle(wallMillis: Self.lastRecord, monotonicNanos: Self.boot)
+        let stepped = trust.distrust(wallMillis: Self.lastRecord + 5_000, monotonicNanos: Self.boot)
+        #expect(stepped?.contains("14 s off central's time") == true, "\(String(describing: stepped))")
     }
 
     @Test("while unsure the time to reach is kept across restarts, though the records meanwhile carry the wrong clock's times")

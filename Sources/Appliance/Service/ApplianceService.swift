@@ -305,6 +305,11 @@ public final class ApplianceService: Sendable {
             guard !trimmed.isEmpty, trimmed.count <= 500 else {
                 throw Problem(.malformedRequest, detail: "a void needs a reason of 1 to 500 characters", field: "reason")
             }
+            // The void window and the event's start are read off the wall clock: a stepped one
+            // would refund a bet whose race is run (session 20's review, finding 2).
+            if let why = clockTrust.distrust(wallMillis: clock.wallMillis(), monotonicNanos: clock.monotonicNanos()) {
+                throw Problem(.voidWindowPassed, detail: "\(why): voids wait until the clock is trusted again (central's answer, or `clock confirm`)")
+            }
             return .void(id, by: terminal.id, reason: trimmed, windowMillis: Int64(configuration.api.voidWindowSeconds) * 1_000)
         }
     }

@@ -10,10 +10,11 @@ import NIOConcurrencyHelpers
 ///   journal's head, central's last contact): a board without a battery-backed clock, or with
 ///   a flat battery, comes up with an old time;
 /// - central's last answer must put it within ``toleranceMillis`` of central's clock;
-/// - since it was last trusted, it must not have moved against the monotonic clock (an NTP
-///   answer spoofed on the LAN, a technician's `date`) so far that, with the drift central
-///   measured then, it is more than that off central's clock: two steps of 8 s, one either side
-///   of an answer, leave it 16 s off, not 8.
+/// - it must read within that of central's time as last heard: central's clock at its last
+///   answer, carried on the monotonic clock (two steps of 8 s, one either side of an answer,
+///   leave it 16 s off, not 8; a technician's confirm does not reset what central measured);
+/// - since it was last trusted, it must not have moved against the monotonic clock by more
+///   than that (an NTP answer spoofed on the LAN, a technician's `date`).
 /// It is trusted again when central answers within the tolerance, or when a technician confirms
 /// it against a reference at the console.
 public final class ClockTrust: Sendable {
@@ -32,9 +33,6 @@ public final class ClockTrust: Sendable {
         var standing: Standing
         /// Wall minus monotonic milliseconds when the clock was last trusted.
         var anchorMillis: Int64?
-        /// How far the clock was off central's when it was last trusted: central's measured drift,
-        /// or zero on a technician's word or at a trusted start.
-        var anchorErrorMillis: Int64 = 0
         /// Central's clock minus monotonic milliseconds at its last answer this run: central's
         /// time carried on the monotonic clock, which no step of the wall clock moves.
         var centralOffsetMillis: Int64?
@@ -83,11 +81,18 @@ public final class ClockTrust: Sendable {
         case .offCentral(let drift):
             return "central's last answer put this appliance's clock \(drift / 1_000) s off its own"
         case .trusted:
+            // Central's time as last heard outranks any anchor: drift and later steps add up,
+            // and a technician's confirm cannot reset what central measured.
+            if let offset = state.centralOffsetMillis {
+                let off = wallMillis - (offset + monotonicNanos / 1_000_000)
+                if abs(off) > Self.toleranceMillis {
+                    return "the wall clock reads \(off / 1_000) s off central's time as last heard (its last answer, carried on the monotonic clock)"
+                }
+            }
             guard let anchor = state.anchorMillis else { return nil }
             let moved = wallMillis - monotonicNanos / 1_000_000 - anchor
-            guard abs(state.anchorErrorMillis + moved) > Self.toleranceMillis else { return nil }
-            return "the wall clock has moved \(moved / 1_000) s against the monotonic clock since it was last trusted "
-                + "(\(state.anchorErrorMillis / 1_000) s off central's then)"
+            guard abs(moved) > Self.toleranceMillis else { return nil }
+            return "the wall clock has moved \(moved / 1_000) s against the monotonic clock since it was last trusted"
         }
     }
 
@@ -110,17 +115,17 @@ public final class ClockTrust: Sendable {
                 return state.standing == .trusted
             }
         }
-        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos, byCentral: true, offCentralMillis: driftMillis)
+        return settle(wallMillis: wallMillis, monotonicNanos: monotonicNanos, byCentral: true)
     }
 
     /// Central answered within the tolerance, or a technician confirmed the clock: trusted from
-    /// here, `offCentralMillis` off central's clock as far as anyone knows. Answers whether it was
-    /// not trusted until now.
+    /// here (central's time as last heard still bounds it). Answers whether it was not trusted
+    /// until now.
     @discardableResult
-    public func settle(wallMillis: Int64, monotonicNanos: Int64, byCentral: Bool = false, offCentralMillis: Int64 = 0) -> Bool {
+    public func settle(wallMillis: Int64, monotonicNanos: Int64, byCentral: Bool = false) -> Bool {
         let wasDistrusted = state.withLockedValue { state in
             defer {
-                state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000, anchorErrorMillis: offCentralMillis,
+                state = State(standing: .trusted, anchorMillis: wallMillis - monotonicNanos / 1_000_000,
                               centralOffsetMillis: state.centralOffsetMillis, vouchedByCentral: byCentral)
             }
             return state.standing != .trusted

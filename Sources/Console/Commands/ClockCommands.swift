@@ -34,6 +34,16 @@ extension ConsoleCommands {
                     it is not confirmed. Check the reference; if the clock was ahead before, only central's answer can settle it
                     """
             }
+            let monotonic = context.clock.monotonicNanos()
+            if let central = context.service.clockTrust.centralNowMillis(monotonicNanos: monotonic),
+               abs(referenceMillis - central) > ClockTrust.toleranceMillis {
+                // Central measured this clock since the start: a reference that disagrees with
+                // it by more than the tolerance is the wrong one, whoever gives it.
+                return """
+                    the time you gave is \(Self.seconds(referenceMillis - central)) from central's time as last heard \
+                    (\(PowerStatusText.clockTime(central)) UTC): it is not confirmed. Check the reference, or let central's next answer settle it
+                    """
+            }
             let off = now - referenceMillis
             guard abs(off) <= Self.clockConfirmTolerance else {
                 return """
@@ -42,7 +52,7 @@ extension ConsoleCommands {
                     then confirm again within \(Self.clockConfirmTolerance / 1_000) s
                     """
             }
-            let wasUnsure = context.service.clockTrust.settle(wallMillis: now, monotonicNanos: context.clock.monotonicNanos())
+            let wasUnsure = context.service.clockTrust.settle(wallMillis: now, monotonicNanos: monotonic)
             await context.record("clock.confirmed", "the clock, \(PowerStatusText.clockTime(now)) UTC, confirmed against a reference "
                                  + "\(Self.seconds(off)) away\(wasUnsure ? "; offline bets may be timed again" : "")")
             return wasUnsure ? "clock confirmed (\(Self.seconds(off)) from your reference): offline bets may be timed again"

@@ -18,7 +18,7 @@ import Wagering
 ///   written time is believed: the known hole in /work/logs/attack-s20.md, finding 1.)
 /// - An in-play bet accepted saw no suspension, result or turn of its market during its delay.
 /// - No offline ticket is paid before central's verdict is journaled; one central voided is paid
-///   back its stake and no more.
+///   back its stake and no more. No staff void refunds a bet after its event's start.
 /// - At the end, every offline bet holds central's verdict: nothing central decided is dropped.
 struct OfflineChecker {
     struct Violation: Error, CustomStringConvertible {
@@ -45,7 +45,6 @@ struct OfflineChecker {
     /// here (answers take no time), so no pre-match bet may be taken at or after the start.
     private var centralHeardThisBoot = false
     private(set) var offlineTickets: Set<TicketID> = []
-    private var paid: [TicketID: Int64] = [:]
 
     init(startMillis: Int64) {
         contacts = [.records: Contact(lastSendMillis: startMillis, largestErrorMillis: 0),
@@ -153,18 +152,30 @@ struct OfflineChecker {
         }
     }
 
-    /// A payout was made: of an offline ticket only after its verdict, and a voided one only its stake.
-    mutating func paidOut(_ record: TicketRecord, amount: Int64, central: VenueCentral) throws {
+    /// A staff void was made: before every leg's event started (exactly, once central's time is
+    /// known this boot; else within the clock bound).
+    func voided(_ record: TicketRecord, atMillis now: Int64, central: VenueCentral) throws {
+        let bound = centralHeardThisBoot ? 0 : clockBound
+        for leg in record.bet.legs {
+            guard let starts = central.board[leg.marketID]?.event.startsAtMillis, now >= starts + bound else { continue }
+            throw Violation(description: "ticket \(record.bet.ticketID) was voided for its stake \((now - starts) / 1_000) s after its event's start "
+                            + "(bound \(bound / 1_000) s)")
+        }
+    }
+
+    /// A payout was made. A refund of the stake at most (a staff void's, a void verdict's) is
+    /// never the venue's loss; anything above it is a win, payable on an offline ticket only
+    /// once central's verdict confirming it is journaled.
+    func paidOut(_ record: TicketRecord, amount: Int64, central: VenueCentral) throws {
         let ticket = record.bet.ticketID
-        guard record.bet.isOffline else { return }
+        guard record.bet.isOffline, amount > record.bet.totalStake.minorUnits else { return }
         guard let verdict = central.verdicts[ticket], record.verdict == verdict.decision.rawValue else {
             throw Violation(description: "offline ticket \(ticket) was paid \(amount) with the appliance's verdict \(record.verdict ?? "none") "
                             + "and central's \(central.verdicts[ticket]?.decision.rawValue ?? "not yet decided")")
         }
-        if verdict.decision == .voided, amount != record.bet.totalStake.minorUnits {
+        if verdict.decision == .voided {
             throw Violation(description: "offline ticket \(ticket) was paid \(amount) though central voided it (stake \(record.bet.totalStake))")
         }
-        paid[ticket] = amount
     }
 
     /// After the link has stayed up to the end: every offline ticket carries central's verdict,

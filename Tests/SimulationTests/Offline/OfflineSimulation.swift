@@ -38,6 +38,8 @@ struct OfflineSimulation {
         var payouts = 0
         var payoutsRefused = 0
         var startsForgotten = 0
+        var voids = 0
+        var voidsRefused = 0
 
         mutating func add(_ other: Tally) {
             steps += other.steps; reboots += other.reboots; bootsBehindLastRecord += other.bootsBehindLastRecord
@@ -48,6 +50,7 @@ struct OfflineSimulation {
             verdictsConfirmed += other.verdictsConfirmed; verdictsVoided += other.verdictsVoided
             resultBeforeVerdict += other.resultBeforeVerdict; verdictBeforeResult += other.verdictBeforeResult
             payouts += other.payouts; payoutsRefused += other.payoutsRefused; startsForgotten += other.startsForgotten
+            voids += other.voids; voidsRefused += other.voidsRefused
         }
 
         var summary: String {
@@ -57,7 +60,7 @@ struct OfflineSimulation {
                 + "forgot to close; bets taken online \(betsOnline), "
                 + "offline \(betsOffline), in play accepted \(inPlayAccepted) / declined \(inPlayDeclined); verdicts confirmed \(verdictsConfirmed) / "
                 + "voided \(verdictsVoided) (result first \(resultBeforeVerdict), verdict first \(verdictBeforeResult)); payouts \(payouts), "
-                + "refused \(payoutsRefused); bets refused: \(refused)"
+                + "refused \(payoutsRefused); staff voids \(voids), refused \(voidsRefused); bets refused: \(refused)"
         }
     }
 

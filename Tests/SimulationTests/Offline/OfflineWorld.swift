@@ -71,7 +71,8 @@ final class OfflineWorld {
         case 400..<550: try await readFeed()
         case 550..<750: try await placeBet()
         case 750..<790: try await retryBet()
-        case 790..<860: try await payOut()
+        case 790..<835: try await payOut()
+        case 835..<860: try await voidAtTheCounter()
         case 860..<900: stepClock()
         case 900..<950:
             linkUp.toggle()
@@ -268,6 +269,21 @@ final class OfflineWorld {
             tally.payouts += 1
         case .failure:
             tally.payoutsRefused += 1
+        }
+    }
+
+    /// Staff void a ticket a customer asks back, whatever its race has done: a refund after the
+    /// off is a free bet, so the appliance must refuse it, whatever its wall clock says.
+    private func voidAtTheCounter() async throws {
+        let accepted = bets.values.filter { $0.code != nil }.sorted { $0.request.idempotencyKey < $1.request.idempotencyKey }
+        guard let ticket = accepted.randomElement(using: &random)?.ticket else { return }
+        switch await appliance.service.void(ticket.description, reason: "the customer asked for the stake back", by: appliance.staff) {
+        case .success:
+            guard let record = try await appliance.journal.ticket(ticket) else { return }
+            try checker.voided(record, atMillis: clock.trueMillis, central: central)
+            tally.voids += 1
+        case .failure:
+            tally.voidsRefused += 1
         }
     }
 
