@@ -3,7 +3,8 @@ import Randomness
 import TerminalProtocol
 
 /// A holdfastd started by the API benchmark: release binary beside this one, its own temporary
-/// configuration with one terminal per simulated kiosk, and a board of ten races.
+/// configuration with one terminal per simulated kiosk, and a board of ten races and two
+/// matches in play (bets on those wait out the venue's in-play delay of 1 s).
 final class APIDaemon {
     let directory: String
     let secrets: [String]
@@ -23,7 +24,13 @@ final class APIDaemon {
              "selections": [\((0..<4).map { "{\"id\": \"b\(race)-\($0)\", \"name\": \"R\($0)\", \"price\": \"\($0 + 2)/1\"}" }.joined(separator: ","))]}
             """
         }
-        try "{\"markets\": [\(markets.joined(separator: ","))]}".write(toFile: directory + "/board.json", atomically: true, encoding: .utf8)
+        let matches = (0..<2).map { match in
+            """
+            {"id": "live\(match)", "name": "Result", "inPlay": true, "event": {"id": "le\(match)", "name": "Bench match \(match)", "startsInMinutes": -30},
+             "selections": [\((0..<3).map { "{\"id\": \"live\(match)-\($0)\", \"name\": \"O\($0)\", \"price\": \"\($0 + 1)/1\"}" }.joined(separator: ","))]}
+            """
+        }
+        try "{\"markets\": [\((markets + matches).joined(separator: ","))]}".write(toFile: directory + "/board.json", atomically: true, encoding: .utf8)
         let terminalsYAML = secrets.enumerated().map { "  - { id: bench-\($0.offset), role: kiosk, secret: \($0.element) }" }
             .joined(separator: "\n")
         let config = """
@@ -41,6 +48,7 @@ final class APIDaemon {
             terminals:
             \(terminalsYAML)
             power: \(power)
+            in_play: { delay_seconds: 1, max_pending_per_terminal: 1, max_pending: 10000 }
             demo: { board_file: board.json, move_prices_every_seconds: 1 }
             """
         try config.write(toFile: directory + "/holdfast.yaml", atomically: true, encoding: .utf8)

@@ -5,17 +5,22 @@ import TerminalProtocol
 
 /// Runs one operation per client in a loop until the deadline, timing each.
 enum APILoad {
-    enum Outcome: Sendable { case accepted, replayed, oddsChanged, refused }
+    /// `declinedInDelay`: an in-play bet declined at the end of its delay; timed like an accepted
+    /// one, since the kiosk waited the delay for it all the same.
+    enum Outcome: Sendable { case accepted, declinedInDelay, replayed, oddsChanged, refused }
 
     struct Result {
         var figures: RunFigures
         var replayed = 0
         var oddsChanged = 0
         var refused = 0
+        var declinedInDelay = 0
     }
 
     /// `executors`, when given, holds one per client: the task executor its requests run on.
-    static func run(clients: [TerminalClient], executors: [any TaskExecutor]? = nil, for duration: Duration,
+    /// `round` tells runs against one daemon apart: each round's bets have keys of their own, or
+    /// a second run would only replay the first one's.
+    static func run(clients: [TerminalClient], executors: [any TaskExecutor]? = nil, for duration: Duration, round: Int = 0,
                     operation: @escaping @Sendable (TerminalClient, inout BetMix) async throws -> Outcome) async throws -> Result {
         precondition(executors == nil || executors?.count == clients.count, "one executor per client")
         let clock = ContinuousClock()
@@ -24,7 +29,7 @@ enum APILoad {
         let perClient = try await withThrowingTaskGroup(of: (LatencySample, [Outcome: Int]).self) { group in
             for (index, client) in clients.enumerated() {
                 group.addTask(executorPreference: executors?[index]) {
-                    var mix = BetMix(seed: UInt64(index + 1))
+                    var mix = BetMix(seed: UInt64(index + 1), round: round)
                     var sample = LatencySample()
                     var counts: [Outcome: Int] = [:]
                     // Cancelling the run ends it early (the power benchmark's background load).
@@ -32,7 +37,7 @@ enum APILoad {
                         let begun = clock.now
                         let outcome: Outcome
                         do { outcome = try await operation(client, &mix) } catch where Task.isCancelled { break }
-                        if outcome == .accepted { sample.record(clock.now - begun) }
+                        if outcome == .accepted || outcome == .declinedInDelay { sample.record(clock.now - begun) }
                         counts[outcome, default: 0] += 1
                     }
                     return (sample, counts)
@@ -48,7 +53,8 @@ enum APILoad {
         }
         return Result(figures: RunFigures(operations: latency.count, elapsed: clock.now - started, latency: latency),
                       replayed: totals[.replayed, default: 0], oddsChanged: totals[.oddsChanged, default: 0],
-                      refused: totals[.refused, default: 0] + totals[.oddsChanged, default: 0])
+                      refused: totals[.refused, default: 0] + totals[.oddsChanged, default: 0],
+                      declinedInDelay: totals[.declinedInDelay, default: 0])
     }
 }
 
@@ -59,8 +65,12 @@ struct BetMix: Sendable {
     private var board: BoardView?
     private var previous: PlaceBetRequest?
     private var count = 0
+    private let keyPrefix: String
 
-    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+    init(seed: UInt64, round: Int = 0) {
+        random = SeededRandom(seed: seed)
+        keyPrefix = round == 0 ? "" : "r\(round)-"
+    }
 
     static let place: @Sendable (TerminalClient, inout BetMix) async throws -> APILoad.Outcome = { client, mix in
         if mix.board == nil { mix.board = try await client.board() }
@@ -86,10 +96,32 @@ struct BetMix: Sendable {
         }
     }
 
+    /// A single on a match in play, at whatever price moves: it waits out the delay, then is
+    /// accepted or declined (a price moved in the window, as the demo's prices do every second).
+    static let placeInPlay: @Sendable (TerminalClient, inout BetMix) async throws -> APILoad.Outcome = { client, mix in
+        if mix.board == nil { mix.board = try await client.board() }
+        mix.count += 1
+        let matches = mix.board!.markets.filter(\.inPlay)
+        let match = matches[mix.random.next(matches.count)]
+        let selection = match.selections[mix.random.next(match.selections.count)]
+        let slip = PlaceBetRequest(idempotencyKey: "\(client.terminalID)-\(mix.keyPrefix)live-\(mix.count)", type: "single",
+                                   legs: [LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion)],
+                                   stakePerLine: MoneyView(minorUnits: Int64(50 + mix.random.next(500)), currency: "GBP"), oddsChangePolicy: .acceptAny)
+        let answer = try await client.send(.POST, "/v1/bets", body: slip.jsonBytes())
+        switch answer.status {
+        case 201: return .accepted
+        default:
+            guard case .failure(let problem) = try client.outcome(answer, TicketView.self) else { return .replayed }
+            if problem.kind == .oddsChanged { mix.board = nil }
+            return problem.kind == .betDeclinedInDelay ? .declinedInDelay : .refused
+        }
+    }
+
     private mutating func nextSlip(terminal: String) -> PlaceBetRequest {
         if let previous, random.next(100) < 5 { return previous }
         count += 1
-        let markets = board!.markets
+        // The races only: bets on the matches in play wait out a delay (`placeInPlay`).
+        let markets = board!.markets.filter { !$0.inPlay }
         let shape = SlipShape.roll(using: &random)
         var races = Array(markets.indices)
         var legs: [LegRequest] = []
@@ -98,7 +130,7 @@ struct BetMix: Sendable {
             let selection = markets[race].selections[random.next(markets[race].selections.count)]
             legs.append(LegRequest(selectionId: selection.id, price: selection.price.exact, priceVersion: selection.priceVersion))
         }
-        let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(count)", type: "\(shape)", legs: legs,
+        let slip = PlaceBetRequest(idempotencyKey: "\(terminal)-\(keyPrefix)\(count)", type: "\(shape)", legs: legs,
                                    stakePerLine: MoneyView(minorUnits: Int64(50 + random.next(500)), currency: "GBP"),
                                    oddsChangePolicy: SlipShape.rollPolicy(using: &random))
         previous = slip
