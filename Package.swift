@@ -383,7 +383,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "Journal", "Power", "PowerGPIO", "Randomness", "TerminalProtocol", "TestSupport", "Wagering",
+            dependencies: ["Appliance", "Journal", "Power", "PowerGPIO", "Randomness", "TerminalProtocol", "TestSupport", "Uplink", "Wagering",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strictSwift6

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Appliance
+import Uplink
 
 /// Whether the wall clock may time offline bets (issue 24, hole 3; docs/adr/0013).
 @Suite("The wall clock for offline bets")
@@ -70,6 +71,18 @@ struct ClockTrustTests {
         trust.settle(wallMillis: Self.lastRecord, monotonicNanos: Self.boot)
         let stepped = trust.distrust(wallMillis: Self.lastRecord + 5_000, monotonicNanos: Self.boot)
         #expect(stepped?.contains("14 s off central's time") == true, "\(String(describing: stepped))")
+    }
+
+    @Test("a central clock reading no real clock gives is ignored, not trusted, and overflows nothing")
+    func saneCentralReadings() {
+        let sent = UplinkInstant(wallMillis: Self.lastRecord, monotonicNanos: Self.boot)
+        let answered = UplinkInstant(wallMillis: Self.lastRecord + 200, monotonicNanos: Self.boot + 200_000_000)
+        #expect(UplinkInstant.drift(sent: sent, answered: answered, centralMillis: Self.lastRecord + 100) == 0)
+        #expect(UplinkInstant.drift(sent: sent, answered: answered, centralMillis: Self.lastRecord - 5_000) == 5_100)
+        for reading: Int64 in [.min, -1, 4_102_444_800_001, .max] {
+            #expect(UplinkInstant.drift(sent: sent, answered: answered, centralMillis: reading) == nil, "\(reading)")
+        }
+        #expect(UplinkInstant.drift(sent: sent, answered: answered, centralMillis: nil) == nil)
     }
 
     @Test("while unsure the time to reach is kept across restarts, though the records meanwhile carry the wrong clock's times")

@@ -67,3 +67,18 @@ public struct UplinkInstant: Sendable, Hashable {
         self.monotonicNanos = monotonicNanos
     }
 }
+
+extension UplinkInstant {
+    /// The latest central clock reading taken seriously (2100-01-01): a reading no real clock
+    /// gives is ignored, so a broken or hostile central cannot overflow the arithmetic on it.
+    static let latestCentralMillis: Int64 = 4_102_444_800_000
+
+    /// This clock minus central's, from an exchange sent at `sent` and answered at `answered`
+    /// with central's clock reading `centralMillis` (central answered, on average, halfway
+    /// through); nil without a reading, or with one outside 1970-2100.
+    public static func drift(sent: UplinkInstant, answered: UplinkInstant, centralMillis: Int64?) -> Int64? {
+        guard let centralMillis, (0...latestCentralMillis).contains(centralMillis) else { return nil }
+        return sent.wallMillis / 2 + answered.wallMillis / 2 - centralMillis
+    }
+}
+

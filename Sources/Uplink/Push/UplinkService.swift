@@ -139,8 +139,7 @@ public final class UplinkService: Service, Sendable {
     private func succeeded(_ endpoint: URL, _ centralHead: SyncHead, _ answer: PushAnswer, sentAt sent: UplinkInstant, current: Bool) async {
         let localHead = try? await source.head().seq
         let now = clock.now
-        // This clock minus central's: central answered, on average, halfway through the exchange.
-        let drift = answer.centralMillis.map { (sent.wallMillis + now.wallMillis) / 2 - $0 }
+        let drift = UplinkInstant.drift(sent: sent, answered: now, centralMillis: answer.centralMillis)
         tracker.recordsAnswered(endpoint: endpoint.absoluteString, highWater: centralHead.seq, localHead: localHead, clockDriftMillis: drift, at: now)
         tracker.answered(.records, sentAt: sent, current: current)
         let (before, after) = tracker.observe(at: now)

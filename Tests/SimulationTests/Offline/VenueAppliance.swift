@@ -110,7 +110,7 @@ final class VenueAppliance {
             return false
         }
         let answered = now
-        let drift = (sent.wallMillis + answered.wallMillis) / 2 - clock.trueMillis
+        let drift = UplinkInstant.drift(sent: sent, answered: answered, centralMillis: clock.trueMillis)!
         let current = central.heldSeq >= localHead
         tracker.recordsAnswered(endpoint: Self.endpoint, highWater: central.heldSeq, localHead: localHead, clockDriftMillis: drift, at: answered)
         tracker.answered(.records, sentAt: sent, current: current)
