@@ -20,7 +20,11 @@ extension SyncSuites {
             let daemon = try DaemonFixture(extraConfig: central.uplinkSection())
             var client = daemon.client(port: try await daemon.start())
             var board = try await Feed.waitForBoard(client) { $0.markets.contains { $0.id == "c1" } }
+            // The board can arrive before both channels have answered current; a bet placed then
+            // is taken offline and judged, which adds a verdict row (a fresh clone, 2026-12-08).
+            _ = try await Offline.waitForState("online", client)
             let online = try await client.place(Slips.single("c1-a", on: board, stake: 200)).get()
+            #expect(online.takenOffline != true, "taken while the link was online")
 
             await central.kill()
             _ = try await Offline.waitForState("offline", client)
